@@ -1,0 +1,69 @@
+"""Default MIRO training config: the authors' scenario-8 few-shot setup at CPU-sized length.
+
+Run:  python -m miro_jax.main --config configs/default.py --workdir /tmp/miro_default
+"""
+
+import ml_collections
+
+
+def get_config() -> ml_collections.ConfigDict:
+    config = ml_collections.ConfigDict()
+
+    config.data = ml_collections.ConfigDict()
+    config.data.scenario = "scenario_8"  # benchmark set under ../shared/data/nieves2023
+    config.data.root = ""  # '' = $MIRO_BENCHMARK_ROOT or ../shared/data/nieves2023
+    config.data.train_fovs = (32, 48, 28)  # FOV numbers the training graphs are built from
+    config.data.dev_fovs = (1, 2, 3, 4, 5, 6, 7)  # FOV numbers for evaluation
+    config.data.builder = "GraphDataset"  # authors' augmentation: GraphDataset / GraphBlinkingDataset / GraphBlinkingCroppedDataset
+    config.data.builder_kwargs = ml_collections.ConfigDict(
+        dict(noise_point_range=(150, 250), cluster_count_range=(10, 20),
+             cluster_sampling_range=(1.0, 1.0), pupulation_std_sigma=0.0, num_additions=0)
+    )
+    config.data.dataset_size = 0  # 0 = a fresh augmented graph every draw; >0 = fixed set, reshuffled per epoch
+    config.data.reference_dataset_size = 1500  # the authors trained 30 epochs over this many graphs
+    config.data.seed = 0  # seeds the cluster population and every sample
+    config.data.duplicates = "keep"  # augmented clouds can repeat points (authors' cropped builder)
+
+    config.graph = ml_collections.ConfigDict()
+    config.graph.connectivity_radius = 0.2  # δ in unit-FOV coordinates
+    config.graph.num_features = 5  # Laplacian eigenvector features per node
+
+    config.model = ml_collections.ConfigDict()  # fields of models.Miro
+    config.model.hidden_size = 256
+    config.model.num_iterations = 12  # K recurrent steps
+    config.model.num_node_features = 5
+    config.model.num_edge_features = 3
+    config.model.num_classes = 0  # >0 adds per-step class logits (cMIRO)
+    config.model.fused = True  # algebraically identical cheaper step (speed); False = plain
+    config.model.remat = False  # rematerialise each step in the backward pass (memory)
+    config.model.bf16_matmuls = False  # bf16 inputs, fp32 accumulation
+
+    config.loss = ml_collections.ConfigDict()
+    config.loss.alpha = 10.0  # edge-length term weight
+    config.loss.beta = 0.0  # cross-entropy weight (classification)
+    config.loss.cutoff_iterations = 0  # k*: steps < k* use the 'target_sub' targets (multiscale)
+
+    config.optimizer = ml_collections.ConfigDict()
+    config.optimizer.learning_rate = 1e-4
+    config.optimizer.schedule = "constant"  # 'constant' or 'cosine'
+    config.optimizer.warmup_steps = 0
+    config.optimizer.grad_clip_norm = 0.0  # 0 = off (authors: off)
+
+    config.train = ml_collections.ConfigDict()
+    config.train.batch_size = 4  # graphs per step (authors: 4)
+    config.train.num_train_steps = 600
+    config.train.seed = 0  # parameter init and per-step rng
+    config.train.log_every = 20
+    config.train.eval_every = 200
+    config.train.checkpoint_every = 100
+    config.train.keep_checkpoints = 2
+    config.train.bucket_ratio = 1.25  # padding budgets grow geometrically (few compilations)
+
+    config.evals = ml_collections.ConfigDict()
+    config.evals.miro_eps = 40.62  # DBSCAN eps (nm) on MIRO-squeezed coordinates
+    config.evals.miro_min_samples = 4
+    config.evals.dbscan_eps = 50.0  # DBSCAN alone, raw nm
+    config.evals.dbscan_min_samples = 4
+    config.evals.authors_scaling = True  # squeezed × per-axis max, as the authors (else exact nm)
+    config.evals.max_fovs = 7  # dev FOVs scored during training
+    return config

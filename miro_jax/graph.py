@@ -1,0 +1,279 @@
+"""Localizations -> `jraph.GraphsTuple`: Delaunay edges shorter than δ, edge and Laplacian features.
+
+This follows the authors' pipeline (REFERENCE_FACTS.md §2) so that their weights apply:
+edges are Delaunay edges with length < δ (strict) in both directions, sorted by (sender, receiver);
+edge features are (dx, dy, d)/δ with (dx, dy) = x_sender − x_receiver; node features are the
+absolute values of the eigenvectors of the symmetric normalised Laplacian belonging to its
+`num_features` smallest non-trivial eigenvalues.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import jraph
+import numpy as np
+import scipy.linalg
+import scipy.sparse
+import scipy.sparse.csgraph
+import scipy.sparse.linalg
+import scipy.spatial
+
+DENSE_EIGH_MAX_NODES = 100  # below this the authors use a dense eigendecomposition
+_NULL_EIGENVALUE_TOL = 1e-8
+
+
+class GraphInputError(ValueError):
+    """Coordinates that cannot be turned into a MIRO graph; the message names the problem."""
+
+
+class TooFewPointsError(GraphInputError):
+    pass
+
+
+class NonFiniteCoordinatesError(GraphInputError):
+    pass
+
+
+class DuplicatePointsError(GraphInputError):
+    pass
+
+
+class CollinearPointsError(GraphInputError):
+    pass
+
+
+def normalize_fov(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-axis min-max scaling to [0, 1], as the authors scale every benchmark FOV.
+
+    Returns (scaled [N, 2], minimum [2], extent [2]); nm = scaled * extent + minimum.
+    """
+    xy = np.asarray(xy, dtype=np.float64)
+    lo, hi = xy.min(axis=0), xy.max(axis=0)
+    extent = hi - lo
+    if np.any(extent <= 0):
+        raise CollinearPointsError(
+            "all points share one x or one y value: the FOV cannot be scaled to unit size"
+        )
+    return (xy - lo) / extent, lo, extent
+
+
+def check_coordinates(xy: np.ndarray, min_points: int, duplicates: str = "error") -> np.ndarray:
+    """Validates an [N, 2] coordinate array and applies the duplicate policy.
+
+    Args:
+      xy: coordinates [N, 2].
+      min_points: fewest points the caller can work with.
+      duplicates: 'error' (default) raises naming the count; 'jitter' moves each repeated point by
+        1e-9 of the FOV extent (a deterministic offset, so every localization keeps its row);
+        'keep' keeps them as the authors' pipeline does (Qhull ignores them, so they get no edges).
+    Returns:
+      float64 coordinates [N, 2] (same row order; never drops rows).
+    """
+    xy = np.asarray(xy, dtype=np.float64)
+    if xy.ndim != 2 or xy.shape[1] != 2:
+        raise GraphInputError(f"coordinates must have shape [N, 2], got {xy.shape}")
+    n = xy.shape[0]
+    if n < min_points:
+        raise TooFewPointsError(f"need at least {min_points} points to build a MIRO graph, got {n}")
+    bad = ~np.isfinite(xy).all(axis=1)
+    if bad.any():
+        raise NonFiniteCoordinatesError(
+            f"{int(bad.sum())} of {n} points have NaN or infinite coordinates "
+            f"(first at row {int(np.flatnonzero(bad)[0])})"
+        )
+    _, first, counts = np.unique(xy, axis=0, return_index=True, return_counts=True)
+    num_duplicates = int(n - first.size)
+    if num_duplicates:
+        if duplicates == "error":
+            raise DuplicatePointsError(
+                f"{num_duplicates} of {n} points repeat an earlier point exactly; pass "
+                "duplicates='jitter' to offset them slightly or 'keep' to leave them unconnected"
+            )
+        if duplicates == "jitter":
+            xy = _jitter_duplicates(xy)
+        elif duplicates != "keep":
+            raise ValueError(f"unknown duplicates policy {duplicates!r}")
+    centred = xy - xy.mean(axis=0)
+    singular_values = np.linalg.svd(centred, compute_uv=False)
+    if singular_values[-1] <= 1e-12 * max(singular_values[0], 1e-300):
+        raise CollinearPointsError(f"all {n} points lie on one line: no triangulation exists")
+    return xy
+
+
+def _jitter_duplicates(xy: np.ndarray) -> np.ndarray:
+    """Offsets the k-th repeat of a point by k·1e-9·extent along a fixed direction."""
+    xy = xy.copy()
+    scale = 1e-9 * max(float(np.ptp(xy, axis=0).max()), 1e-12)
+    order = np.lexsort((xy[:, 1], xy[:, 0]))
+    sorted_xy = xy[order]
+    same = np.all(sorted_xy[1:] == sorted_xy[:-1], axis=1)
+    repeat_rank = np.zeros(len(xy))
+    for i in np.flatnonzero(same):  # runs are short; rank = previous rank + 1
+        repeat_rank[i + 1] = repeat_rank[i] + 1
+    xy[order] += repeat_rank[:, None] * scale * np.array([1.0, 0.7071])
+    return xy
+
+
+def delaunay_edges(xy: np.ndarray, connectivity_radius: float) -> np.ndarray:
+    """Directed edges [2, E] (row 0 sender, row 1 receiver) of Delaunay edges shorter than δ.
+
+    Both directions are present; sorted lexicographically by (sender, receiver), as np.unique
+    leaves them in the authors' pipeline.
+    """
+    try:
+        tri = scipy.spatial.Delaunay(xy)
+    except scipy.spatial.QhullError as err:  # degenerate input that passed the checks
+        raise CollinearPointsError(f"Delaunay triangulation failed: {err}") from err
+    s = tri.simplices
+    pairs = np.concatenate([s[:, [0, 1]], s[:, [1, 2]], s[:, [2, 0]]], axis=0)
+    length = np.linalg.norm(xy[pairs[:, 0]] - xy[pairs[:, 1]], axis=1)
+    pairs = pairs[length < connectivity_radius]
+    both = np.concatenate([pairs, pairs[:, ::-1]], axis=0)
+    if both.size == 0:
+        return np.zeros((2, 0), dtype=np.int64)
+    return np.unique(both, axis=0).T.astype(np.int64)
+
+
+def edge_features(xy: np.ndarray, edges: np.ndarray, connectivity_radius: float) -> np.ndarray:
+    """(dx, dy, distance)/δ per edge, (dx, dy) = x_sender − x_receiver; float32 [E, 3]."""
+    delta = xy[edges[0]] - xy[edges[1]]
+    dist = np.linalg.norm(delta, axis=1, keepdims=True)
+    return (np.concatenate([delta, dist], axis=1) / connectivity_radius).astype(np.float32)
+
+
+def normalized_laplacian(edges: np.ndarray, num_nodes: int) -> scipy.sparse.csr_matrix:
+    """L = I − D^-1/2 A D^-1/2 with unit weights; isolated nodes keep L_ii = 1 (PyG's convention)."""
+    adjacency = scipy.sparse.coo_matrix(
+        (np.ones(edges.shape[1]), (edges[0], edges[1])), shape=(num_nodes, num_nodes)
+    ).tocsr()
+    degree = np.asarray(adjacency.sum(axis=1)).ravel()
+    inv_sqrt = np.zeros_like(degree)
+    inv_sqrt[degree > 0] = degree[degree > 0] ** -0.5
+    d = scipy.sparse.diags(inv_sqrt)
+    return (scipy.sparse.identity(num_nodes, format="csr") - d @ adjacency @ d).tocsr()
+
+
+def laplacian_features(edges: np.ndarray, num_nodes: int, num_features: int = 5) -> np.ndarray:
+    """|eigenvectors| of the `num_features` smallest non-trivial eigenvalues of L; float32 [N, k].
+
+    On a connected graph these are the lowest-frequency vibration modes of the whole FOV graph
+    (as the authors compute them). δ usually cuts the graph into components; then the eigenvalue 0
+    has one eigenvector per component (√degree on that component, 0 elsewhere) and any basis of that
+    space is equally valid. We fix it deterministically: the null modes are taken per component,
+    ordered by component size (largest first, ties by first node), the first one is the dropped
+    "trivial" mode, and the next ones mark the 2nd, 3rd… largest components; remaining columns are
+    the smallest non-zero modes. Isolated nodes (no edge) are in no null mode (their L_ii = 1).
+    """
+    k = num_features + 1
+    if num_nodes < k:
+        raise TooFewPointsError(
+            f"{num_features} Laplacian features need at least {k} points, got {num_nodes}"
+        )
+    lap = normalized_laplacian(edges, num_nodes)
+    adjacency = scipy.sparse.coo_matrix(
+        (np.ones(edges.shape[1]), (edges[0], edges[1])), shape=(num_nodes, num_nodes)
+    ).tocsr()
+    degree = np.asarray(adjacency.sum(axis=1)).ravel()
+    num_comp, comp = scipy.sparse.csgraph.connected_components(adjacency, directed=False)
+    sizes = np.bincount(comp, minlength=num_comp)
+    nontrivial = np.flatnonzero(sizes >= 2)  # components that carry a null mode
+    first_node = np.full(num_comp, num_nodes)
+    np.minimum.at(first_node, comp, np.arange(num_nodes))
+    nontrivial = nontrivial[np.lexsort((first_node[nontrivial], -sizes[nontrivial]))]
+    null_modes = []
+    for c in nontrivial[:k]:
+        v = np.where(comp == c, np.sqrt(degree), 0.0)
+        null_modes.append(v / np.linalg.norm(v))
+    null_modes = np.stack(null_modes, axis=1) if null_modes else np.zeros((num_nodes, 0))
+    num_other = k - null_modes.shape[1]
+    if num_other > 0:
+        other = _smallest_nonnull_modes(lap, null_modes, num_other)
+        modes = np.concatenate([null_modes, other], axis=1)
+    else:
+        modes = null_modes
+    return np.abs(modes[:, 1:k]).astype(np.float32)
+
+
+def _smallest_nonnull_modes(lap, null_modes: np.ndarray, count: int) -> np.ndarray:
+    """Eigenvectors of the `count` smallest eigenvalues of L restricted to the null space's complement."""
+    n = lap.shape[0]
+    num_null = null_modes.shape[1]
+    if n < DENSE_EIGH_MAX_NODES or n <= num_null + count + 1:
+        dense = lap.toarray()
+        if num_null:  # lift the null space far above the spectrum (max eigenvalue of L is ≤ 2)
+            dense = dense + 10.0 * null_modes @ null_modes.T
+        _, vectors = scipy.linalg.eigh(dense, subset_by_index=[0, count - 1])
+        return vectors
+    shifted = lap
+    if num_null:
+        projector = scipy.sparse.linalg.LinearOperator(
+            (n, n),
+            matvec=lambda x: lap @ x + 10.0 * null_modes @ (null_modes.T @ x),
+            dtype=np.float64,
+        )
+        shifted = projector
+    v0 = np.random.default_rng(0).uniform(0.5, 1.5, n)  # fixed start vector → deterministic
+    _, vectors = scipy.sparse.linalg.eigsh(
+        shifted, k=count, which="SA", v0=v0, tol=1e-10, maxiter=max(20 * n, 10000)
+    )
+    return vectors
+
+
+@dataclasses.dataclass(frozen=True)
+class PointGraph:
+    """A graph in host memory before padding; all arrays NumPy."""
+
+    positions: np.ndarray  # [N, 2] model coordinates
+    node_features: np.ndarray  # [N, k]
+    edges: np.ndarray  # [2, E] sender, receiver
+    edge_features: np.ndarray  # [E, 3]
+    connectivity_radius: float
+
+    @property
+    def num_nodes(self) -> int:
+        return self.positions.shape[0]
+
+    @property
+    def num_edges(self) -> int:
+        return self.edges.shape[1]
+
+
+def build_point_graph(
+    xy: np.ndarray,
+    connectivity_radius: float,
+    num_features: int = 5,
+    duplicates: str = "error",
+) -> PointGraph:
+    """Coordinates (already in model units, δ in the same units) -> PointGraph."""
+    xy = check_coordinates(xy, min_points=max(num_features + 1, 3), duplicates=duplicates)
+    edges = delaunay_edges(xy, connectivity_radius)
+    return PointGraph(
+        positions=xy.astype(np.float32),
+        node_features=laplacian_features(edges, xy.shape[0], num_features),
+        edges=edges,
+        edge_features=edge_features(xy, edges, connectivity_radius),
+        connectivity_radius=float(connectivity_radius),
+    )
+
+
+def to_graphs_tuple(graph: PointGraph, **node_arrays: np.ndarray) -> jraph.GraphsTuple:
+    """PointGraph (+ extra per-node arrays such as targets) -> single-graph `jraph.GraphsTuple`."""
+    nodes = {"features": graph.node_features, "position": graph.positions}
+    nodes.update({k: np.asarray(v) for k, v in node_arrays.items()})
+    return jraph.GraphsTuple(
+        nodes=nodes,
+        edges={"features": graph.edge_features},
+        senders=graph.edges[0].astype(np.int32),
+        receivers=graph.edges[1].astype(np.int32),
+        n_node=np.array([graph.num_nodes], dtype=np.int32),
+        n_edge=np.array([graph.num_edges], dtype=np.int32),
+        globals=None,
+    )
+
+
+def build_graph(
+    xy: np.ndarray, connectivity_radius: float, num_features: int = 5, duplicates: str = "error"
+) -> jraph.GraphsTuple:
+    """Coordinates [N, 2] and δ (same units) -> `jraph.GraphsTuple` with node/edge features."""
+    return to_graphs_tuple(build_point_graph(xy, connectivity_radius, num_features, duplicates))

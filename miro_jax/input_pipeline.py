@@ -1,0 +1,130 @@
+"""Training and evaluation graphs: augmented samples keyed by index, batched and padded to buckets.
+
+A training batch is a pure function of (config, step): sample indices come from the step, each
+sample's rng from (seed, index). A resumed run therefore sees exactly the batches it would have.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from pathlib import Path
+
+import jraph
+import ml_collections
+import numpy as np
+
+from miro_jax import augment, benchmark_data
+from miro_jax import graph as graph_lib
+
+
+def sample_graph(builder, index: int, seed: int, config: ml_collections.ConfigDict) -> jraph.GraphsTuple:
+    """Augmented sample number `index` as a single GraphsTuple with targets and labels."""
+    rng = np.random.default_rng([seed, index])
+    sample = builder.sample(rng)
+    point_graph = graph_lib.build_point_graph(
+        sample.positions, config.graph.connectivity_radius, config.graph.num_features,
+        duplicates=config.data.duplicates,
+    )
+    return graph_lib.to_graphs_tuple(
+        point_graph, target=sample.target.astype(np.float32), labels=sample.labels
+    )
+
+
+def sample_indices(step: int, batch_size: int, dataset_size: int, seed: int) -> np.ndarray:
+    """Indices of the samples in batch `step`: fresh ones, or a per-epoch shuffle of a fixed set."""
+    positions = step * batch_size + np.arange(batch_size)
+    if dataset_size <= 0:
+        return positions
+    epochs, offsets = np.divmod(positions, dataset_size)
+    return np.array([
+        np.random.default_rng([seed, 1, int(e)]).permutation(dataset_size)[o]
+        for e, o in zip(epochs, offsets)
+    ])
+
+
+def bucket(size: int, ratio: float, minimum: int = 64) -> int:
+    """Smallest budget ≥ size on the geometric grid minimum·ratio^j (rounded up to ×8)."""
+    if size <= minimum:
+        return minimum
+    j = math.ceil(math.log(size / minimum) / math.log(ratio) - 1e-9)
+    return int(math.ceil(minimum * ratio**j / 8.0) * 8)
+
+
+def pad_batch(graphs: list[jraph.GraphsTuple], ratio: float) -> jraph.GraphsTuple:
+    """Batches graphs and pads with one padding graph to bucketed node/edge budgets."""
+    batch = jraph.batch(graphs)
+    n_node = int(batch.n_node.sum()) + 1
+    n_edge = int(batch.n_edge.sum())
+    return jraph.pad_with_graphs(
+        batch, n_node=bucket(n_node, ratio), n_edge=bucket(max(n_edge, 1), ratio),
+        n_graph=len(graphs) + 1,
+    )
+
+
+@dataclasses.dataclass
+class TrainingSource:
+    """Builds the augmentation source once (reads the training FOVs) and serves padded batches."""
+
+    config: ml_collections.ConfigDict
+
+    def __post_init__(self):
+        cfg = self.config
+        root = Path(cfg.data.root) if cfg.data.root else None
+        fovs = [benchmark_data.read_fov(benchmark_data.fov_path(cfg.data.scenario, n, root))
+                for n in cfg.data.train_fovs]
+        clusters, backgrounds = [], []
+        for fov in fovs:
+            c, b = benchmark_data.split_clusters(fov)
+            clusters.extend(c)
+            backgrounds.append(b)
+        kwargs = dict(cfg.data.builder_kwargs.to_dict())
+        if cfg.data.builder != "GraphBlinkingCroppedDataset":
+            kwargs["population_seed"] = cfg.data.seed
+        self.builder = augment.make_builder(
+            cfg.data.builder, clusters, backgrounds, cfg.graph.connectivity_radius, **kwargs
+        )
+        self._cache: dict[int, jraph.GraphsTuple] = {}
+
+    def graph(self, index: int) -> jraph.GraphsTuple:
+        cfg = self.config
+        if cfg.data.dataset_size > 0 and index in self._cache:
+            return self._cache[index]
+        g = sample_graph(self.builder, int(index), cfg.data.seed, cfg)
+        if cfg.data.dataset_size > 0:
+            self._cache[index] = g
+        return g
+
+    def batch(self, step: int) -> jraph.GraphsTuple:
+        cfg = self.config
+        idx = sample_indices(step, cfg.train.batch_size, cfg.data.dataset_size, cfg.data.seed)
+        return pad_batch([self.graph(i) for i in idx], cfg.train.bucket_ratio)
+
+
+@dataclasses.dataclass(frozen=True)
+class EvalFov:
+    """A benchmark FOV prepared for the model: its graph (unit coordinates) and the FOV itself."""
+
+    fov: benchmark_data.Fov
+    graph: jraph.GraphsTuple
+
+
+def eval_fovs(config: ml_collections.ConfigDict, split: str = "dev") -> list[EvalFov]:
+    """Dev (or train) FOVs of the configured scenario as padded single-graph batches."""
+    root = Path(config.data.root) if config.data.root else None
+    numbers = config.data.dev_fovs if split == "dev" else config.data.train_fovs
+    out = []
+    for n in numbers:
+        fov = benchmark_data.read_fov(benchmark_data.fov_path(config.data.scenario, n, root))
+        # the authors build test edges from float32 positions (REFERENCE_FACTS §2)
+        pos = fov.unit_xy.astype(np.float32).astype(np.float64)
+        pg = graph_lib.build_point_graph(pos, config.graph.connectivity_radius,
+                                         config.graph.num_features, duplicates="keep")
+        target = np.zeros_like(pg.positions)
+        labels = fov.labels
+        for label in np.unique(labels[labels > 0]):
+            m = labels == label
+            target[m] = (pos[m] - pos[m].mean(axis=0)) / config.graph.connectivity_radius
+        g = graph_lib.to_graphs_tuple(pg, target=target.astype(np.float32), labels=labels)
+        out.append(EvalFov(fov=fov, graph=pad_batch([g], config.train.bucket_ratio)))
+    return out

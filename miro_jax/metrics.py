@@ -1,0 +1,204 @@
+"""Clustering scores as the MIRO paper reports them (REFERENCE_FACTS.md §6).
+
+Labels everywhere: 0 = not clustered / background, >0 = cluster id. Ground truth is the benchmark's
+`index` column. All functions are NumPy/SciPy/scikit-learn, outside `jit`.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import scipy.optimize
+import scipy.spatial
+import sklearn.metrics
+from sklearn.metrics.cluster import contingency_matrix
+
+
+def _pairs(n: np.ndarray) -> np.ndarray:
+    n = np.asarray(n, dtype=np.float64)
+    return n * (n - 1.0) / 2.0
+
+
+def ari(truth: np.ndarray, pred: np.ndarray) -> float:
+    """Adjusted Rand index over all localizations (background is one class on both sides)."""
+    return float(sklearn.metrics.adjusted_rand_score(truth, pred))
+
+
+def ami(truth: np.ndarray, pred: np.ndarray) -> float:
+    """Adjusted mutual information (scikit-learn, arithmetic normalisation)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return float(sklearn.metrics.adjusted_mutual_info_score(truth, pred))
+
+
+def ari_c(truth: np.ndarray, pred: np.ndarray) -> float:
+    """ARI restricted to the ground-truth-clustered localizations (predicted 0 stays a label)."""
+    keep = truth != 0
+    if keep.sum() == 0:
+        return 0.0
+    return ari(truth[keep], pred[keep])
+
+
+def ari_dagger(truth: np.ndarray, pred: np.ndarray) -> float:
+    """ARI† of Warrens & van der Hoef (2022), as the paper's evaluation computes it.
+
+    With the contingency table n_ij (truth × prediction, background a class like any other),
+    N = C(n,2), P = Σ_i C(n_i+,2), Q = Σ_j C(n_+j,2):
+      AW_i = (N Σ_j C(n_ij,2) − C(n_i+,2) Q) / (C(n_i+,2)(N − Q)),
+      AV_j = (N Σ_i C(n_ij,2) − C(n_+j,2) P) / (C(n_+j,2)(N − P)),
+    rows/columns with fewer than two members give 0. ARI† is the harmonic mean of the mean of the
+    NON-ZERO AW_i and the mean of the non-zero AV_j: the paper's published evaluation drops exact
+    zeros this way (negative values are kept). 0 when that mean is undefined or not positive.
+    """
+    table = contingency_matrix(truth, pred).astype(np.float64)
+    n = table.sum()
+    big_n = _pairs(n)
+    row_pairs, col_pairs = _pairs(table.sum(axis=1)), _pairs(table.sum(axis=0))
+    p, q = row_pairs.sum(), col_pairs.sum()
+    cell_pairs = _pairs(table)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        aw = (big_n * cell_pairs.sum(axis=1) - row_pairs * q) / (row_pairs * (big_n - q))
+        av = (big_n * cell_pairs.sum(axis=0) - col_pairs * p) / (col_pairs * (big_n - p))
+    aw = np.where((row_pairs > 0) & np.isfinite(aw), aw, 0.0)
+    av = np.where((col_pairs > 0) & np.isfinite(av), av, 0.0)
+    aw, av = aw[aw != 0], av[av != 0]
+    if aw.size == 0 or av.size == 0:
+        return 0.0
+    a, b = aw.mean(), av.mean()
+    return float(2 * a * b / (a + b)) if a + b > 0 else 0.0
+
+
+def _hull_mask(points: np.ndarray, gx: np.ndarray, gy: np.ndarray, mask: np.ndarray) -> None:
+    """Marks grid points inside the convex hull of `points` (≥3, not collinear) in `mask`."""
+    try:
+        hull = scipy.spatial.ConvexHull(points)
+        tri = scipy.spatial.Delaunay(points[hull.vertices])
+    except scipy.spatial.QhullError:  # collinear: a hull of zero area covers no grid point
+        return
+    lo, hi = points.min(axis=0), points.max(axis=0)
+    ix = np.flatnonzero((gx >= lo[0]) & (gx <= hi[0]))
+    iy = np.flatnonzero((gy >= lo[1]) & (gy <= hi[1]))
+    if ix.size == 0 or iy.size == 0:
+        return
+    xx, yy = np.meshgrid(gx[ix], gy[iy], indexing="ij")
+    inside = tri.find_simplex(np.stack([xx.ravel(), yy.ravel()], axis=1)) >= 0
+    mask[np.ix_(ix, iy)] |= inside.reshape(xx.shape)
+
+
+def iou(xy: np.ndarray, truth: np.ndarray, pred: np.ndarray) -> float:
+    """Benchmark IoU: union of convex hulls of truth clusters vs of predicted clusters (≥3 points).
+
+    Hulls are rasterised on a grid of m × m points spanning the data's bounding box with
+    m = ceil(max(x, y)/100)·100 + 400 (Nieves et al.). Hulls use the original coordinates.
+    0 if nothing is predicted.
+    """
+    xy = np.asarray(xy, np.float64)
+    dim = int(np.ceil(xy.max() / 100.0) * 100 + 400)
+    gx = np.linspace(xy[:, 0].min(), xy[:, 0].max(), dim)
+    gy = np.linspace(xy[:, 1].min(), xy[:, 1].max(), dim)
+    masks = []
+    for labels in (truth, pred):
+        mask = np.zeros((dim, dim), dtype=bool)
+        ids, counts = np.unique(labels[labels > 0], return_counts=True)
+        for label in ids[counts >= 3]:
+            _hull_mask(xy[labels == label], gx, gy, mask)
+        masks.append(mask)
+    union = np.logical_or(*masks).sum()
+    if not masks[1].any() or union == 0:
+        return 0.0
+    return float(np.logical_and(*masks).sum() / union)
+
+
+def _cluster_summary(xy: np.ndarray, labels: np.ndarray):
+    ids = np.unique(labels[labels > 0])
+    centroids = np.array([xy[labels == i].mean(axis=0) for i in ids]).reshape(-1, 2)
+    extents = np.array([np.ptp(xy[labels == i], axis=0) for i in ids]).reshape(-1, 2)
+    counts = np.array([(labels == i).sum() for i in ids])
+    return centroids, extents, counts
+
+
+def pair_clusters(xy: np.ndarray, truth: np.ndarray, pred: np.ndarray) -> dict:
+    """Hungarian pairing of truth and predicted clusters -> JI_c, RMSRE_N, RMSE_xy.
+
+    Cost = 0.9·(centroid distance, 1e9 where it exceeds ξ = half the mean bbox extent of the truth
+    cluster) + 0.1·(cityblock distance between bbox extents). A pair is a true positive when its
+    centroid distance is below the largest ξ. JI_c = TP/(TP+FP+FN) (1 when neither side has a
+    cluster); RMSRE_N = sqrt(mean(((N̂−N)/N)²)); RMSE_xy = sqrt(mean(d²)) (true RMS, nm);
+    RMSE_xy_paper = sqrt(mean(d)), what the paper's published tables computed (units √nm).
+    """
+    xy = np.asarray(xy, np.float64)
+    tc, te, tn = _cluster_summary(xy, truth)
+    pc, pe, pn = _cluster_summary(xy, pred)
+    tp_dist, tp_rel = np.zeros(0), np.zeros(0)
+    if len(tc) and len(pc):
+        dist = scipy.spatial.distance.cdist(tc, pc)
+        xi = te.mean(axis=1) / 2.0
+        dist = np.where(dist > xi[:, None], 1e9, dist)
+        cost = 0.9 * dist + 0.1 * scipy.spatial.distance.cdist(te, pe, "cityblock")
+        rows, cols = scipy.optimize.linear_sum_assignment(cost)
+        good = dist[rows, cols] < xi.max()
+        rows, cols = rows[good], cols[good]
+        tp_dist = dist[rows, cols]
+        tp_rel = (pn[cols] - tn[rows]) / tn[rows]
+    tp = len(tp_dist)
+    fp, fn = len(pc) - tp, len(tc) - tp
+    return {
+        "JI_c": float(tp / (tp + fp + fn)) if tp + fp + fn else 1.0,
+        "RMSRE_N": float(np.sqrt(np.mean(tp_rel**2))) if tp else 0.0,
+        "RMSE_xy": float(np.sqrt(np.mean(tp_dist**2))) if tp else 0.0,
+        "RMSE_xy_paper": float(np.sqrt(np.mean(tp_dist))) if tp else 0.0,
+        "TP": tp, "FP": fp, "FN": fn,
+    }
+
+
+def clustering_scores(xy: np.ndarray, truth: np.ndarray, pred: np.ndarray,
+                      with_iou: bool = True) -> dict:
+    """All of the paper's scores for one FOV (xy in nm for IoU and RMSE)."""
+    truth, pred = np.asarray(truth), np.asarray(pred)
+    scores = {
+        "ARI": ari(truth, pred), "ARI_c": ari_c(truth, pred), "ARI_dagger": ari_dagger(truth, pred),
+        "AMI": ami(truth, pred),
+    }
+    if with_iou:
+        scores["IoU"] = iou(xy, truth, pred)
+    scores.update(pair_clusters(xy, truth, pred))
+    return scores
+
+
+def compression_index(original: np.ndarray, squeezed: np.ndarray, truth: np.ndarray) -> float:
+    """1 − mean over truth clusters of (radius of gyration after / before squeezing).
+
+    Our definition (the paper's Eq. 8 is not in our reference material): 0 = no compression, 1 =
+    every cluster collapsed to a point; negative when clusters spread.
+    """
+    ratios = []
+    for label in np.unique(truth[truth > 0]):
+        m = truth == label
+        before = np.sqrt(np.mean(np.sum((original[m] - original[m].mean(0)) ** 2, axis=1)))
+        after = np.sqrt(np.mean(np.sum((squeezed[m] - squeezed[m].mean(0)) ** 2, axis=1)))
+        if before > 0:
+            ratios.append(after / before)
+    return float(1.0 - np.mean(ratios)) if ratios else 0.0
+
+
+def dirichlet_energy(features: np.ndarray, senders: np.ndarray, receivers: np.ndarray) -> float:
+    """(1/N) Σ_(i,j)∈E ‖x_i/√(1+d_i) − x_j/√(1+d_j)‖² (Rusch et al. 2023), the oversmoothing measure.
+
+    Decays to 0 as node features become indistinguishable (paper Eq. 9 measures the same).
+    """
+    n = features.shape[0]
+    degree = np.bincount(receivers, minlength=n).astype(np.float64)
+    scaled = features / np.sqrt(1.0 + degree)[:, None]
+    diff = scaled[senders] - scaled[receivers]
+    return float(np.sum(diff * diff) / n)
+
+
+def classification_scores(truth: np.ndarray, pred: np.ndarray, num_classes: int) -> dict:
+    """Macro F1 and the confusion matrix (rows truth, columns prediction)."""
+    labels = np.arange(num_classes)
+    return {
+        "macro_F1": float(sklearn.metrics.f1_score(truth, pred, labels=labels, average="macro",
+                                                   zero_division=0)),
+        "confusion": sklearn.metrics.confusion_matrix(truth, pred, labels=labels),
+    }

@@ -1,0 +1,178 @@
+"""Training: `train_and_evaluate(config, workdir)` with optax, orbax checkpoints and dev evaluation.
+
+The run is resumable bit for bit: batches are a function of the step (input_pipeline), the train
+state (params, Adam moments, step) is restored from the latest orbax checkpoint.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import flax
+import jax
+import jax.numpy as jnp
+import jraph
+import ml_collections
+import numpy as np
+import optax
+import orbax.checkpoint as ocp
+import tqdm
+from flax.training import train_state
+
+from miro_jax import cluster, input_pipeline, losses, metrics, model_store, models
+
+
+def create_model(config: ml_collections.ConfigDict) -> models.Miro:
+    return models.Miro(**config.model)
+
+
+def create_optimizer(config: ml_collections.ConfigDict) -> optax.GradientTransformation:
+    """Adam (authors: lr 1e-4 constant) with optional warmup, cosine decay and clipping."""
+    opt = config.optimizer
+    steps = config.train.num_train_steps
+    if opt.schedule == "cosine":
+        lr = optax.warmup_cosine_decay_schedule(
+            0.0 if opt.warmup_steps else opt.learning_rate, opt.learning_rate,
+            max(opt.warmup_steps, 1), max(steps, opt.warmup_steps + 1), opt.learning_rate * 0.01,
+        )
+    elif opt.schedule == "constant":
+        lr = (optax.linear_schedule(0.0, opt.learning_rate, opt.warmup_steps)
+              if opt.warmup_steps else opt.learning_rate)
+    else:
+        raise ValueError(f"unknown schedule {opt.schedule!r}")
+    chain = [optax.clip_by_global_norm(opt.grad_clip_norm)] if opt.grad_clip_norm else []
+    return optax.chain(*chain, optax.adam(lr))
+
+
+def create_train_state(config: ml_collections.ConfigDict, example: jraph.GraphsTuple,
+                       params: Any = None) -> train_state.TrainState:
+    model = create_model(config)
+    if params is None:
+        params = model.init(jax.random.key(config.train.seed), example)
+    return train_state.TrainState.create(apply_fn=model.apply, params=params,
+                                         tx=create_optimizer(config))
+
+
+def loss_fn(params, apply_fn, graph, loss_config: dict):
+    outputs = apply_fn(params, graph)
+    return losses.miro_loss(outputs, graph, **loss_config)
+
+
+def loss_kwargs(config: ml_collections.ConfigDict) -> dict:
+    return dict(connectivity_radius=config.graph.connectivity_radius, alpha=config.loss.alpha,
+                beta=config.loss.beta, cutoff_iterations=config.loss.cutoff_iterations)
+
+
+@functools.partial(jax.jit, static_argnames=("loss_config",), donate_argnames=("state",))
+def train_step(state: train_state.TrainState, graph: jraph.GraphsTuple, loss_config):
+    """One Adam step on a padded batch; returns the new state and the loss parts."""
+    grads, parts = jax.grad(loss_fn, has_aux=True)(state.params, state.apply_fn, graph,
+                                                  dict(loss_config))
+    return state.apply_gradients(grads=grads), parts
+
+
+@functools.partial(jax.jit, static_argnames=("apply_fn", "loss_config"))
+def eval_step(params, apply_fn, graph: jraph.GraphsTuple, loss_config):
+    outputs = apply_fn(params, graph)
+    _, parts = losses.miro_loss(outputs, graph, **dict(loss_config))
+    return outputs, parts
+
+
+def squeeze_fov(outputs: dict, item: input_pipeline.EvalFov, connectivity_radius: float,
+                authors_scaling: bool, step_index: int = -1) -> np.ndarray:
+    """Squeezed coordinates of the FOV's real nodes in nm (authors' scale-back quirk optional)."""
+    n = item.fov.xy_nm.shape[0]
+    disp = np.asarray(outputs["displacements"][step_index, :n])
+    squeezed = cluster.squeeze(item.graph.nodes["position"][:n], disp, connectivity_radius)
+    if authors_scaling:
+        return item.fov.unit_to_authors_nm(squeezed)
+    return item.fov.unit_to_nm(squeezed)
+
+
+def evaluate(params, apply_fn, items, config: ml_collections.ConfigDict,
+             with_iou: bool = False) -> dict:
+    """Mean loss and clustering scores (MIRO + DBSCAN) over evaluation FOVs."""
+    rows = []
+    lk = tuple(sorted(loss_kwargs(config).items()))
+    for item in items:
+        outputs, parts = eval_step(params, apply_fn, item.graph, lk)
+        squeezed = squeeze_fov(outputs, item, config.graph.connectivity_radius,
+                               config.evals.authors_scaling)
+        pred = cluster.dbscan_labels(squeezed, config.evals.miro_eps,
+                                     config.evals.miro_min_samples)
+        row = {k: float(v) for k, v in parts.items()}
+        row.update(metrics.clustering_scores(item.fov.xy_nm, item.fov.labels, pred,
+                                             with_iou=with_iou))
+        rows.append(row)
+    keys = [k for k, v in rows[0].items() if isinstance(v, float)]
+    return {k: float(np.mean([r[k] for r in rows])) for k in keys}
+
+
+def _checkpoint_managers(workdir: Path, config) -> tuple[ocp.CheckpointManager, ocp.CheckpointManager]:
+    latest = ocp.CheckpointManager(
+        workdir / "checkpoints",
+        options=ocp.CheckpointManagerOptions(max_to_keep=config.train.keep_checkpoints,
+                                             enable_async_checkpointing=False),
+    )
+    best = ocp.CheckpointManager(
+        workdir / "best",
+        options=ocp.CheckpointManagerOptions(
+            max_to_keep=1, best_fn=lambda m: m["ARI_dagger"], best_mode="max",
+            enable_async_checkpointing=False),
+    )
+    return latest, best
+
+
+def _log(workdir: Path, record: dict) -> None:
+    with open(workdir / "metrics.jsonl", "a") as f:
+        f.write(json.dumps(record) + "\n")
+
+
+def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | Path,
+                       progress: bool = True) -> train_state.TrainState:
+    """Trains MIRO per `config` into `workdir`, resuming from its latest checkpoint if any.
+
+    Writes config.json, metrics.jsonl (train loss, dev loss/scores), checkpoints/ (latest N),
+    best/ (by dev ARI†) and model/ (the final parameters + config, loadable by model_store).
+    """
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / "config.json").write_text(config.to_json_best_effort(indent=2))
+    source = input_pipeline.TrainingSource(config)
+    state = create_train_state(config, source.batch(0))
+    latest, best = _checkpoint_managers(workdir, config)
+    start = 0
+    if latest.latest_step() is not None:
+        start = latest.latest_step()
+        restored = latest.restore(start, args=ocp.args.StandardRestore(
+            {"params": state.params, "opt_state": state.opt_state, "step": state.step}))
+        state = state.replace(**restored)
+    dev = input_pipeline.eval_fovs(config, "dev")[: config.evals.max_fovs] if config.evals.max_fovs else []
+    lk = tuple(sorted(loss_kwargs(config).items()))
+    total = config.train.num_train_steps
+    bar = tqdm.tqdm(range(start, total), initial=start, total=total, disable=not progress,
+                    desc=f"train {config.data.scenario}")
+    t0 = time.time()
+    for step in bar:
+        state, parts = train_step(state, source.batch(step), lk)
+        done = step + 1
+        if done % config.train.log_every == 0 or done == total:
+            record = {"step": done, "time": time.time() - t0,
+                      **{f"train_{k}": float(v) for k, v in parts.items()}}
+            _log(workdir, record)
+            bar.set_postfix(loss=f"{record['train_loss']:.4f}")
+        if dev and (done % config.train.eval_every == 0 or done == total):
+            scores = evaluate(state.params, state.apply_fn, dev, config)
+            _log(workdir, {"step": done, **{f"dev_{k}": v for k, v in scores.items()}})
+            best.save(done, args=ocp.args.StandardSave({"params": state.params}), metrics=scores)
+        if done % config.train.checkpoint_every == 0 or done == total:
+            latest.save(done, args=ocp.args.StandardSave(
+                {"params": state.params, "opt_state": state.opt_state, "step": state.step}))
+    latest.wait_until_finished()
+    best.wait_until_finished()
+    model_store.save_model(workdir / "model", flax.core.unfreeze(state.params), config)
+    return state
