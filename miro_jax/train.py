@@ -14,7 +14,6 @@ from typing import Any
 
 import flax
 import jax
-import jax.numpy as jnp
 import jraph
 import ml_collections
 import numpy as np

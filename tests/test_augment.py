@@ -1,0 +1,74 @@
+"""Augmentation builders: counts, fractions, targets pointing from centre to point."""
+
+import numpy as np
+
+from miro_jax import augment
+
+
+def _clusters(rng, n=3, size=20, std=0.01):
+    return [rng.normal(0, std, (size, 2)) for _ in range(n)]
+
+
+def test_populate_doubles_per_round():
+    rng = np.random.default_rng(0)
+    pts = rng.normal(size=(10, 2))
+    assert augment.populate(pts, 4, 0.003, rng).shape == (160, 2)
+    np.testing.assert_array_equal(augment.populate(pts, 0, 0.003, rng), pts)
+
+
+def test_cluster_builder_counts_and_targets():
+    rng = np.random.default_rng(0)
+    b = augment.ClusterBuilder(clusters=_clusters(rng), connectivity_radius=0.2,
+                               noise_point_range=(50, 51), cluster_count_range=(5, 6),
+                               cluster_sampling_range=(1.0, 1.0), pupulation_std_sigma=0.0,
+                               num_additions=0)
+    s = b.sample(np.random.default_rng(1))
+    assert (s.labels == 0).sum() == 50 and len(np.unique(s.labels[s.labels > 0])) == 5
+    assert (s.labels > 0).sum() == 100  # frac 1, no population: whole clusters
+    assert np.all(s.target[s.labels == 0] == 0)
+    for c in range(1, 6):  # x − δ·target is the same centre for every point of a cluster
+        centres = s.positions[s.labels == c] - 0.2 * s.target[s.labels == c]
+        np.testing.assert_allclose(centres, centres[0][None].repeat(len(centres), 0), atol=1e-12)
+        # rotation keeps the cluster's shape: distances to the centre are the originals'
+        assert np.all((centres[0] >= 0.05) & (centres[0] <= 0.95))
+
+
+def test_cluster_builder_subsampling_fraction():
+    rng = np.random.default_rng(0)
+    b = augment.ClusterBuilder(clusters=_clusters(rng, size=20), connectivity_radius=0.2,
+                               noise_point_range=(10, 11), cluster_count_range=(4, 5),
+                               cluster_sampling_range=(0.058, 0.058), num_additions=4)
+    s = b.sample(np.random.default_rng(2))
+    counts = np.bincount(s.labels)[1:]
+    np.testing.assert_array_equal(counts, round(0.058 * 320))  # 20·2⁴ populated, 5.8 % kept
+
+
+def test_blinking_builder_places_clusters_in_empty_cells():
+    rng = np.random.default_rng(0)
+    background = rng.uniform(0, 1, (4000, 2))
+    background = background[np.linalg.norm(background - 0.5, axis=1) > 0.15]  # a hole
+    b = augment.BlinkingBuilder(clusters=_clusters(rng, std=0.002), backgrounds=[background],
+                                connectivity_radius=0.1, cluster_count_range=(8, 9),
+                                cluster_sampling_range=(1.0, 1.0), num_cluster_additions=0,
+                                background_sampling_range=(0.5, 0.5), num_bkg_additions=0)
+    s = b.sample(np.random.default_rng(3))
+    bg = s.positions[s.labels == 0]
+    assert len(bg) == round(0.5 * len(background))
+    centres = np.array([(s.positions - 0.1 * s.target)[s.labels == c][0] for c in range(1, 9)])
+    cell = 0.02
+    lo = bg.min(0)
+    for c in centres:  # no background point in the centre's 0.02 cell
+        ij = np.floor((c - lo) / cell)
+        assert not np.any(np.all(np.floor((bg - lo) / cell) == ij, axis=1))
+
+
+def test_cropped_builder_window_and_replacement():
+    rng = np.random.default_rng(0)
+    background = rng.uniform(0, 1, (3000, 2))
+    b = augment.CroppedBuilder(clusters=_clusters(rng), backgrounds=[background],
+                               connectivity_radius=0.1)
+    s = b.sample(np.random.default_rng(4))
+    bg = s.positions[s.labels == 0]
+    assert np.all(np.ptp(bg, axis=0) <= 0.4 + 1e-12)
+    assert len(bg) > 0.8 * 0.16 * 3000 * 0.9 * 0.8
+    assert 6 <= len(np.unique(s.labels[s.labels > 0])) <= 9

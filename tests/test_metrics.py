@@ -1,0 +1,126 @@
+"""Scores: the paper's toy example, scikit-learn identities, degenerate cases, IoU and pairing."""
+
+import warnings
+
+import numpy as np
+import pytest
+import sklearn.metrics
+
+from miro_jax import metrics
+
+
+def toy(method: str, rng=None):
+    """The paper's two toy confusion matrices as label vectors (+ well-separated coordinates)."""
+    truth, pred = [0] * 1000, []
+    if method == "A":
+        pred += [0] * 800 + [j for j in range(1, 21) for _ in range(10)]
+        for c in range(1, 21):
+            truth += [c] * 50
+            pred += [c] * 45 + [0] * 5
+    else:
+        pred += [0] * 900 + [j for j in range(1, 21) for _ in range(5)]
+        for c in range(1, 11):
+            truth += [c] * 50
+            pred += [c] * 41 + [0] * 9
+        for c in range(11, 21):
+            truth += [c] * 50
+            pred += [c] * 21 + [c + 20] * 20 + [0] * 9
+    truth, pred = np.array(truth), np.array(pred)
+    rng = rng or np.random.default_rng(0)
+    centres = np.stack(np.meshgrid(np.arange(5), np.arange(4)), -1).reshape(-1, 2) * 1000.0 + 500
+    xy = rng.uniform(0, 5000, (len(truth), 2))
+    for c in range(1, 21):
+        m = truth == c
+        xy[m] = centres[c - 1] + rng.normal(0, 20, (m.sum(), 2))
+        stray = (truth == 0) & (pred == c)  # background predicted into cluster c sits beside it
+        xy[stray] = centres[c - 1] + rng.normal(0, 20, (stray.sum(), 2))
+    return xy, truth, pred
+
+
+@pytest.mark.parametrize("method,expected", [
+    ("A", dict(ARI=0.62, ARI_dagger=0.67, AMI=0.70, ARI_c=0.80)),
+    ("B", dict(ARI=0.65, ARI_dagger=0.47, AMI=0.67, ARI_c=0.46)),
+])
+def test_paper_toy_example(method, expected):
+    xy, truth, pred = toy(method)
+    scores = metrics.clustering_scores(xy, truth, pred, with_iou=False)
+    for name, value in expected.items():
+        assert abs(scores[name] - value) <= 0.006, (name, scores[name])
+    if method == "A":
+        assert scores["JI_c"] == 1.0
+        assert abs(scores["RMSRE_N"] - 0.1) <= 0.006
+
+
+def test_ari_is_harmonic_mean_of_weighted_wallace_means():
+    """ARI = H(Σ w_i AW_i, Σ v_j AV_j) with weights C(n_i+,2)/P: checks AW/AV against sklearn."""
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        t, p = rng.integers(0, 6, 300), rng.integers(0, 4, 300)
+        t[:100] = p[:100]
+        table = sklearn.metrics.cluster.contingency_matrix(t, p).astype(float)
+        pairs = lambda x: x * (x - 1) / 2  # noqa: E731
+        n = pairs(table.sum())
+        rp, cp = pairs(table.sum(1)), pairs(table.sum(0))
+        aw = (n * pairs(table).sum(1) - rp * cp.sum()) / (rp * (n - cp.sum()))
+        av = (n * pairs(table).sum(0) - cp * rp.sum()) / (cp * (n - rp.sum()))
+        a, b = (rp * aw).sum() / rp.sum(), (cp * av).sum() / cp.sum()
+        assert abs(2 * a * b / (a + b) - sklearn.metrics.adjusted_rand_score(t, p)) < 1e-10
+        # ARI† uses unweighted means of the same indices
+        a_u, b_u = aw[aw != 0].mean(), av[av != 0].mean()
+        assert abs(metrics.ari_dagger(t, p) - 2 * a_u * b_u / (a_u + b_u)) < 1e-12
+        assert metrics.ari(t, p) == sklearn.metrics.adjusted_rand_score(t, p)
+
+
+def test_degenerate_cases_are_defined_and_silent():
+    xy = np.random.default_rng(0).uniform(0, 1000, (50, 2))
+    zeros = np.zeros(50, dtype=int)
+    one = np.ones(50, dtype=int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for truth, pred in [(zeros, zeros), (one, one), (one, zeros), (zeros, one)]:
+            s = metrics.clustering_scores(xy, truth, pred)
+            assert all(np.isfinite(v) for v in s.values())
+        s = metrics.clustering_scores(xy, one, zeros)
+        assert s["JI_c"] == 0.0 and s["IoU"] == 0.0 and s["ARI_dagger"] == 0.0
+        assert metrics.clustering_scores(xy, zeros, zeros)["JI_c"] == 1.0
+
+
+def test_iou_of_known_squares():
+    g = np.stack(np.meshgrid(np.linspace(0, 100, 11), np.linspace(0, 100, 11)), -1).reshape(-1, 2)
+    truth = np.ones(len(g), dtype=int)
+    half = np.where(g[:, 0] <= 50, 1, 0)
+    assert metrics.iou(g, truth, truth) == 1.0
+    assert abs(metrics.iou(g, truth, half) - 0.5) < 0.01
+
+
+def test_pairing_rmse_both_definitions():
+    rng = np.random.default_rng(1)
+    a = rng.normal(0, 10, (40, 2)) + [100, 100]
+    b = rng.normal(0, 10, (40, 2)) + [600, 600]
+    xy = np.concatenate([a, b])
+    truth = np.repeat([1, 2], 40)
+    pred = truth.copy()
+    pred[0] = 0  # cluster 1 loses a point: centroid moves, count error 1/40
+    s = metrics.pair_clusters(xy, truth, pred)
+    d = np.linalg.norm(a[1:].mean(0) - a.mean(0))
+    assert s["JI_c"] == 1.0
+    np.testing.assert_allclose(s["RMSE_xy"], np.sqrt(d**2 / 2))
+    np.testing.assert_allclose(s["RMSE_xy_paper"], np.sqrt(d / 2))
+    np.testing.assert_allclose(s["RMSRE_N"], np.sqrt((1 / 40) ** 2 / 2))
+
+
+def test_compression_and_dirichlet():
+    rng = np.random.default_rng(0)
+    xy = rng.normal(0, 10, (30, 2))
+    truth = np.ones(30, dtype=int)
+    assert metrics.compression_index(xy, xy * 0.25, truth) == pytest.approx(0.75)
+    s, t = np.array([0, 1]), np.array([1, 0])
+    x = np.array([[1.0, 0.0], [1.0, 0.0]])
+    assert metrics.dirichlet_energy(x, s, t) == 0.0
+    assert metrics.dirichlet_energy(np.array([[1.0], [0.0]]), s, t) == pytest.approx(0.5)
+
+
+def test_classification_scores():
+    s = metrics.classification_scores(np.array([0, 1, 1, 2]), np.array([0, 1, 2, 2]), 3)
+    assert s["confusion"].tolist() == [[1, 0, 0], [0, 1, 1], [0, 0, 1]]
+    assert s["macro_F1"] == pytest.approx((1 + 2 / 3 + 2 / 3) / 3)

@@ -1,0 +1,125 @@
+"""The model: parameter count, parity with the authors' outputs, scan == loop, fused == plain,
+padding invariance."""
+
+import functools
+
+import jax
+import jax.numpy as jnp
+import jraph
+import numpy as np
+import pytest
+from conftest import REFERENCE, SCENARIO_SETS, needs_reference
+
+from miro_jax import input_pipeline, models, reference_weights
+
+
+def reference_graph(ref) -> jraph.GraphsTuple:
+    return jraph.GraphsTuple(
+        nodes={"features": ref["node_features"]}, edges={"features": ref["edge_features"]},
+        senders=ref["edge_index"][0].astype(np.int32),
+        receivers=ref["edge_index"][1].astype(np.int32),
+        n_node=np.array([ref["node_features"].shape[0]]), n_edge=np.array([ref["edge_index"].shape[1]]),
+        globals=None,
+    )
+
+
+@functools.cache
+def apply_fn(num_iterations: int, fused: bool, hidden_size: int = 256, num_classes: int = 0):
+    model = models.Miro(hidden_size=hidden_size, num_iterations=num_iterations, fused=fused,
+                        num_classes=num_classes)
+    return model, jax.jit(model.apply)
+
+
+def random_graph(n=60, seed=0):
+    from miro_jax import graph
+    xy = np.random.default_rng(seed).random((n, 2))
+    return graph.build_graph(xy, 0.3)
+
+
+def test_parameter_count_is_the_papers():
+    model, _ = apply_fn(3, True)
+    params = model.init(jax.random.key(0), random_graph())
+    assert models.count_parameters(params) == 528_386
+    classifier, _ = apply_fn(3, True, num_classes=3)
+    assert models.count_parameters(classifier.init(jax.random.key(0), random_graph())) == 529_157
+
+
+@needs_reference
+@pytest.mark.parametrize("scenario", SCENARIO_SETS)
+def test_parity_with_authors_outputs(scenario):
+    """Their node features, edges and weights in, their per-step displacements out (≤ 1e-4)."""
+    ref = np.load(REFERENCE / f"parity_{scenario}.npz")
+    params = reference_weights.load_reference_params(REFERENCE / f"weights_{scenario}.npz")
+    _, fn = apply_fn(int(ref["num_steps"]), True)
+    out = np.asarray(fn(params, reference_graph(ref))["displacements"])
+    assert out.shape == ref["displacements"].shape
+    err = np.abs(out - ref["displacements"]).max(axis=(1, 2))  # per step
+    assert err.max() <= 1e-4, f"max |Δ| per step {err}"
+
+
+@needs_reference
+def test_plain_formulation_matches_authors_too():
+    ref = np.load(REFERENCE / "parity_scenario_8.npz")
+    params = reference_weights.load_reference_params(REFERENCE / "weights_scenario_8.npz")
+    _, fn = apply_fn(int(ref["num_steps"]), False)
+    out = np.asarray(fn(params, reference_graph(ref))["displacements"])
+    assert np.abs(out - ref["displacements"]).max() <= 1e-5
+
+
+def test_fused_equals_plain_on_random_params():
+    g = random_graph(80, seed=3)
+    model, plain = apply_fn(4, False, hidden_size=32)
+    _, fused = apply_fn(4, True, hidden_size=32)
+    params = model.init(jax.random.key(1), g)
+    a, b = plain(params, g), fused(params, g)
+    np.testing.assert_allclose(a["displacements"], b["displacements"], atol=1e-5)
+    np.testing.assert_allclose(a["node_states"], b["node_states"], atol=1e-4)
+
+
+def test_scan_equals_python_loop():
+    """nn.scan over one MiroStep == the same step applied K times by hand."""
+    g = random_graph(50, seed=4)
+    model, fn = apply_fn(5, False, hidden_size=16)
+    params = model.init(jax.random.key(2), g)
+    p = params["params"]
+
+    def lin(name, x, owner=None):
+        q = (owner or p)[name]
+        return x @ q["kernel"] + q["bias"]
+
+    v, e = lin("node_encoder", g.nodes["features"]), lin("edge_encoder", g.edges["features"])
+    s, t = g.senders, g.receivers
+    u, f = jnp.zeros((v.shape[0], 16)), jnp.zeros((e.shape[0], 16))
+    expected = []
+    for _ in range(5):
+        h = lin("node_combine", jnp.concatenate([u, v], 1), p["step"])
+        gg = lin("edge_combine", jnp.concatenate([f, e], 1), p["step"])
+        f = jax.nn.relu(lin("message", jnp.concatenate([h[s], h[t], gg], 1), p["step"]))
+        u = jax.nn.relu(lin("node_update", jax.ops.segment_sum(f, t, v.shape[0]), p["step"]))
+        expected.append(lin("head", u, p["step"]))
+    np.testing.assert_allclose(fn(params, g)["displacements"], np.stack(expected), atol=1e-5)
+
+
+def test_padding_does_not_change_real_outputs():
+    g = random_graph(70, seed=5)
+    model, fn = apply_fn(3, True, hidden_size=16)
+    params = model.init(jax.random.key(3), g)
+    padded = input_pipeline.pad_batch([g], ratio=1.25)
+    assert padded.nodes["features"].shape[0] > 70
+    a = fn(params, g)["displacements"]
+    b = fn(params, padded)["displacements"][:, :70]
+    np.testing.assert_allclose(a, b, atol=1e-6)
+
+
+def test_class_logits_per_step():
+    g = random_graph(40)
+    model, fn = apply_fn(3, True, hidden_size=16, num_classes=3)
+    out = fn(model.init(jax.random.key(0), g), g)
+    assert out["logits"].shape == (3, 40, 3) and out["displacements"].shape == (3, 40, 2)
+
+
+def test_wrong_node_feature_count_is_named():
+    g = random_graph(40)
+    model = models.Miro(hidden_size=8, num_iterations=2, num_node_features=4)
+    with pytest.raises(ValueError, match="expects 4 node features, graph has 5"):
+        model.init(jax.random.key(0), g)

@@ -1,0 +1,98 @@
+"""Training: loss goes down, a killed run resumes bit for bit, padding buckets bound compilation."""
+
+import json
+
+import jax
+import numpy as np
+import pytest
+
+from configs import tiny
+from miro_jax import input_pipeline, model_store, train
+
+
+def _config(root, **train_overrides):
+    config = tiny.get_config()
+    config.data.root = str(root)
+    for k, v in train_overrides.items():
+        setattr(config.train, k, v)
+    return config
+
+
+def _leaves(params):
+    return [np.asarray(x) for x in jax.tree_util.tree_leaves(params)]
+
+
+def test_training_lowers_dev_loss(toy_benchmark, tmp_path):
+    config = _config(toy_benchmark, num_train_steps=40, eval_every=40, checkpoint_every=40,
+                     log_every=10)
+    config.optimizer.learning_rate = 1e-3
+    source = input_pipeline.TrainingSource(config)
+    dev = input_pipeline.eval_fovs(config)
+    initial = train.create_train_state(config, source.batch(0))
+    before = train.evaluate(initial.params, initial.apply_fn, dev, config)["loss"]
+    state = train.train_and_evaluate(config, tmp_path, progress=False)
+    after = train.evaluate(state.params, state.apply_fn, dev, config)["loss"]
+    assert after < 0.8 * before, (before, after)
+    records = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+    assert any("dev_ARI_dagger" in r for r in records)
+    params, saved_config = model_store.load_model(tmp_path / "model")
+    assert saved_config.model.hidden_size == 16
+    for a, b in zip(_leaves(params), _leaves(state.params)):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_killed_run_resumes_bit_identical(toy_benchmark, tmp_path, monkeypatch):
+    config = _config(toy_benchmark)
+    uninterrupted = train.train_and_evaluate(config, tmp_path / "a", progress=False)
+
+    real_batch = input_pipeline.TrainingSource.batch
+
+    def dying_batch(self, step):
+        if step == 4:  # after the step-3 checkpoint
+            raise KeyboardInterrupt("killed")
+        return real_batch(self, step)
+
+    monkeypatch.setattr(input_pipeline.TrainingSource, "batch", dying_batch)
+    with pytest.raises(KeyboardInterrupt):
+        train.train_and_evaluate(config, tmp_path / "b", progress=False)
+    monkeypatch.setattr(input_pipeline.TrainingSource, "batch", real_batch)
+    resumed = train.train_and_evaluate(config, tmp_path / "b", progress=False)
+    assert int(resumed.step) == 6
+    for a, b in zip(_leaves(uninterrupted.params), _leaves(resumed.params)):
+        np.testing.assert_array_equal(a, b)
+    for a, b in zip(_leaves(uninterrupted.opt_state), _leaves(resumed.opt_state)):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_batches_are_a_function_of_step(toy_benchmark):
+    config = _config(toy_benchmark)
+    a, b = input_pipeline.TrainingSource(config), input_pipeline.TrainingSource(config)
+    for x, y in zip(jax.tree_util.tree_leaves(a.batch(5)), jax.tree_util.tree_leaves(b.batch(5))):
+        np.testing.assert_array_equal(x, y)
+    config.data.dataset_size = 3  # fixed set: each epoch is a permutation of samples 0..2
+    idx = [input_pipeline.sample_indices(s, 1, 3, 0)[0] for s in range(6)]
+    assert sorted(idx[:3]) == [0, 1, 2] and sorted(idx[3:]) == [0, 1, 2]
+
+
+def test_bucketing_bounds_recompilation():
+    sizes = range(100, 5000, 37)
+    budgets = {input_pipeline.bucket(s, 1.25) for s in sizes}
+    assert all(input_pipeline.bucket(s, 1.25) >= s for s in sizes)
+    # 130 different sizes -> one shape per factor 1.25: ceil(log(5000/100)/log(1.25)) + 1 = 19
+    assert len(budgets) <= 19
+    assert max(input_pipeline.bucket(s, 1.25) / s for s in sizes) < 1.3
+
+
+def test_same_bucket_does_not_retrace(toy_benchmark):
+    """Batches padded to one budget reuse one compiled train step."""
+    config = _config(toy_benchmark)
+    source = input_pipeline.TrainingSource(config)
+    batches = [source.batch(s) for s in range(8)]
+    shapes = {(b.nodes["features"].shape[0], b.edges["features"].shape[0]) for b in batches}
+    state = train.create_train_state(config, batches[0])
+    lk = tuple(sorted(train.loss_kwargs(config).items()))
+    traces = []
+    step_fn = jax.jit(lambda s, g: (traces.append(1), train.loss_fn(s, state.apply_fn, g, dict(lk)))[1])
+    for b in batches:
+        step_fn(state.params, b)
+    assert len(traces) == len(shapes) < len(batches)
