@@ -1,0 +1,127 @@
+"""Benchmark evaluation: MIRO + DBSCAN vs DBSCAN alone per FOV, summaries, DBSCAN parameter search."""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+
+import jax
+import ml_collections
+import numpy as np
+import pandas as pd
+import tqdm
+
+from miro_jax import cluster, input_pipeline, metrics, train
+
+SCORE_COLUMNS = ["IoU", "ARI", "ARI_c", "ARI_dagger", "AMI", "JI_c", "RMSRE_N", "RMSE_xy",
+                 "RMSE_xy_paper"]
+
+
+@dataclasses.dataclass(frozen=True)
+class DbscanParams:
+    eps: float  # nm
+    min_samples: int
+
+
+def squeezed_fovs(params, config: ml_collections.ConfigDict, items) -> list[np.ndarray]:
+    """MIRO-squeezed nm coordinates of each FOV (the config decides the scale-back)."""
+    model = train.create_model(config)
+    apply_fn = jax.jit(model.apply)
+    out = []
+    for item in items:
+        outputs = apply_fn(params, item.graph)
+        out.append(train.squeeze_fov(outputs, item, config.graph.connectivity_radius,
+                                     config.evals.authors_scaling))
+    return out
+
+
+def score_fovs(point_sets: list[np.ndarray], items, dbscan: DbscanParams, method: str,
+               progress: bool = False) -> pd.DataFrame:
+    """DBSCAN on each point set, scored against the FOV's ground truth in its original nm."""
+    rows = []
+    for xy, item in tqdm.tqdm(list(zip(point_sets, items)), disable=not progress, desc=method):
+        pred = cluster.dbscan_labels(xy, dbscan.eps, dbscan.min_samples)
+        row = {"method": method, "fov": item.fov.name, "eps": dbscan.eps,
+               "min_samples": dbscan.min_samples, "num_clusters": int(pred.max())}
+        row.update(metrics.clustering_scores(item.fov.xy_nm, item.fov.labels, pred))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def search_dbscan(point_sets: list[np.ndarray], truths: list[np.ndarray],
+                  eps_range=(3.0, 150.0), min_samples_range=(2, 100), coarse: int = 14,
+                  refine_rounds: int = 2) -> tuple[DbscanParams, float]:
+    """(eps, min_samples) maximizing mean ARI over the given FOVs: a log grid, then refined grids.
+
+    Deterministic (no random search), so the chosen parameters are reproducible.
+    """
+    def mean_ari(eps, ms):
+        return float(np.mean([metrics.ari(t, cluster.dbscan_labels(x, eps, ms))
+                              for x, t in zip(point_sets, truths)]))
+
+    eps_grid = np.geomspace(*eps_range, coarse)
+    ms_grid = np.unique(np.geomspace(*min_samples_range, coarse).round().astype(int))
+    cache: dict = {}
+    best = None
+    for _ in range(refine_rounds + 1):
+        for eps, ms in itertools.product(eps_grid, ms_grid):
+            key = (round(float(eps), 3), int(ms))
+            if key not in cache:
+                cache[key] = mean_ari(*key)
+        best = max(cache, key=cache.get)
+        e_step = eps_grid[1] / eps_grid[0] if len(eps_grid) > 1 else 1.2
+        eps_grid = np.geomspace(best[0] / e_step, best[0] * e_step, 7)
+        m_lo, m_hi = max(1, int(best[1] / 1.4)), int(np.ceil(best[1] * 1.4))
+        ms_grid = np.unique(np.linspace(m_lo, m_hi, 7).round().astype(int))
+    return DbscanParams(*best), cache[best]
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    """A DataFrame as a GitHub markdown table (index as the first column)."""
+    header = [frame.index.name or ""] + [str(c) for c in frame.columns]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for idx, row in frame.iterrows():
+        cells = [f"{v:.3f}" if isinstance(v, float) else str(v) for v in row]
+        lines.append("| " + " | ".join([str(idx)] + cells) + " |")
+    return "\n".join(lines)
+
+
+def summarize(per_fov: pd.DataFrame) -> pd.DataFrame:
+    """Mean ± std of every score per method."""
+    groups = per_fov.groupby("method", sort=False)[SCORE_COLUMNS]
+    mean, std = groups.mean(), groups.std(ddof=0)
+    return pd.DataFrame({c: [f"{m:.3f} ± {s:.3f}" for m, s in zip(mean[c], std[c])]
+                         for c in SCORE_COLUMNS}, index=mean.index)
+
+
+def evaluate_benchmark(config: ml_collections.ConfigDict, params=None, auto_dbscan: bool = False,
+                       label: str = "MIRO+DBSCAN", progress: bool = True) -> dict:
+    """Dev-FOV scores of MIRO + DBSCAN (if params) and DBSCAN alone, paper and searched parameters.
+
+    Returns {'per_fov': DataFrame, 'summary': DataFrame, 'chosen': {method: DbscanParams}}.
+    """
+    dev = input_pipeline.eval_fovs(config, "dev")
+    frames, chosen = [], {}
+    raw = [item.fov.xy_nm for item in dev]
+    paper_dbscan = DbscanParams(config.evals.dbscan_eps, config.evals.dbscan_min_samples)
+    frames.append(score_fovs(raw, dev, paper_dbscan, "DBSCAN (paper params)", progress))
+    chosen["DBSCAN (paper params)"] = paper_dbscan
+    if auto_dbscan:
+        train_items = input_pipeline.eval_fovs(config, "train")
+        found, _ = search_dbscan([i.fov.xy_nm for i in train_items],
+                                 [i.fov.labels for i in train_items])
+        frames.append(score_fovs(raw, dev, found, "DBSCAN (auto params)", progress))
+        chosen["DBSCAN (auto params)"] = found
+    if params is not None:
+        squeezed = squeezed_fovs(params, config, dev)
+        paper_miro = DbscanParams(config.evals.miro_eps, config.evals.miro_min_samples)
+        frames.append(score_fovs(squeezed, dev, paper_miro, f"{label} (paper params)", progress))
+        chosen[f"{label} (paper params)"] = paper_miro
+        if auto_dbscan:
+            train_items = input_pipeline.eval_fovs(config, "train")
+            found, _ = search_dbscan(squeezed_fovs(params, config, train_items),
+                                     [i.fov.labels for i in train_items])
+            frames.append(score_fovs(squeezed, dev, found, f"{label} (auto params)", progress))
+            chosen[f"{label} (auto params)"] = found
+    per_fov = pd.concat(frames, ignore_index=True)
+    return {"per_fov": per_fov, "summary": summarize(per_fov), "chosen": chosen}
