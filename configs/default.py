@@ -27,6 +27,7 @@ def get_config() -> ml_collections.ConfigDict:
     config.graph = ml_collections.ConfigDict()
     config.graph.connectivity_radius = 0.2  # δ in unit-FOV coordinates
     config.graph.num_features = 5  # Laplacian eigenvector features per node
+    config.graph.length_scale_nm = 2000.0  # nm per model unit for physical scaling (benchmark FOV side)
 
     config.model = ml_collections.ConfigDict()  # fields of models.Miro
     config.model.hidden_size = 256

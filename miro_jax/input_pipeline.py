@@ -53,7 +53,7 @@ def bucket(size: int, ratio: float, minimum: int = 64) -> int:
 
 def pad_batch(graphs: list[jraph.GraphsTuple], ratio: float) -> jraph.GraphsTuple:
     """Batches graphs and pads with one padding graph to bucketed node/edge budgets."""
-    batch = jraph.batch(graphs)
+    batch = jraph.batch_np(graphs)  # NumPy: jraph.batch would compile per shape
     n_node = int(batch.n_node.sum()) + 1
     n_edge = int(batch.n_edge.sum())
     return jraph.pad_with_graphs(

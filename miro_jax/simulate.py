@@ -5,6 +5,8 @@ Every function takes a seeded `numpy.random.Generator`, so a simulation is repro
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -17,20 +19,22 @@ def gaussian_clusters(
     rng: np.random.Generator,
     fov_nm: float = 2000.0,
     num_clusters: int = 20,
-    points_per_cluster: int = 15,
+    points_per_cluster: int | Sequence[int] = 15,
     cluster_std_nm: float = 25.0,
     clustered_fraction: float = 0.5,
     margin_nm: float = 100.0,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Benchmark-like scenario: isotropic Gaussian clusters plus uniform background.
 
+    `points_per_cluster` is one count for all or one per cluster (scenario 8: 10 × 5 + 10 × 15).
     The background count makes `clustered_fraction` of all points clustered (Nieves et al.
     scenarios 2/5: 50 %). Returns (xy [N, 2] nm, labels [N]).
     """
+    sizes = np.broadcast_to(np.asarray(points_per_cluster, dtype=int), (num_clusters,))
     centres = rng.uniform(margin_nm, fov_nm - margin_nm, (num_clusters, 2))
-    xy = [c + rng.normal(0.0, cluster_std_nm, (points_per_cluster, 2)) for c in centres]
-    labels = [np.full(points_per_cluster, i + 1) for i in range(num_clusters)]
-    n_clustered = num_clusters * points_per_cluster
+    xy = [c + rng.normal(0.0, cluster_std_nm, (n, 2)) for c, n in zip(centres, sizes)]
+    labels = [np.full(n, i + 1) for i, n in enumerate(sizes)]
+    n_clustered = int(sizes.sum())
     n_background = int(round(n_clustered * (1.0 - clustered_fraction) / clustered_fraction))
     xy.append(uniform_background(rng, n_background, fov_nm))
     labels.append(np.zeros(n_background, dtype=np.int64))

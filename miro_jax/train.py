@@ -138,7 +138,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | Path,
     Writes config.json, metrics.jsonl (train loss, dev loss/scores), checkpoints/ (latest N),
     best/ (by dev ARI†) and model/ (the final parameters + config, loadable by model_store).
     """
-    workdir = Path(workdir)
+    workdir = Path(workdir).resolve()  # orbax needs absolute paths
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "config.json").write_text(config.to_json_best_effort(indent=2))
     source = input_pipeline.TrainingSource(config)

@@ -1,0 +1,150 @@
+"""Reading localization tables (benchmark CSV, ThunderSTORM, plain CSV/TSV, Picasso HDF5) into nm.
+
+Every input column is kept; coordinates are converted to nm and validated. Problems a user can
+hit raise `LocalizationFileError` with a message that names the problem and the fix.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+UNIT_TO_NM = {"nm": 1.0, "um": 1000.0, "µm": 1000.0, "micron": 1000.0}
+_BRACKET = re.compile(r"^\s*([A-Za-z_]+)\s*\[(.+)\]\s*$")
+_KNOWN_XY = [("x", "y", "nm"), ("xnm", "ynm", "nm"), ("x_nm", "y_nm", "nm"),
+             ("Position X [nm]", "Position Y [nm]", "nm"), ("X (nm)", "Y (nm)", "nm")]
+
+
+class LocalizationFileError(ValueError):
+    """A localization file that cannot be used as it is; the message says why and what to do."""
+
+
+@dataclasses.dataclass
+class LocalizationTable:
+    table: pd.DataFrame  # every input column, rows in input order
+    xy_nm: np.ndarray  # [N, 2]
+    truth: np.ndarray | None  # benchmark `index` column when present (0 = background)
+    source_format: str
+    x_column: str
+    y_column: str
+
+
+def _to_nm_factor(unit: str, pixel_size: float | None, column: str) -> float:
+    unit = unit.strip().lower()
+    if unit in UNIT_TO_NM:
+        return UNIT_TO_NM[unit]
+    if unit in ("px", "pixel", "pixels", "camera pixels"):
+        if not pixel_size:
+            raise LocalizationFileError(
+                f"column {column!r} is in camera pixels: pass --pixel-size (nm per pixel)")
+        return float(pixel_size)
+    raise LocalizationFileError(f"column {column!r} has unknown unit {unit!r}; use nm, um or px")
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    if path.suffix.lower() in (".h5", ".hdf5"):
+        return _read_picasso(path)
+    with open(path, errors="replace") as f:
+        head = f.readline()
+    if not head.strip():
+        raise LocalizationFileError(f"{path} is empty: it needs a header row and localizations")
+    sep = "\t" if ("\t" in head or path.suffix.lower() == ".tsv") else ","
+    try:
+        table = pd.read_csv(path, sep=sep, comment=None)
+    except pd.errors.EmptyDataError as err:
+        raise LocalizationFileError(f"{path} is empty: it needs a header row and localizations") from err
+    except pd.errors.ParserError as err:
+        raise LocalizationFileError(f"{path} is not a readable CSV/TSV table: {err}") from err
+    if len(table) == 0:
+        raise LocalizationFileError(f"{path} has a header but no localizations")
+    return table
+
+
+def _read_picasso(path: Path) -> pd.DataFrame:
+    try:
+        import h5py
+    except ImportError as err:
+        raise LocalizationFileError("reading Picasso HDF5 needs h5py: pip install h5py") from err
+    with h5py.File(path, "r") as f:
+        if "locs" not in f:
+            raise LocalizationFileError(f"{path} has no 'locs' table (not a Picasso file)")
+        return pd.DataFrame(f["locs"][...])
+
+
+def _picasso_pixel_size(path: Path) -> float | None:
+    sidecar = path.with_suffix(".yaml")
+    if not sidecar.exists():
+        return None
+    try:
+        import yaml
+    except ImportError:
+        return None
+    for doc in yaml.safe_load_all(sidecar.read_text()):
+        if isinstance(doc, dict) and "Pixelsize" in doc:
+            return float(doc["Pixelsize"])
+    return None
+
+
+def _find_xy(table: pd.DataFrame, x_col, y_col, unit, pixel_size, path: Path):
+    """Column names and nm factors of the coordinates, and the format they imply."""
+    columns = list(table.columns)
+    if x_col or y_col:
+        if not (x_col and y_col):
+            raise LocalizationFileError("give both --x-col and --y-col")
+        for c in (x_col, y_col):
+            if c not in table.columns:
+                raise LocalizationFileError(f"column {c!r} not found; the file has {columns}")
+        found = [(x_col, y_col, unit or "nm", "table")]
+    elif path.suffix.lower() in (".h5", ".hdf5"):
+        pixel_size = pixel_size or _picasso_pixel_size(path)
+        found = [("x", "y", "px", "picasso")]
+    else:
+        found = []
+        for c in columns:  # ThunderSTORM style "x [nm]"
+            m = _BRACKET.match(str(c))
+            if m and m.group(1).lower() == "x":
+                ys = [d for d in columns if (_BRACKET.match(str(d)) or [None, ""])[1] == "y"
+                      if _BRACKET.match(str(d))]
+                if ys:
+                    found.append((c, ys[0], m.group(2), "thunderstorm"))
+        for xc, yc, u in _KNOWN_XY:
+            if xc in table.columns and yc in table.columns:
+                found.append((xc, yc, unit or u, "benchmark" if xc == "x" else "table"))
+        if not found:
+            raise LocalizationFileError(
+                f"no coordinate columns found in {path.name}; the file has {columns}. "
+                "Pass --x-col and --y-col (and --unit)")
+    xc, yc, u, fmt = found[0]
+    if unit and fmt == "thunderstorm":
+        u = unit
+    return xc, yc, _to_nm_factor(u, pixel_size, xc), fmt
+
+
+def read_localizations(path: str | Path, x_col: str | None = None, y_col: str | None = None,
+                       unit: str | None = None, pixel_size: float | None = None,
+                       drop_invalid: bool = False) -> LocalizationTable:
+    """Reads a localization table; coordinates in nm. NaN/inf rows raise unless `drop_invalid`."""
+    path = Path(path)
+    if not path.exists():
+        raise LocalizationFileError(f"file not found: {path}")
+    table = _read_table(path)
+    xc, yc, factor, fmt = _find_xy(table, x_col, y_col, unit, pixel_size, path)
+    try:
+        xy = table[[xc, yc]].to_numpy(np.float64) * factor
+    except (ValueError, TypeError) as err:
+        raise LocalizationFileError(f"columns {xc!r}/{yc!r} are not numeric: {err}") from err
+    bad = ~np.isfinite(xy).all(axis=1)
+    if bad.any():
+        if not drop_invalid:
+            raise LocalizationFileError(
+                f"{int(bad.sum())} of {len(xy)} rows have NaN or infinite coordinates (first at "
+                f"data row {int(np.flatnonzero(bad)[0]) + 1}); pass --drop-invalid to skip them")
+        table = table.loc[~bad].reset_index(drop=True)
+        xy = xy[~bad]
+    truth = table["index"].to_numpy(np.int64) if (fmt == "benchmark" and "index" in table) else None
+    return LocalizationTable(table=table, xy_nm=xy, truth=truth, source_format=fmt,
+                             x_column=xc, y_column=yc)

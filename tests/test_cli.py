@@ -1,0 +1,126 @@
+"""End to end: the `miro` command on a ThunderSTORM-style file and on bad files of each kind."""
+
+import os
+import subprocess
+import sys
+
+import jax
+import numpy as np
+import pandas as pd
+import pytest
+
+from configs import tiny
+from miro_jax import graph, model_store, models, simulate
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def run_miro(*args, cwd=None):
+    env = dict(os.environ, PYTHONPATH=REPO)
+    return subprocess.run([sys.executable, "-m", "miro_jax.cli", *map(str, args)],
+                          capture_output=True, text=True, cwd=cwd, env=env, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tmp_path_factory):
+    """A small random-weight model saved like a trained one (tests must not need training)."""
+    config = tiny.get_config()
+    config.graph.length_scale_nm = 1000.0
+    g = graph.build_graph(np.random.default_rng(0).random((30, 2)), 0.2)
+    params = models.Miro(**config.model).init(jax.random.key(0), g)
+    path = tmp_path_factory.mktemp("model") / "tiny"
+    model_store.save_model(path, params, config)
+    return path
+
+
+@pytest.fixture(scope="module")
+def thunderstorm_file(tmp_path_factory):
+    rng = np.random.default_rng(3)
+    xy, _ = simulate.gaussian_clusters(rng, fov_nm=1500.0, num_clusters=8, points_per_cluster=12)
+    n = len(xy)
+    table = pd.DataFrame({
+        "id": np.arange(1, n + 1), "frame": rng.integers(1, 5000, n),
+        "x [nm]": xy[:, 0], "y [nm]": xy[:, 1], "sigma [nm]": rng.uniform(90, 150, n),
+        "intensity [photon]": rng.uniform(500, 3000, n), "uncertainty_xy [nm]": rng.uniform(5, 15, n),
+    })
+    path = tmp_path_factory.mktemp("ts") / "thunderstorm.csv"
+    table.to_csv(path, index=False, quoting=1)  # quoted headers, as ThunderSTORM writes them
+    return path, table
+
+
+def test_cluster_thunderstorm_file(tiny_model, thunderstorm_file, tmp_path):
+    path, table = thunderstorm_file
+    out, stats, plot = tmp_path / "labels.csv", tmp_path / "clusters.csv", tmp_path / "fig.png"
+    r = run_miro("cluster", path, "--model", tiny_model, "--out", out, "--stats", stats,
+                 "--plot", plot, "--eps", 60, "--min-samples", 5)
+    assert r.returncode == 0, r.stderr
+    result = pd.read_csv(out)
+    for column in table.columns:  # every input column unchanged
+        np.testing.assert_array_equal(result[column].to_numpy(), table[column].to_numpy())
+    assert {"cluster", "x_squeezed [nm]", "y_squeezed [nm]"} <= set(result.columns)
+    s = pd.read_csv(stats)
+    assert len(s) == result["cluster"].max()
+    assert s["localizations"].sum() == (result["cluster"] > 0).sum()
+    assert plot.stat().st_size > 10_000
+    assert "clusters" in r.stdout and f"% of {len(table)} localizations clustered" in r.stdout
+
+
+def _bad(tmp_path, name, text):
+    p = tmp_path / name
+    p.write_text(text)
+    return p
+
+
+def _assert_one_line_error(r, *fragments):
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    lines = [line for line in r.stderr.strip().splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in r.stderr, r.stderr
+    for f in fragments:
+        assert f in lines[0], lines[0]
+
+
+def test_bad_inputs_give_one_line_errors(tiny_model, thunderstorm_file, tmp_path):
+    path, table = thunderstorm_file
+    m = ["--model", tiny_model]
+    _assert_one_line_error(run_miro("cluster", tmp_path / "nope.csv", *m), "file not found")
+    _assert_one_line_error(run_miro("cluster", _bad(tmp_path, "empty.csv", ""), *m), "is empty")
+    _assert_one_line_error(run_miro("cluster", _bad(tmp_path, "cols.csv", "a,b\n1,2\n3,4\n"), *m),
+                           "no coordinate columns", "['a', 'b']", "--x-col")
+    nan = table.copy()
+    nan.loc[[3, 7], "x [nm]"] = np.nan
+    nan.to_csv(tmp_path / "nan.csv", index=False)
+    _assert_one_line_error(run_miro("cluster", tmp_path / "nan.csv", *m), f"2 of {len(table)} rows",
+                           "--drop-invalid")
+    r = run_miro("cluster", tmp_path / "nan.csv", *m, "--drop-invalid", "--out", tmp_path / "o.csv")
+    assert r.returncode == 0 and len(pd.read_csv(tmp_path / "o.csv")) == len(table) - 2
+    dup = pd.concat([table, table.iloc[:3]])
+    dup.to_csv(tmp_path / "dup.csv", index=False)
+    _assert_one_line_error(run_miro("cluster", tmp_path / "dup.csv", *m), f"3 of {len(table) + 3} points repeat",
+                           "jitter")
+    _assert_one_line_error(run_miro("cluster", _bad(tmp_path, "few.csv", "x,y\n1,2\n3,5\n4,1\n"), *m),
+                           "at least 6 points")
+    _assert_one_line_error(run_miro("cluster", path, "--model", tmp_path / "missing_model"),
+                           "not found")
+
+
+def test_model_problems_give_one_line_errors(tiny_model, thunderstorm_file, tmp_path):
+    import shutil
+    path, _ = thunderstorm_file
+    corrupt = tmp_path / "corrupt"
+    shutil.copytree(tiny_model, corrupt)
+    for f in (corrupt / "params").rglob("*"):
+        if f.is_file() and f.stat().st_size > 100:
+            f.write_bytes(b"garbage" * 10)
+    _assert_one_line_error(run_miro("cluster", path, "--model", corrupt), "corrupt")
+    mismatch = tmp_path / "mismatch"
+    shutil.copytree(tiny_model, mismatch)
+    cfg = (mismatch / "config.json").read_text().replace('"num_node_features": 5',
+                                                          '"num_node_features": 4')
+    (mismatch / "config.json").write_text(cfg)
+    _assert_one_line_error(run_miro("cluster", path, "--model", mismatch),
+                           "num_node_features: config 4 vs weights 5")
+
+
+def test_help_has_examples():
+    r = run_miro("cluster", "--help")
+    assert r.returncode == 0 and "examples:" in r.stdout and "--pixel-size" in r.stdout
