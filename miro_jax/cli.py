@@ -13,8 +13,6 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
-
 EXAMPLES = {
     "cluster": """examples:
   miro cluster cell.csv --model scenario_8 --plot cell.png
@@ -128,8 +126,15 @@ def cmd_evaluate(args) -> int:
 def cmd_demo(args) -> int:
     import pandas as pd
 
-    from miro_jax import (cluster, evaluation, inference, localizations, metrics, model_store,
-                          plotting)
+    from miro_jax import (
+        cluster,
+        evaluation,
+        inference,
+        localizations,
+        metrics,
+        model_store,
+        plotting,
+    )
     samples = sorted((Path(__file__).resolve().parent / "samples").glob("demo_fov_*.csv"))
     params, config = model_store.load_model(args.model)
     ev = config.evals
