@@ -58,7 +58,8 @@ def get_config() -> ml_collections.ConfigDict:
     config.train.eval_every = 200
     config.train.checkpoint_every = 100
     config.train.keep_checkpoints = 2
-    config.train.bucket_ratio = 1.25  # padding budgets grow geometrically (few compilations)
+    config.train.bucket_ratio = 1.25
+    config.train.data_parallel = True  # split each batch over all devices when there are several  # padding budgets grow geometrically (few compilations)
 
     config.evals = ml_collections.ConfigDict()
     config.evals.miro_eps = 40.62  # DBSCAN eps (nm) on MIRO-squeezed coordinates

@@ -63,8 +63,13 @@ def cmd_cluster(args) -> int:
                                            args.pixel_size, args.drop_invalid)
     params, config = _load_model(args)
     t0 = time.time()
+    tile = args.tile_size_nm
+    if tile is None and len(loc.xy_nm) > args.max_untiled:
+        tile = 10_000.0
+        print(f"{len(loc.xy_nm)} localizations: processing in {tile:g} nm tiles with K-hop halos")
     result = inference.squeeze_localizations(loc.xy_nm, params, config, scaling=args.scaling,
-                                             duplicates=args.duplicates)
+                                             duplicates=args.duplicates, tile_size_nm=tile,
+                                             progress=tile is not None)
     if args.auto_dbscan:
         if loc.truth is None:
             raise CliError("--auto-dbscan needs ground truth (an 'index' column) to score "
@@ -196,6 +201,10 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--duplicates", choices=["error", "jitter", "keep"], default="error",
                    help="what to do with repeated localizations")
     c.add_argument("--drop-invalid", action="store_true", help="skip rows with NaN/inf coordinates")
+    c.add_argument("--tile-size-nm", type=float,
+                   help="process in tiles of this side (exact, K-hop halos); physical scaling")
+    c.add_argument("--max-untiled", type=int, default=200_000,
+                   help="above this many localizations tiles of 10 µm are used automatically")
 
     t = sub.add_parser("train", help="train a model", epilog=EXAMPLES["train"], formatter_class=fmt)
     t.add_argument("--config", required=True)

@@ -8,7 +8,7 @@ import jax
 import ml_collections
 import numpy as np
 
-from miro_jax import cluster, graph, input_pipeline, models, reference_weights
+from miro_jax import cluster, graph, input_pipeline, models, reference_weights, tiling
 
 
 class ModelConfigMismatch(ValueError):
@@ -58,17 +58,41 @@ def to_model_units(xy_nm: np.ndarray, scaling: str, length_scale_nm: float):
 
 def squeeze_localizations(xy_nm: np.ndarray, params, config: ml_collections.ConfigDict,
                           scaling: str = "physical", duplicates: str = "error",
-                          step_index: int = -1) -> SqueezeResult:
-    """Builds the graph, runs MIRO and returns squeezed nm coordinates (and classes)."""
+                          step_index: int = -1, tile_size_nm: float | None = None,
+                          progress: bool = False) -> SqueezeResult:
+    """Builds the graph, runs MIRO and returns squeezed nm coordinates (and classes).
+
+    With `tile_size_nm` (physical scaling only) the field is processed in tiles: Laplacian
+    features per model-length-scale tile, the model per compute tile with a K-hop halo (exact).
+    """
     check_params_match_config(params, config)
-    unit, back = to_model_units(np.asarray(xy_nm, np.float64), scaling,
-                                config.graph.get("length_scale_nm", 2000.0))
+    length_scale = config.graph.get("length_scale_nm", 2000.0)
+    unit, back = to_model_units(np.asarray(xy_nm, np.float64), scaling, length_scale)
+    model = models.Miro(**config.model)
+    apply_fn = jax.jit(model.apply)
+    n = len(unit)
+    if tile_size_nm:
+        if scaling != "physical":
+            raise ValueError("tiles need physical scaling (one length scale for the whole field)")
+        if config.model.num_classes:
+            raise ValueError("tiled processing of classifying models is not supported yet")
+        xy = graph.check_coordinates(unit, config.graph.num_features + 1, duplicates)
+        edges = graph.delaunay_edges(xy, config.graph.connectivity_radius)
+        features = tiling.tiled_laplacian_features(
+            edges, tiling.tile_ids(xy, 1.0), config.graph.num_features, progress)
+        pg = graph.PointGraph(xy.astype(np.float32), features, edges,
+                              graph.edge_features(xy, edges, config.graph.connectivity_radius),
+                              config.graph.connectivity_radius)
+        disp = tiling.tiled_displacements(apply_fn, params, pg, tile_size_nm / length_scale,
+                                          config.model.num_iterations,
+                                          config.train.bucket_ratio, progress)
+        squeezed = back(cluster.squeeze(pg.positions.astype(np.float64), disp[step_index],
+                                        config.graph.connectivity_radius))
+        return SqueezeResult(squeezed, disp, None, None, pg.num_edges)
     pg = graph.build_point_graph(unit, config.graph.connectivity_radius,
                                  config.graph.num_features, duplicates=duplicates)
     batch = input_pipeline.pad_batch([graph.to_graphs_tuple(pg)], config.train.bucket_ratio)
-    model = models.Miro(**config.model)
-    out = jax.jit(model.apply)(params, batch)
-    n = len(unit)
+    out = apply_fn(params, batch)
     disp = np.asarray(out["displacements"][:, :n])
     squeezed = back(cluster.squeeze(pg.positions.astype(np.float64), disp[step_index],
                                     config.graph.connectivity_radius))

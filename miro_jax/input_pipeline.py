@@ -95,10 +95,13 @@ class TrainingSource:
             self._cache[index] = g
         return g
 
-    def batch(self, step: int) -> jraph.GraphsTuple:
+    def graphs(self, step: int) -> list[jraph.GraphsTuple]:
         cfg = self.config
         idx = sample_indices(step, cfg.train.batch_size, cfg.data.dataset_size, cfg.data.seed)
-        return pad_batch([self.graph(i) for i in idx], cfg.train.bucket_ratio)
+        return [self.graph(i) for i in idx]
+
+    def batch(self, step: int) -> jraph.GraphsTuple:
+        return pad_batch(self.graphs(step), self.config.train.bucket_ratio)
 
 
 @dataclasses.dataclass(frozen=True)

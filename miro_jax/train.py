@@ -22,7 +22,7 @@ import orbax.checkpoint as ocp
 import tqdm
 from flax.training import train_state
 
-from miro_jax import cluster, input_pipeline, losses, metrics, model_store, models
+from miro_jax import cluster, input_pipeline, losses, metrics, model_store, models, parallel
 
 
 def create_model(config: ml_collections.ConfigDict) -> models.Miro:
@@ -131,6 +131,19 @@ def _log(workdir: Path, record: dict) -> None:
         f.write(json.dumps(record) + "\n")
 
 
+def _device_batches(source, step: int, mesh, config) -> jraph.GraphsTuple:
+    """The step's graphs split evenly over all devices; this process stacks its own devices'."""
+    graphs = source.graphs(step)
+    num = mesh.devices.size
+    if len(graphs) % num:
+        raise ValueError(f"batch_size {len(graphs)} must be a multiple of the {num} devices")
+    per = len(graphs) // num
+    local = [d.id for d in mesh.devices.flat if d.process_index == jax.process_index()]
+    position = {d.id: i for i, d in enumerate(mesh.devices.flat)}
+    subs = [graphs[position[d] * per:(position[d] + 1) * per] for d in local]
+    return parallel.shard_stacked(parallel.stack_sub_batches(subs, config.train.bucket_ratio), mesh)
+
+
 def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | Path,
                        progress: bool = True) -> train_state.TrainState:
     """Trains MIRO per `config` into `workdir`, resuming from its latest checkpoint if any.
@@ -156,8 +169,13 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | Path,
     bar = tqdm.tqdm(range(start, total), initial=start, total=total, disable=not progress,
                     desc=f"train {config.data.scenario}")
     t0 = time.time()
+    mesh = parallel.make_mesh() if (config.train.data_parallel and jax.device_count() > 1) else None
     for step in bar:
-        state, parts = train_step(state, source.batch(step), lk)
+        if mesh is None:
+            state, parts = train_step(state, source.batch(step), lk)
+        else:
+            state, parts = parallel.data_parallel_train_step(
+                state, _device_batches(source, step, mesh, config), lk)
         done = step + 1
         if done % config.train.log_every == 0 or done == total:
             record = {"step": done, "time": time.time() - t0,
