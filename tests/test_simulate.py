@@ -1,0 +1,121 @@
+"""Simulators: counts, fractions, and shapes' radii measured back from the samples."""
+
+import numpy as np
+import pytest
+
+from miro_jax import simulate
+
+
+def _rng(seed=0):
+    return np.random.default_rng(seed)
+
+
+def _fit_circle(p):
+    """Geometric circle fit (the algebraic one is biased on noisy half circles)."""
+    import scipy.optimize
+    a = np.c_[2 * p, np.ones(len(p))]
+    start = np.linalg.lstsq(a, (p**2).sum(1), rcond=None)[0][:2]
+    fit = scipy.optimize.least_squares(
+        lambda q: np.linalg.norm(p - q[:2], axis=1) - q[2],
+        np.r_[start, np.median(np.linalg.norm(p - start, axis=1))])
+    return fit.x[:2]
+
+
+@pytest.mark.parametrize("scenario", range(2, 11))
+def test_benchmark_scenarios_counts_and_fractions(scenario):
+    spec = simulate.BENCHMARK_SCENARIOS[scenario]
+    f = simulate.benchmark_scenario(_rng(scenario), scenario)
+    sizes = np.bincount(f.labels)[1:]
+    assert sorted(sizes) == sorted(spec["sizes"])
+    assert abs((f.labels > 0).mean() - spec["clustered"]) < 0.01
+
+
+def test_benchmark_widths_and_blinking():
+    f = simulate.benchmark_scenario(_rng(1), 6)
+    ev = [np.sqrt(np.linalg.eigvalsh(np.cov(f.xy[f.labels == c].T))) for c in range(1, 21)]
+    assert abs(np.median([e[1] for e in ev]) - 77.5) < 10 and abs(np.median([e[0] for e in ev]) - 14.1) < 3
+    b = simulate.benchmark_scenario(_rng(2), 2, blinking=True)
+    per_cluster = np.bincount(b.labels)[1:]
+    assert 3.6 < per_cluster.mean() / 15 < 4.4  # ≈ 4 localizations per molecule
+    ramp = simulate.benchmark_scenario(_rng(3), 10)
+    bg = ramp.xy[ramp.labels == 0]
+    assert (bg[:, 0] > 1000).sum() > 2.5 * (bg[:, 0] < 1000).sum()  # density rises with x (3:1)
+
+
+def test_c_shapes_and_rings_radii_and_background():
+    for make, lo, hi, bg in ((simulate.c_shapes, 30, 60, 0.06), (simulate.rings, 60, 70, 0.07)):
+        f = make(_rng(4))
+        k = f.labels.max()
+        assert lo <= k <= hi
+        assert abs((f.labels == 0).mean() - bg) < 0.005
+        big = make(_rng(5), points=(1000, 1000))  # many points: an unbiased circle fit
+        radii, stds = [], []
+        for c in range(1, big.labels.max() + 1):
+            p = big.xy[big.labels == c]
+            r = np.linalg.norm(p - _fit_circle(p), axis=1)
+            radii.append(np.median(r))
+            stds.append(r.std())
+        assert abs(np.median(radii) - 250) < 20 and abs(np.median(stds) - 50) < 10
+
+
+def test_c_shapes_cover_half_a_circle():
+    f = simulate.c_shapes(_rng(5), clusters=(1, 1), points=(2000, 2000), radial_std_nm=5.0,
+                          background_fraction=0.01)
+    p = f.xy[f.labels == 1]
+    angles = np.sort(np.arctan2(*(p - _fit_circle(p)).T[::-1]))
+    gaps = np.diff(np.r_[angles, angles[0] + 2 * np.pi])
+    assert abs(gaps.max() - np.pi) < 0.1  # the empty half
+
+
+def test_mixture_classes():
+    f = simulate.shape_mixture(_rng(6), kinds=("spot", "ring"))
+    assert set(np.unique(f.classes)) == {0, 1, 2}
+    for c in range(1, f.labels.max() + 1):
+        assert len(np.unique(f.classes[f.labels == c])) == 1
+    assert np.all(f.classes[f.labels == 0] == 0)
+
+
+def test_multiscale_rings_levels():
+    f = simulate.multiscale_rings(_rng(7))
+    assert 40 <= f.labels.max() <= 60 and abs((f.labels == 0).mean() - 0.015) < 0.003
+    for ring in range(1, 6):
+        corners = np.unique(f.sublabels[f.labels == ring])
+        assert 5 <= len(corners) <= 9
+        centres = np.array([f.xy[f.sublabels == c].mean(0) for c in corners])
+        dist = np.linalg.norm(centres - centres.mean(0), axis=1)
+        assert abs(np.median(dist) - 40) < 15
+    sizes = np.bincount(f.sublabels)[1:]
+    assert sizes.min() >= 6 and sizes.max() <= 30
+
+
+def test_npc_like_levels_and_radii():
+    f = simulate.npc_like(_rng(8), structures=(9, 9), points=(80, 80))
+    assert f.labels.max() == 9 and f.sublabels.max() == 72
+    r = []
+    for s in range(1, 10):
+        p = f.xy[f.labels == s]
+        r.append(np.linalg.norm(p - p.mean(0), axis=1))
+    r = np.concatenate(r)
+    inner, outer = np.percentile(r, [10, 90])
+    assert 10 < inner < 35 and 65 < outer < 100  # effective inner/outer radius ≈ 20/80 nm
+
+
+def test_adjacent_pair_distance_and_sizes():
+    sizes = []
+    for i in range(200):
+        f = simulate.adjacent_pair(_rng(i), 3.0)
+        sizes += list(np.bincount(f.labels)[1:])
+    assert abs(np.mean(sizes) - 90) < 10
+    f = simulate.adjacent_pair(_rng(9), 4.0, mean_points=5000)
+    c1, c2 = f.xy[f.labels == 1].mean(0), f.xy[f.labels == 2].mean(0)
+    assert abs(np.linalg.norm(c1 - c2) - 100) < 5
+
+
+def test_integrin_and_dense_tiling():
+    f = simulate.integrin_like(_rng(10))
+    sizes = np.bincount(f.labels)[1:]
+    assert abs(sizes.mean() - 25) < 3 and abs((f.labels == 0).mean() - 0.04) < 0.005
+    dense = simulate.tile_fields(lambda r: simulate.benchmark_scenario(r, 2), _rng(11), 50_000)
+    assert len(dense.xy) >= 50_000
+    assert dense.labels.max() == 20 * len(np.unique(dense.labels[dense.labels > 0])) // 20
+    assert len(np.unique(dense.labels[dense.labels > 0])) == dense.labels.max()
