@@ -1,0 +1,156 @@
+"""Resumable sweep runner: every (point, seed) of a sweep file trains into its own workdir.
+
+  python scripts/sweep.py experiments/sweeps/hidden_size.py [--jobs 2] [--out DIR]
+
+A sweep file defines get_sweep() -> dict(
+    name="hidden_size", base="configs/benchmark.py:scenario_8",
+    overrides={"train.num_train_steps": 2000},          # applied to every point
+    points=[{"model.hidden_size": 64}, ...],            # the swept values
+    seeds=[0, 1, 2],                                   # repeats (train.seed and data.seed)
+    metrics=["dev_ARI_dagger", "dev_JI_c"])            # scores for the table
+Finished points (workdir/model/config.json exists) are skipped; unfinished ones resume from their
+last checkpoint, so a killed sweep restarted with the same command completes only what is missing.
+At the end: experiments/results/sweep_<name>.md (mean ± std over seeds, training time) and one
+PNG per swept axis.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import datetime
+import importlib.util
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def load_sweep(path: str) -> dict:
+    spec = importlib.util.spec_from_file_location("sweep_file", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    sweep = module.get_sweep()
+    sweep.setdefault("overrides", {})
+    sweep.setdefault("seeds", [0])
+    sweep.setdefault("metrics", ["dev_ARI_dagger", "dev_JI_c", "dev_loss"])
+    return sweep
+
+
+def point_name(point: dict, seed: int) -> str:
+    parts = [f"{k.split('.')[-1]}={v}" for k, v in point.items()]
+    return "__".join(parts + [f"seed={seed}"])
+
+
+def is_done(workdir: Path) -> bool:
+    return (workdir / "model" / "config.json").exists()
+
+
+def run_point(base: str, overrides: dict, workdir: Path) -> int:
+    args = [sys.executable, "-m", "miro_jax.main", f"--config={base}", f"--workdir={workdir}"]
+    args += [f"--config.{k}={v}" for k, v in overrides.items()]
+    workdir.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    with open(workdir / "sweep.log", "a") as log:
+        return subprocess.run(args, stdout=log, stderr=subprocess.STDOUT, cwd=REPO, env=env).returncode
+
+
+def final_record(workdir: Path) -> dict:
+    """Last dev scores and the training wall time from metrics.jsonl."""
+    out: dict = {}
+    for line in (workdir / "metrics.jsonl").read_text().splitlines():
+        record = json.loads(line)
+        out.update({k: v for k, v in record.items() if k.startswith("dev_")})
+        if "time" in record:
+            out["train_time_s"] = record["time"]
+    return out
+
+
+def write_report(sweep: dict, out: Path, results_dir: Path, command: str) -> Path:
+    rows = []
+    for point in sweep["points"]:
+        recs = [final_record(out / point_name(point, s)) for s in sweep["seeds"]
+                if is_done(out / point_name(point, s))]
+        rows.append((point, recs))
+    metrics = sweep["metrics"] + ["train_time_s"]
+    lines = [f"# Sweep `{sweep['name']}`", "", f"Command: `{command}`  ",
+             f"Base: `{sweep['base']}` with {sweep['overrides']}; seeds {sweep['seeds']}  ",
+             f"Machine: {platform.machine()}, 2 cores, CPU; date {datetime.date.today()}", "",
+             "| point | seeds done | " + " | ".join(metrics) + " |",
+             "|---" * (len(metrics) + 2) + "|"]
+    for point, recs in rows:
+        cells = []
+        for m in metrics:
+            vals = [r[m] for r in recs if m in r]
+            cells.append(f"{np.mean(vals):.3f} ± {np.std(vals):.3f}" if vals else "–")
+        label = ", ".join(f"{k}={v}" for k, v in point.items())
+        lines.append(f"| {label} | {len(recs)} | " + " | ".join(cells) + " |")
+    report = results_dir / f"sweep_{sweep['name']}.md"
+    results_dir.mkdir(parents=True, exist_ok=True)
+    axes = sorted({k for p in sweep["points"] for k in p})
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    for axis in axes:
+        fig, ax = plt.subplots(figsize=(5, 3.5))
+        for m in sweep["metrics"]:
+            xs, ys, es = [], [], []
+            for point, recs in rows:
+                vals = [r[m] for r in recs if m in r]
+                if axis in point and vals and isinstance(point[axis], (int, float)):
+                    xs.append(point[axis])
+                    ys.append(np.mean(vals))
+                    es.append(np.std(vals))
+            if xs:
+                ax.errorbar(xs, ys, yerr=es, marker="o", capsize=3, label=m)
+        ax.set_xlabel(axis)
+        ax.legend(fontsize=8)
+        fig.tight_layout()
+        png = results_dir / f"sweep_{sweep['name']}_{axis.replace('.', '_')}.png"
+        fig.savefig(png, dpi=100)
+        plt.close(fig)
+        lines.append(f"\n![{axis}]({png.name})")
+    report.write_text("\n".join(lines) + "\n")
+    return report
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("sweep_file")
+    parser.add_argument("--jobs", type=int, default=1, help="points trained in parallel processes")
+    parser.add_argument("--out", default=None, help="workdir root (default workdirs/sweeps/NAME)")
+    parser.add_argument("--results", default=str(REPO / "experiments" / "results"))
+    args = parser.parse_args(argv)
+    sweep = load_sweep(args.sweep_file)
+    out = Path(args.out or REPO / "workdirs" / "sweeps" / sweep["name"]).resolve()
+    todo = []
+    for point in sweep["points"]:
+        for seed in sweep["seeds"]:
+            workdir = out / point_name(point, seed)
+            if is_done(workdir):
+                print(f"done already: {workdir.name}")
+                continue
+            overrides = {**sweep["overrides"], **point, "train.seed": seed, "data.seed": seed}
+            todo.append((workdir, overrides))
+    failed = []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        futures = {pool.submit(run_point, sweep["base"], o, w): w for w, o in todo}
+        for future in concurrent.futures.as_completed(futures):
+            w = futures[future]
+            code = future.result()
+            print(f"{'finished' if code == 0 else f'FAILED ({code})'}: {w.name}", flush=True)
+            if code:
+                failed.append(w.name)
+    command = "python scripts/sweep.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    print(f"wrote {write_report(sweep, out, Path(args.results), command)}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

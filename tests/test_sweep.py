@@ -1,0 +1,46 @@
+"""The sweep runner: killed half-way and restarted, it completes only the missing points."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_killed_sweep_resumes_only_missing_points(toy_benchmark, tmp_path):
+    sweep_file = tmp_path / "tiny_sweep.py"
+    sweep_file.write_text(f"""
+def get_sweep():
+    return dict(name="tiny", base="{REPO}/configs/tiny.py",
+                overrides={{"data.root": "{toy_benchmark}"}},
+                points=[{{"model.hidden_size": 8}}, {{"model.hidden_size": 12}}],
+                seeds=[0], metrics=["dev_ARI_dagger", "dev_loss"])
+""")
+    out, results = tmp_path / "runs", tmp_path / "results"
+    cmd = [sys.executable, str(REPO / "scripts" / "sweep.py"), str(sweep_file), "--out", str(out),
+           "--results", str(results)]
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    first = out / "hidden_size=8__seed=0"
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    deadline = time.time() + 240
+    while not (first / "model" / "config.json").exists() and time.time() < deadline:
+        time.sleep(0.2)
+    os.killpg(proc.pid, signal.SIGKILL)  # kill the runner and its training child
+    proc.wait()
+    assert (first / "model" / "config.json").exists()
+    second = out / "hidden_size=12__seed=0"
+    assert not (second / "model" / "config.json").exists()
+    stamp = (first / "metrics.jsonl").stat().st_mtime
+
+    r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "done already: hidden_size=8__seed=0" in r.stdout
+    assert "finished: hidden_size=12__seed=0" in r.stdout
+    assert (first / "metrics.jsonl").stat().st_mtime == stamp  # not retrained
+    report = (results / "sweep_tiny.md").read_text()
+    assert "| model.hidden_size=8 | 1 |" in report and "| model.hidden_size=12 | 1 |" in report
+    assert (results / "sweep_tiny_model_hidden_size.png").stat().st_size > 5000
