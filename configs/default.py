@@ -10,6 +10,11 @@ def get_config() -> ml_collections.ConfigDict:
     config = ml_collections.ConfigDict()
 
     config.data = ml_collections.ConfigDict()
+    config.data.source = "benchmark"  # 'benchmark' (few-shot builders) or 'simulated'
+    config.data.simulator = "c_shapes"  # simulated source: a miro_jax.simulate function
+    config.data.simulator_kwargs = ml_collections.ConfigDict()
+    config.data.fov_nm = 2000.0  # simulated source: nm per model unit (benchmark FOV side)
+    config.data.num_eval_fovs = 20  # simulated source: fresh FOVs for evaluation
     config.data.scenario = "scenario_8"  # benchmark set under ../shared/data/nieves2023
     config.data.root = ""  # '' = $MIRO_BENCHMARK_ROOT or ../shared/data/nieves2023
     config.data.train_fovs = (32, 48, 28)  # FOV numbers the training graphs are built from
@@ -22,6 +27,7 @@ def get_config() -> ml_collections.ConfigDict:
     config.data.dataset_size = 0  # 0 = a fresh augmented graph every draw; >0 = fixed set, reshuffled per epoch
     config.data.reference_dataset_size = 1500  # the authors trained 30 epochs over this many graphs
     config.data.seed = 0  # seeds the cluster population and every sample
+    config.data.node_features = "laplacian"  # ablation: 'laplacian', 'constant' or 'shuffled'
     config.data.duplicates = "keep"  # augmented clouds can repeat points (authors' cropped builder)
 
     config.graph = ml_collections.ConfigDict()
@@ -29,6 +35,8 @@ def get_config() -> ml_collections.ConfigDict:
     config.graph.num_features = 5  # Laplacian eigenvector features per node
     config.graph.length_scale_nm = 2000.0  # nm per model unit for physical scaling (benchmark FOV side)
 
+    config.model_name = "miro"  # 'miro' or 'mpn' (K stacked layers, the oversmoothing baseline)
+    config.mpn_layer_norm = False  # LayerNorm in the MPN baseline
     config.model = ml_collections.ConfigDict()  # fields of models.Miro
     config.model.hidden_size = 256
     config.model.num_iterations = 12  # K recurrent steps

@@ -18,6 +18,25 @@ from miro_jax import augment, benchmark_data
 from miro_jax import graph as graph_lib
 
 
+def ablate_node_features(features: np.ndarray, mode: str, rng: np.random.Generator) -> np.ndarray:
+    """Node-feature ablation: 'laplacian' (unchanged), 'constant' (every node 1/√N, the scale of
+    the eigenvector entries) or 'shuffled' (rows permuted across nodes)."""
+    if mode == "laplacian":
+        return features
+    if mode == "constant":
+        return np.full_like(features, 1.0 / np.sqrt(len(features)))
+    if mode == "shuffled":
+        return features[rng.permutation(len(features))]
+    raise ValueError(f"unknown node_features mode {mode!r}")
+
+
+def _with_features(pg: graph_lib.PointGraph, config, rng) -> graph_lib.PointGraph:
+    mode = config.data.get("node_features", "laplacian")
+    if mode == "laplacian":
+        return pg
+    return dataclasses.replace(pg, node_features=ablate_node_features(pg.node_features, mode, rng))
+
+
 def sample_graph(builder, index: int, seed: int, config: ml_collections.ConfigDict) -> jraph.GraphsTuple:
     """Augmented sample number `index` as a single GraphsTuple with targets and labels."""
     rng = np.random.default_rng([seed, index])
@@ -26,6 +45,7 @@ def sample_graph(builder, index: int, seed: int, config: ml_collections.ConfigDi
         sample.positions, config.graph.connectivity_radius, config.graph.num_features,
         duplicates=config.data.duplicates,
     )
+    point_graph = _with_features(point_graph, config, rng)
     return graph_lib.to_graphs_tuple(
         point_graph, target=sample.target.astype(np.float32), labels=sample.labels
     )
@@ -104,6 +124,68 @@ class TrainingSource:
         return pad_batch(self.graphs(step), self.config.train.bucket_ratio)
 
 
+def centroid_targets(unit_xy: np.ndarray, labels: np.ndarray, connectivity_radius: float) -> np.ndarray:
+    """(x − centroid of its label)/δ per point, 0 for label 0 (REFERENCE_FACTS §3)."""
+    target = np.zeros_like(unit_xy)
+    for label in np.unique(labels[labels > 0]):
+        m = labels == label
+        target[m] = (unit_xy[m] - unit_xy[m].mean(axis=0)) / connectivity_radius
+    return target.astype(np.float32)
+
+
+def simulated_field(config: ml_collections.ConfigDict, rng: np.random.Generator,
+                    evaluation: bool = False):
+    """One FOV from the configured simulator (miro_jax.simulate); evaluation FOVs may use other
+    simulator arguments (e.g. the full-size field) via data.eval_simulator_kwargs."""
+    from miro_jax import simulate
+    make = getattr(simulate, config.data.simulator)
+    kwargs = config.data.simulator_kwargs
+    if evaluation and "eval_simulator_kwargs" in config.data:
+        kwargs = config.data.eval_simulator_kwargs
+    return make(rng, **kwargs.to_dict())
+
+
+def field_graph(field, config: ml_collections.ConfigDict, rng) -> jraph.GraphsTuple:
+    """A simulated field in model units (nm / fov_nm) with targets, labels, classes, sub-targets."""
+    r = config.graph.connectivity_radius
+    unit = field.xy / config.data.fov_nm
+    pg = graph_lib.build_point_graph(unit, r, config.graph.num_features,
+                                     duplicates=config.data.duplicates)
+    pg = _with_features(pg, config, rng)
+    arrays = {"target": centroid_targets(unit, field.labels, r), "labels": field.labels}
+    if field.sublabels is not None:
+        arrays["target_sub"] = centroid_targets(unit, field.sublabels, r)
+    if field.classes is not None:
+        arrays["class"] = field.classes.astype(np.int32)
+    return graph_lib.to_graphs_tuple(pg, **arrays)
+
+
+@dataclasses.dataclass
+class SimulatedSource:
+    """Training graphs straight from a simulator, one fresh FOV per sample index."""
+
+    config: ml_collections.ConfigDict
+
+    def graph(self, index: int) -> jraph.GraphsTuple:
+        rng = np.random.default_rng([self.config.data.seed, index])
+        return field_graph(simulated_field(self.config, rng), self.config, rng)
+
+    def graphs(self, step: int) -> list[jraph.GraphsTuple]:
+        cfg = self.config
+        idx = sample_indices(step, cfg.train.batch_size, cfg.data.dataset_size, cfg.data.seed)
+        return [self.graph(i) for i in idx]
+
+    def batch(self, step: int) -> jraph.GraphsTuple:
+        return pad_batch(self.graphs(step), self.config.train.bucket_ratio)
+
+
+def make_source(config: ml_collections.ConfigDict):
+    """The configured training source: benchmark few-shot builders or a simulator."""
+    if config.data.get("source", "benchmark") == "simulated":
+        return SimulatedSource(config)
+    return TrainingSource(config)
+
+
 @dataclasses.dataclass(frozen=True)
 class EvalFov:
     """A benchmark FOV prepared for the model: its graph (unit coordinates) and the FOV itself."""
@@ -114,6 +196,8 @@ class EvalFov:
 
 def eval_fovs(config: ml_collections.ConfigDict, split: str = "dev") -> list[EvalFov]:
     """Dev (or train) FOVs of the configured scenario as padded single-graph batches."""
+    if config.data.get("source", "benchmark") == "simulated":
+        return _simulated_eval_fovs(config, split)
     root = Path(config.data.root) if config.data.root else None
     numbers = config.data.dev_fovs if split == "dev" else config.data.train_fovs
     out = []
@@ -128,6 +212,23 @@ def eval_fovs(config: ml_collections.ConfigDict, split: str = "dev") -> list[Eva
         for label in np.unique(labels[labels > 0]):
             m = labels == label
             target[m] = (pos[m] - pos[m].mean(axis=0)) / config.graph.connectivity_radius
+        pg = _with_features(pg, config, np.random.default_rng([config.data.seed, 2, n]))
         g = graph_lib.to_graphs_tuple(pg, target=target.astype(np.float32), labels=labels)
+        out.append(EvalFov(fov=fov, graph=pad_batch([g], config.train.bucket_ratio)))
+    return out
+
+
+def _simulated_eval_fovs(config: ml_collections.ConfigDict, split: str) -> list[EvalFov]:
+    """Fresh simulated FOVs, seeded apart from every training sample (seed stream 7 / 8)."""
+    stream = 7 if split == "dev" else 8
+    out = []
+    for i in range(config.data.num_eval_fovs):
+        rng = np.random.default_rng([config.data.seed, stream, i])
+        field = simulated_field(config, rng, evaluation=True)
+        g = field_graph(field, config, rng)
+        extent = np.full(2, config.data.fov_nm)
+        fov = benchmark_data.Fov(name=f"sim_{split}_{i:02d}", xy_nm=field.xy, labels=field.labels,
+                                 unit_xy=field.xy / config.data.fov_nm, minimum=np.zeros(2),
+                                 extent=extent)
         out.append(EvalFov(fov=fov, graph=pad_batch([g], config.train.bucket_ratio)))
     return out

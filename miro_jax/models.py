@@ -181,3 +181,50 @@ class Miro(nn.Module):
 
 def count_parameters(params: Any) -> int:
     return int(sum(x.size for x in jax.tree_util.tree_leaves(params)))
+
+
+class MpnLayer(nn.Module):
+    """One conventional message-passing layer with MIRO's step structure but its own weights,
+    optionally LayerNorm on the new node and edge states (the oversmoothing baseline)."""
+
+    hidden_size: int = 256
+    layer_norm: bool = False
+
+    @nn.compact
+    def __call__(self, carry, graph_inputs: dict):
+        u, f = carry
+        step = MiroStep(hidden_size=self.hidden_size, num_outputs=2, fused=False, name="step")
+        (u_new, f_new), (out, _) = step((u, f), graph_inputs)
+        if self.layer_norm:
+            u_new = nn.LayerNorm(name="node_norm")(u_new)
+            f_new = nn.LayerNorm(name="edge_norm")(f_new)
+            out = u_new @ step.head.kernel + step.head.bias
+        return (u_new, f_new), (out, u_new)
+
+
+class MpnBaseline(nn.Module):
+    """K stacked (not shared) message-passing layers of MIRO's width: the paper's Fig. S2 baseline.
+
+    Same inputs/outputs as `Miro` (displacements after every layer), K times the parameters.
+    """
+
+    hidden_size: int = 256
+    num_iterations: int = 20
+    num_node_features: int = 5
+    num_edge_features: int = 3
+    layer_norm: bool = False
+
+    @nn.compact
+    def __call__(self, graph: jraph.GraphsTuple) -> dict:
+        node_x, edge_x = graph.nodes["features"], graph.edges["features"]
+        inputs = {
+            "senders": graph.senders, "receivers": graph.receivers,
+            "node_encoded": Linear(self.num_node_features, self.hidden_size, name="node_encoder")(node_x),
+            "edge_encoded": Linear(self.num_edge_features, self.hidden_size, name="edge_encoder")(edge_x),
+        }
+        layers = nn.scan(MpnLayer, variable_axes={"params": 0}, split_rngs={"params": True},
+                         in_axes=nn.broadcast, length=self.num_iterations)
+        carry = (jnp.zeros((node_x.shape[0], self.hidden_size)),
+                 jnp.zeros((edge_x.shape[0], self.hidden_size)))
+        _, (outputs, states) = layers(self.hidden_size, self.layer_norm, name="layers")(carry, inputs)
+        return {"displacements": outputs, "node_states": states[-1]}

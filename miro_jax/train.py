@@ -25,7 +25,14 @@ from flax.training import train_state
 from miro_jax import cluster, input_pipeline, losses, metrics, model_store, models, parallel
 
 
-def create_model(config: ml_collections.ConfigDict) -> models.Miro:
+def create_model(config: ml_collections.ConfigDict):
+    """`Miro(**config.model)`, or the stacked-layer MPN baseline when config.model_name == 'mpn'."""
+    if config.get("model_name", "miro") == "mpn":
+        m = config.model
+        return models.MpnBaseline(hidden_size=m.hidden_size, num_iterations=m.num_iterations,
+                                  num_node_features=m.num_node_features,
+                                  num_edge_features=m.num_edge_features,
+                                  layer_norm=config.get("mpn_layer_norm", False))
     return models.Miro(**config.model)
 
 
@@ -106,6 +113,13 @@ def evaluate(params, apply_fn, items, config: ml_collections.ConfigDict,
         row = {k: float(v) for k, v in parts.items()}
         row.update(metrics.clustering_scores(item.fov.xy_nm, item.fov.labels, pred,
                                              with_iou=with_iou))
+        n = item.fov.xy_nm.shape[0]
+        row["compression_index"] = metrics.compression_index(item.fov.xy_nm, squeezed,
+                                                             item.fov.labels)
+        real_edges = int(item.graph.n_edge[0])
+        row["dirichlet_energy"] = metrics.dirichlet_energy(
+            np.asarray(outputs["node_states"][:n]), np.asarray(item.graph.senders[:real_edges]),
+            np.asarray(item.graph.receivers[:real_edges]))
         rows.append(row)
     keys = [k for k, v in rows[0].items() if isinstance(v, float)]
     return {k: float(np.mean([r[k] for r in rows])) for k in keys}
@@ -154,7 +168,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | Path,
     workdir = Path(workdir).resolve()  # orbax needs absolute paths
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "config.json").write_text(config.to_json_best_effort(indent=2))
-    source = input_pipeline.TrainingSource(config)
+    source = input_pipeline.make_source(config)
     state = create_train_state(config, source.batch(0))
     latest, best = _checkpoint_managers(workdir, config)
     start = 0

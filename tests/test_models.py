@@ -123,3 +123,17 @@ def test_wrong_node_feature_count_is_named():
     model = models.Miro(hidden_size=8, num_iterations=2, num_node_features=4)
     with pytest.raises(ValueError, match="expects 4 node features, graph has 5"):
         model.init(jax.random.key(0), g)
+
+
+def test_mpn_baseline_has_independent_layers():
+    g = random_graph(50, seed=6)
+    for norm in (False, True):
+        model = models.MpnBaseline(hidden_size=16, num_iterations=3, layer_norm=norm)
+        params = model.init(jax.random.key(0), g)
+        shared = models.Miro(hidden_size=16, num_iterations=3).init(jax.random.key(0), g)
+        encoders = (5 * 16 + 16) + (3 * 16 + 16)
+        per_layer = models.count_parameters(shared) - encoders
+        extra = 3 * 4 * 16 if norm else 0  # two LayerNorms (scale + bias) per layer
+        assert models.count_parameters(params) == encoders + 3 * per_layer + extra
+        out = model.apply(params, g)
+        assert out["displacements"].shape == (3, 50, 2)

@@ -96,3 +96,13 @@ def test_same_bucket_does_not_retrace(toy_benchmark):
     for b in batches:
         step_fn(state.params, b)
     assert len(traces) == len(shapes) < len(batches)
+
+
+def test_node_feature_ablations():
+    rng = np.random.default_rng(0)
+    f = rng.random((10, 5))
+    np.testing.assert_array_equal(input_pipeline.ablate_node_features(f, "laplacian", rng), f)
+    c = input_pipeline.ablate_node_features(f, "constant", rng)
+    assert np.all(c == 1 / np.sqrt(10))
+    s = input_pipeline.ablate_node_features(f, "shuffled", rng)
+    assert sorted(map(tuple, s)) == sorted(map(tuple, f)) and not np.array_equal(s, f)
