@@ -26,6 +26,7 @@ def get_config() -> ml_collections.ConfigDict:
     )
     config.data.dataset_size = 0  # 0 = a fresh augmented graph every draw; >0 = fixed set, reshuffled per epoch
     config.data.reference_dataset_size = 1500  # the authors trained 30 epochs over this many graphs
+    config.data.crop_size = 0.0  # >0: train on random crops of this side (unit FOV) of each sample
     config.data.seed = 0  # seeds the cluster population and every sample
     config.data.node_features = "laplacian"  # ablation: 'laplacian', 'constant' or 'shuffled'
     config.data.duplicates = "keep"  # augmented clouds can repeat points (authors' cropped builder)

@@ -72,3 +72,14 @@ def test_cropped_builder_window_and_replacement():
     assert np.all(np.ptp(bg, axis=0) <= 0.4 + 1e-12)
     assert len(bg) > 0.8 * 0.16 * 3000 * 0.9 * 0.8
     assert 6 <= len(np.unique(s.labels[s.labels > 0])) <= 9
+
+
+def test_crop_keeps_window_and_targets():
+    from miro_jax import input_pipeline
+    rng = np.random.default_rng(0)
+    pos = rng.random((1000, 2))
+    s = augment.PointSample(pos, rng.normal(size=(1000, 2)), rng.integers(0, 5, 1000))
+    c = input_pipeline.crop_sample(s, 0.5, np.random.default_rng(1))
+    assert np.all(np.ptp(c.positions, axis=0) < 0.5) and 150 < len(c.positions) < 350
+    idx = [np.flatnonzero((pos == p).all(1))[0] for p in c.positions[:20]]
+    np.testing.assert_array_equal(c.target[:20], s.target[idx])

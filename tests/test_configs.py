@@ -1,5 +1,6 @@
 """Configs: the 18 benchmark sets carry the manifest's facts; overrides and the model section."""
 
+import numpy as np
 import pytest
 from conftest import BENCHMARK, needs_benchmark
 
@@ -37,3 +38,28 @@ def test_model_is_built_from_its_config_section():
 def test_unknown_scenario_is_named():
     with pytest.raises(ValueError, match="unknown scenario 'scenario_11'"):
         benchmark.get_config("scenario_11")
+
+
+def test_cpu_recipe_changes_only_the_documented_fields():
+    from configs import benchmark_cpu
+    for name in ("scenario_8", "scenario_6_blinking"):
+        authors, cpu = benchmark.get_config(name), benchmark_cpu.get_config(name)
+        assert authors.model.hidden_size == 256 and cpu.model.hidden_size == 128
+        assert authors.optimizer.learning_rate == 1e-4 and cpu.optimizer.learning_rate == 3e-4
+        assert authors.train.num_train_steps == 30 * authors.data.reference_dataset_size // 4
+        assert cpu.data.crop_size == (0.5 if "blinking" in name else 0.0)
+        for section in ("graph", "loss", "evals"):
+            assert authors[section].to_dict() == cpu[section].to_dict()
+        assert authors.data.builder_kwargs.to_dict() == cpu.data.builder_kwargs.to_dict()
+        assert authors.model.num_iterations == cpu.model.num_iterations
+
+
+def test_shape_configs_build_simulated_batches():
+    from configs import shapes
+    from miro_jax import input_pipeline
+    config = shapes.get_config("spots_ellipses")
+    config.data.num_eval_fovs = 1
+    batch = input_pipeline.make_source(config).batch(0)
+    assert set(np.unique(batch.nodes["class"])) <= {0, 1, 2}
+    dev = input_pipeline.eval_fovs(config)
+    assert len(dev) == 1 and dev[0].fov.xy_nm.max() > 3200  # full-size 6.4 µm evaluation FOV

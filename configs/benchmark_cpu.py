@@ -1,0 +1,37 @@
+"""The CPU training recipe for the 18 benchmark sets: the authors' data and model structure,
+sized to train in ≤ 30 minutes on a 2-core CPU.
+
+  python -m miro_jax.main --config configs/benchmark_cpu.py:scenario_8 --workdir runs/s8
+
+What changes from configs/benchmark.py (the authors' settings) and why (ablation:
+experiments/results/recipe.md): hidden 128 instead of 256 (≈3.5× cheaper per step; paper
+ablation: −0.003 ARI†), Adam 3e-4 with 100 warm-up steps and cosine decay instead of a constant
+1e-4 (escapes the predict-zero plateau in ≈400 instead of ≳600 steps), a fresh augmented graph per
+draw instead of a fixed set, and for the blinking sets (5–12k-node graphs) random 0.5 × 0.5 crops
+of each augmented sample (the model only sees K hops) so that steps stay short.
+"""
+
+import ml_collections
+
+from configs import benchmark
+
+# steps fitted to ≤ 30 min on the 2-core CPU (measured step times: experiments/results/recipe.md)
+STEPS = {"scenario_8": 6000}
+DEFAULT_STEPS_GT = 6000
+DEFAULT_STEPS_BLINKING = 2000
+
+
+def get_config(scenario: str = "scenario_8") -> ml_collections.ConfigDict:
+    config = benchmark.get_config(scenario)
+    blinking = scenario.endswith("_blinking")
+    config.model.hidden_size = 128
+    config.optimizer.learning_rate = 3e-4
+    config.optimizer.schedule = "cosine"
+    config.optimizer.warmup_steps = 100
+    config.data.dataset_size = 0
+    config.data.crop_size = 0.5 if blinking else 0.0
+    config.train.num_train_steps = STEPS.get(
+        scenario, DEFAULT_STEPS_BLINKING if blinking else DEFAULT_STEPS_GT)
+    config.train.eval_every = 500
+    config.train.checkpoint_every = 250
+    return config

@@ -1,0 +1,119 @@
+"""The benchmark with our own training: train on the 3 training FOVs (CPU recipe), evaluate on dev.
+
+  python experiments/benchmark.py --scenario scenario_8        # one set
+  python experiments/benchmark.py --all                         # all 18 (≈ 18 × ≤ 30 min)
+  python experiments/benchmark.py --scenario scenario_8 --eval-only
+
+Trains with configs/benchmark_cpu.py into workdirs/benchmark/<set> (skipped when its model
+exists; an interrupted run resumes), ships the model to miro_jax/trained_models/<set>, then scores
+the dev FOVs: MIRO + DBSCAN (ours; paper and searched DBSCAN params, searched on the training
+FOVs only), MIRO + DBSCAN (authors' weights in our model), DBSCAN alone (paper and searched
+params). Writes experiments/results/benchmark_<set>.md/.csv and the summary
+experiments/results/benchmark.md over every set evaluated so far.
+"""
+
+import argparse
+import datetime
+import json
+import platform
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+from configs import benchmark, benchmark_cpu  # noqa: E402
+from miro_jax import evaluation, model_store, train  # noqa: E402
+
+RESULTS = REPO / "experiments" / "results"
+SHIPPED = REPO / "miro_jax" / "trained_models"
+KEY = ["ARI_dagger", "JI_c", "RMSRE_N", "ARI", "AMI", "IoU"]
+
+
+def train_scenario(scenario: str, workdir: Path) -> float:
+    """Trains (or resumes) and ships the model; returns the training wall time in seconds."""
+    config = benchmark_cpu.get_config(scenario)
+    t0 = time.time()
+    if not (workdir / "model" / "config.json").exists():
+        train.train_and_evaluate(config, workdir)
+    timing = workdir / "train_time.json"
+    if not timing.exists():
+        records = [json.loads(x) for x in (workdir / "metrics.jsonl").read_text().splitlines()]
+        elapsed = max([r["time"] for r in records if "time" in r] + [time.time() - t0])
+        timing.write_text(json.dumps({"seconds": elapsed}))
+    target = SHIPPED / scenario
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(workdir / "model", target)
+    return json.loads(timing.read_text())["seconds"]
+
+
+def evaluate_scenario(scenario: str, workdir: Path, train_seconds: float) -> pd.DataFrame:
+    params, config = model_store.load_model(workdir / "model")
+    ours = evaluation.evaluate_benchmark(config, params, auto_dbscan=True, label="MIRO ours",
+                                         progress=False)
+    ref_config = benchmark.get_config(scenario)
+    ref = REPO.parent / "shared" / "reference" / f"weights_{scenario}.npz"
+    ref_params, _ = model_store.load_model(ref, ref_config)
+    authors = evaluation.evaluate_benchmark(ref_config, ref_params, auto_dbscan=False,
+                                            label="MIRO authors' weights", progress=False)
+    per_fov = pd.concat([ours["per_fov"], authors["per_fov"][
+        authors["per_fov"]["method"].str.startswith("MIRO")]], ignore_index=True)
+    per_fov.insert(0, "scenario", scenario)
+    per_fov.to_csv(RESULTS / f"benchmark_{scenario}.csv", index=False)
+    chosen = {**ours["chosen"], **authors["chosen"]}
+    lines = [f"# {scenario}: dev FOVs {list(config.data.dev_fovs)}", "",
+             f"Command: `python experiments/benchmark.py --scenario {scenario}`  ",
+             f"Machine: {platform.machine()}, 2 cores, CPU; date {datetime.date.today()}; "
+             f"training {train_seconds / 60:.1f} min ({config.train.num_train_steps} steps, hidden "
+             f"{config.model.hidden_size})", "", "| method | eps (nm) | minPts |", "|---|---|---|"]
+    lines += [f"| {m} | {p.eps:.2f} | {p.min_samples} |" for m, p in chosen.items()]
+    lines += ["", evaluation.markdown_table(evaluation.summarize(per_fov)), ""]
+    (RESULTS / f"benchmark_{scenario}.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+    return per_fov
+
+
+def write_summary() -> None:
+    rows = []
+    for csv in sorted(RESULTS.glob("benchmark_scenario_*.csv")):
+        frame = pd.read_csv(csv)
+        scenario = frame["scenario"].iloc[0]
+        timing = REPO / "workdirs" / "benchmark" / scenario / "train_time.json"
+        minutes = json.loads(timing.read_text())["seconds"] / 60 if timing.exists() else float("nan")
+        stats = frame.groupby("method", sort=False)[KEY].agg(["mean", "std"])
+        for method in stats.index:
+            row = {"set": scenario, "method": method, "train min": minutes}
+            for k in KEY:
+                row[k] = f"{stats.loc[method, (k, 'mean')]:.3f} ± {stats.loc[method, (k, 'std')]:.3f}"
+            rows.append(row)
+    table = pd.DataFrame(rows).set_index("set")
+    lines = ["# Benchmark with our CPU training (dev FOVs, mean ± std over 7 FOVs)", "",
+             "Per set: `python experiments/benchmark.py --scenario <set>`; all: `--all`.  ",
+             f"Machine: {platform.machine()}, 2 cores, CPU; updated {datetime.date.today()}", "",
+             evaluation.markdown_table(table), ""]
+    (RESULTS / "benchmark.md").write_text("\n".join(lines) + "\n")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--scenario", action="append", default=[])
+    p.add_argument("--all", action="store_true")
+    p.add_argument("--eval-only", action="store_true")
+    args = p.parse_args()
+    scenarios = list(benchmark.SCENARIOS) if args.all else args.scenario
+    for scenario in scenarios:
+        workdir = REPO / "workdirs" / "benchmark" / scenario
+        if args.eval_only:
+            seconds = json.loads((workdir / "train_time.json").read_text())["seconds"]
+        else:
+            seconds = train_scenario(scenario, workdir)
+        evaluate_scenario(scenario, workdir, seconds)
+        write_summary()
+
+
+if __name__ == "__main__":
+    main()

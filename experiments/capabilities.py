@@ -1,0 +1,105 @@
+"""Scores a model trained on a simulator (configs/shapes.py) on 20 fresh simulated FOVs.
+
+  python experiments/capabilities.py --workdir runs/c_shapes
+
+MIRO + DBSCAN vs DBSCAN alone; DBSCAN parameters for both chosen by the deterministic search on
+5 separate simulated "training" FOVs (seed stream 8), never on the evaluation FOVs. For
+classifying models also the per-cluster class (mode of its localizations' predicted classes):
+confusion matrix and macro F1 over matched clusters, and per-localization macro F1.
+Writes experiments/results/capability_<task>.md.
+"""
+
+import argparse
+import datetime
+import platform
+import sys
+import time
+from pathlib import Path
+
+import jax
+import numpy as np
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+from miro_jax import (  # noqa: E402
+    cluster,
+    evaluation,
+    input_pipeline,
+    metrics,
+    model_store,
+    train,
+)
+
+PAPER = {
+    "c_shapes": "paper Table 1: MIRO ARI† 0.95, JI_c 0.999; DBSCAN ARI† 0.88, JI_c 0.67",
+    "rings": "paper Table 1: MIRO ARI† 0.85, JI_c 0.99; DBSCAN ARI† 0.69, JI_c 0.55",
+    "spots_ellipses": "paper: classification macro F1 ≈ 0.93",
+}
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--workdir", required=True)
+    args = p.parse_args()
+    params, config = model_store.load_model(Path(args.workdir) / "model")
+    task = config.data.scenario
+    t0 = time.time()
+    dev = input_pipeline.eval_fovs(config, "dev")
+    search = input_pipeline.eval_fovs(config.copy_and_resolve_references(), "train")[:5]
+    model = train.create_model(config)
+    apply_fn = jax.jit(model.apply)
+
+    def squeezed(items):
+        outs = [apply_fn(params, it.graph) for it in items]
+        return outs, [train.squeeze_fov(o, it, config.graph.connectivity_radius, False)
+                      for o, it in zip(outs, items)]
+
+    _, search_sq = squeezed(search)
+    miro_p, _ = evaluation.search_dbscan(search_sq, [i.fov.labels for i in search])
+    raw_p, _ = evaluation.search_dbscan([i.fov.xy_nm for i in search], [i.fov.labels for i in search])
+    outs, dev_sq = squeezed(dev)
+    frames = [evaluation.score_fovs([i.fov.xy_nm for i in dev], dev, raw_p, "DBSCAN alone"),
+              evaluation.score_fovs(dev_sq, dev, miro_p, "MIRO + DBSCAN")]
+    per_fov = pd.concat(frames, ignore_index=True)
+    lines = [f"# Capability `{task}`: 20 fresh simulated FOVs", "",
+             f"Command: `python experiments/capabilities.py --workdir {args.workdir}`  ",
+             f"Model: {args.workdir} (K = {config.model.num_iterations}, hidden "
+             f"{config.model.hidden_size}, {config.train.num_train_steps} steps)  ",
+             f"Machine: {platform.machine()}, 2 cores, CPU; date {datetime.date.today()}; "
+             f"evaluation wall time {time.time() - t0:.0f} s  ",
+             f"DBSCAN params (searched on 5 separate simulated FOVs): alone eps {raw_p.eps:.1f} nm "
+             f"minPts {raw_p.min_samples}; MIRO eps {miro_p.eps:.1f} nm minPts {miro_p.min_samples}  ",
+             f"Reference: {PAPER.get(task, '–')}", "",
+             evaluation.markdown_table(evaluation.summarize(per_fov)), ""]
+    if config.model.num_classes:
+        truth_c, pred_c, loc_t, loc_p = [], [], [], []
+        for o, sq, it in zip(outs, dev_sq, dev):
+            n = it.fov.xy_nm.shape[0]
+            labels = cluster.dbscan_labels(sq, miro_p.eps, miro_p.min_samples)
+            node_cls = np.asarray(o["logits"][-1, :n]).argmax(-1)
+            refined = cluster.majority_class_per_cluster(labels, node_cls)
+            true_cls = np.asarray(it.graph.nodes["class"][:n])
+            loc_t.append(true_cls)
+            loc_p.append(refined)
+            # per matched cluster: truth = its class, prediction = refined class of the pair
+            pairs = metrics.pair_clusters(it.fov.xy_nm, it.fov.labels, labels)
+            del pairs
+            for c in np.unique(it.fov.labels[it.fov.labels > 0]):
+                m = it.fov.labels == c
+                truth_c.append(int(np.bincount(true_cls[m]).argmax()))
+                pred_c.append(int(np.bincount(refined[m]).argmax()))
+        k = config.model.num_classes + 1 if config.model.num_classes == 2 else config.model.num_classes
+        cl = metrics.classification_scores(np.array(truth_c), np.array(pred_c), k)
+        lo = metrics.classification_scores(np.concatenate(loc_t), np.concatenate(loc_p), k)
+        lines += [f"Per ground-truth cluster class (mode of refined predicted classes over its "
+                  f"localizations): macro F1 {cl['macro_F1']:.3f}; confusion (rows truth 0 = bg, 1, 2):",
+                  "", "```", str(cl["confusion"]), "```", "",
+                  f"Per localization: macro F1 {lo['macro_F1']:.3f}", ""]
+    out = REPO / "experiments" / "results" / f"capability_{task}.md"
+    out.write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
