@@ -30,6 +30,7 @@ def main(argv=None):
     parser.add_argument("--auto-dbscan", action="store_true")
     parser.add_argument("--exact-nm", action="store_true",
                         help="scale squeezed coordinates back exactly (default: authors' quirk)")
+    parser.add_argument("--bf16", action="store_true", help="bf16 matmuls (fp32 accumulation)")
     parser.add_argument("--tag", default=None)
     parser.add_argument("--out", default=str(REPO / "experiments" / "results"))
     args = parser.parse_args(argv)
@@ -46,6 +47,7 @@ def main(argv=None):
         trained_config.evals.authors_scaling = config.evals.authors_scaling
         config = trained_config
         label = "MIRO ours"
+    config.model.bf16_matmuls = args.bf16
     t0 = time.time()
     result = evaluation.evaluate_benchmark(config, params, args.auto_dbscan, label=label or "MIRO")
     tag = args.tag or (args.model if args.model in ("authors", "none") else Path(args.model).name)

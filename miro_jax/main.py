@@ -1,6 +1,6 @@
 """Training entry point: python -m miro_jax.main --config configs/<file>.py[:arg] --workdir DIR."""
 
-from absl import app, flags
+from absl import app, flags, logging
 from ml_collections import config_flags
 
 from miro_jax import train
@@ -13,6 +13,7 @@ flags.mark_flags_as_required(["config", "workdir"])
 
 def main(argv):
     del argv
+    logging.set_verbosity(logging.WARNING)  # orbax logs every file it writes at INFO
     train.train_and_evaluate(FLAGS.config, FLAGS.workdir)
 
 
