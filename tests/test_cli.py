@@ -124,3 +124,11 @@ def test_model_problems_give_one_line_errors(tiny_model, thunderstorm_file, tmp_
 def test_help_has_examples():
     r = run_miro("cluster", "--help")
     assert r.returncode == 0 and "examples:" in r.stdout and "--pixel-size" in r.stdout
+
+
+def test_demo_runs_and_miro_beats_dbscan(tmp_path):
+    """The README's main job: bundled sample + bundled model; MIRO must beat DBSCAN alone."""
+    r = run_miro("demo", "--plot", tmp_path / "demo.png")
+    assert r.returncode == 0, r.stderr
+    assert "MIRO + DBSCAN beats DBSCAN alone" in r.stdout, r.stdout
+    assert (tmp_path / "demo.png").stat().st_size > 20_000
