@@ -91,10 +91,19 @@ def pad_batch(graphs: list[jraph.GraphsTuple], ratio: float) -> jraph.GraphsTupl
     batch = jraph.batch_np(graphs)  # NumPy: jraph.batch would compile per shape
     n_node = int(batch.n_node.sum()) + 1
     n_edge = int(batch.n_edge.sum())
-    return jraph.pad_with_graphs(
+    return mark_real_edges(jraph.pad_with_graphs(
         batch, n_node=bucket(n_node, ratio), n_edge=bucket(max(n_edge, 1), ratio),
         n_graph=len(graphs) + 1,
-    )
+    ), n_edge)
+
+
+def mark_real_edges(padded: jraph.GraphsTuple, num_real_edges: int) -> jraph.GraphsTuple:
+    """Adds edges['mask'] (1 real, 0 padding): the model zeroes padding messages, which jraph
+    sends all into one padding node whose state would otherwise blow up over K steps (and its
+    inf/NaN would leak into gradients even where the loss masks it)."""
+    mask = np.zeros(padded.senders.shape[0], np.float32)
+    mask[:num_real_edges] = 1.0
+    return padded._replace(edges={**padded.edges, "mask": mask})
 
 
 @dataclasses.dataclass

@@ -48,7 +48,9 @@ def miro_loss(
     num_edges = jnp.maximum(edge_mask.sum(), 1.0)
     target = per_step_targets(graph.nodes, num_iterations, cutoff_iterations)
 
-    displacement = jnp.sum(jnp.abs(pred - target) * node_mask[None, :, None], axis=(1, 2))
+    # where, not multiply: a padding value that is inf/NaN must not turn the sum into NaN
+    displacement = jnp.sum(jnp.where(node_mask[None, :, None] > 0, jnp.abs(pred - target), 0.0),
+                           axis=(1, 2))
     displacement = displacement / (2.0 * num_nodes)  # [K]
 
     x = graph.nodes["position"]
@@ -57,7 +59,8 @@ def miro_loss(
     squeezed_pred = x[None] - connectivity_radius * pred
     length_true = safe_norm(squeezed_true[:, s] - squeezed_true[:, t])  # [K, E]
     length_pred = safe_norm(squeezed_pred[:, s] - squeezed_pred[:, t])
-    distance = jnp.sum(jnp.abs(length_pred - length_true) * edge_mask[None], axis=1) / num_edges
+    distance = jnp.sum(jnp.where(edge_mask[None] > 0, jnp.abs(length_pred - length_true), 0.0),
+                       axis=1) / num_edges
 
     per_step = displacement + alpha * distance
     parts = {"displacement": displacement.mean(), "distance": distance.mean()}
@@ -65,7 +68,7 @@ def miro_loss(
         ce = optax.softmax_cross_entropy_with_integer_labels(
             outputs["logits"], graph.nodes["class"][None]
         )  # [K, N]
-        ce = jnp.sum(ce * node_mask[None], axis=1) / num_nodes
+        ce = jnp.sum(jnp.where(node_mask[None] > 0, ce, 0.0), axis=1) / num_nodes
         per_step = per_step + beta * ce
         parts["cross_entropy"] = ce.mean()
     loss = per_step.mean()

@@ -109,6 +109,8 @@ class MiroStep(nn.Module):
             g = self.edge_combine(jnp.concatenate([f, graph_inputs["edge_encoded"]], axis=1))
             pre = self.message(jnp.concatenate([hn[senders], hn[receivers], g], axis=1))
         f_new = nn.relu(pre)  # [E, H]
+        if graph_inputs.get("edge_mask") is not None:  # padding edges carry no message
+            f_new = f_new * graph_inputs["edge_mask"][:, None]
         aggregated = jax.ops.segment_sum(
             f_new, receivers, num_segments=num_nodes,
             indices_are_sorted=graph_inputs.get("receivers_sorted", False),
@@ -157,7 +159,8 @@ class Miro(nn.Module):
             )
         node_encoded = self.node_encoder(node_x)  # [N, H]
         edge_encoded = self.edge_encoder(edge_x)  # [E, H]
-        inputs = {"senders": graph.senders, "receivers": graph.receivers}
+        inputs = {"senders": graph.senders, "receivers": graph.receivers,
+                  "edge_mask": graph.edges.get("mask") if isinstance(graph.edges, dict) else None}
         if self.fused:
             inputs["invariants"] = self.step.fused_invariants(node_encoded, edge_encoded)
         else:
@@ -219,6 +222,7 @@ class MpnBaseline(nn.Module):
         node_x, edge_x = graph.nodes["features"], graph.edges["features"]
         inputs = {
             "senders": graph.senders, "receivers": graph.receivers,
+            "edge_mask": graph.edges.get("mask"),
             "node_encoded": Linear(self.num_node_features, self.hidden_size, name="node_encoder")(node_x),
             "edge_encoded": Linear(self.num_edge_features, self.hidden_size, name="edge_encoder")(edge_x),
         }

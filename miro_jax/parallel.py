@@ -30,8 +30,9 @@ def stack_sub_batches(sub_batches: list[list[jraph.GraphsTuple]], ratio: float) 
              for gs in sub_batches]
     n_node = max(input_pipeline.bucket(n, ratio) for n, _ in sizes)
     n_edge = max(input_pipeline.bucket(max(e, 1), ratio) for _, e in sizes)
-    padded = [jraph.pad_with_graphs(jraph.batch_np(gs), n_node, n_edge, len(gs) + 1)
-              for gs in sub_batches]
+    padded = [input_pipeline.mark_real_edges(
+        jraph.pad_with_graphs(jraph.batch_np(gs), n_node, n_edge, len(gs) + 1),
+        sum(int(g.n_edge.sum()) for g in gs)) for gs in sub_batches]
     return jax.tree_util.tree_map(lambda *xs: np.stack(xs), *padded)
 
 
