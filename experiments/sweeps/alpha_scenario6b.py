@@ -7,10 +7,9 @@
 def get_sweep():
     return dict(
         name="alpha_scenario6b",
-        base="configs/benchmark.py:scenario_6_blinking",
-        overrides={"model.hidden_size": 128, "train.num_train_steps": 1500,
-                   "optimizer.learning_rate": 3e-4, "optimizer.schedule": "cosine",
-                   "optimizer.warmup_steps": 100, "train.eval_every": 500},
+        base="configs/benchmark_cpu.py:scenario_6_blinking",
+        overrides={"train.num_train_steps": 1500,
+                   "train.eval_every": 500},
         points=[{"loss.alpha": a} for a in (0.0, 5.0, 10.0)],
         seeds=[0],
         metrics=["dev_ARI_dagger", "dev_JI_c", "dev_compression_index"],

@@ -14,10 +14,9 @@ def get_sweep():
         points.append({"model.num_iterations": k, "model_name": "mpn", "mpn_layer_norm": True})
     return dict(
         name="k_oversmoothing",
-        base="configs/benchmark.py:scenario_6_blinking",
-        overrides={"model.hidden_size": 128, "train.num_train_steps": 1500,
-                   "optimizer.learning_rate": 3e-4, "optimizer.schedule": "cosine",
-                   "optimizer.warmup_steps": 100, "train.eval_every": 500},
+        base="configs/benchmark_cpu.py:scenario_6_blinking",
+        overrides={"train.num_train_steps": 1500,
+                   "train.eval_every": 500},
         points=points,
         seeds=[0],
         metrics=["dev_compression_index", "dev_dirichlet_energy", "dev_ARI_dagger", "dev_JI_c"],

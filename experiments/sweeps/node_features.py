@@ -9,10 +9,9 @@ graphs? Hidden 128, 3,000 steps per point.
 def get_sweep():
     return dict(
         name="node_features",
-        base="configs/benchmark.py:scenario_8",
-        overrides={"model.hidden_size": 128, "train.num_train_steps": 3000,
-                   "optimizer.learning_rate": 3e-4, "optimizer.schedule": "cosine",
-                   "optimizer.warmup_steps": 100, "train.eval_every": 1000},
+        base="configs/benchmark_cpu.py:scenario_8",
+        overrides={"train.num_train_steps": 3000,
+                   "train.eval_every": 1000},
         points=[{"data.node_features": m} for m in ("laplacian", "constant", "shuffled")],
         seeds=[0],
         metrics=["dev_ARI_dagger", "dev_JI_c", "dev_loss"],

@@ -1,0 +1,18 @@
+"""Ablation 3 (paper Table S9): α ∈ {0, 5, 10, 15, 20} with β = 0.1, and β ∈ {0.05, 0.1, 0.2, 0.5}
+with α = 10, on the spots + ellipses mixture. Scaled down: hidden 128, 2,000 steps, 1 seed.
+
+  python scripts/sweep.py experiments/sweeps/alpha_beta.py
+"""
+
+
+def get_sweep():
+    points = [{"loss.alpha": a, "loss.beta": 0.1} for a in (0.0, 5.0, 10.0, 15.0, 20.0)]
+    points += [{"loss.alpha": 10.0, "loss.beta": b} for b in (0.05, 0.2, 0.5)]
+    return dict(
+        name="alpha_beta",
+        base="configs/shapes.py:spots_ellipses",
+        overrides={"train.num_train_steps": 2000, "train.eval_every": 1000},
+        points=points,
+        seeds=[0],
+        metrics=["dev_ARI_dagger", "dev_JI_c", "dev_cross_entropy"],
+    )
