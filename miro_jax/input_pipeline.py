@@ -86,14 +86,20 @@ def bucket(size: int, ratio: float, minimum: int = 64) -> int:
     return int(math.ceil(minimum * ratio**j / 8.0) * 8)
 
 
-def pad_batch(graphs: list[jraph.GraphsTuple], ratio: float) -> jraph.GraphsTuple:
-    """Batches graphs and pads with one padding graph to bucketed node/edge budgets."""
+def pad_batch(graphs: list[jraph.GraphsTuple], ratio: float,
+              edges_per_node: float = 6.0) -> jraph.GraphsTuple:
+    """Batches graphs and pads with one padding graph to bucketed node/edge budgets.
+
+    The edge budget is at least `edges_per_node` × the node budget (Delaunay graphs have ≈ 6
+    directed edges per node), so it follows from the node budget and each node bucket compiles
+    once instead of once per (node, edge) bucket pair.
+    """
     batch = jraph.batch_np(graphs)  # NumPy: jraph.batch would compile per shape
-    n_node = int(batch.n_node.sum()) + 1
+    n_node = bucket(int(batch.n_node.sum()) + 1, ratio)
     n_edge = int(batch.n_edge.sum())
+    edge_budget = max(bucket(max(n_edge, 1), ratio), int(math.ceil(edges_per_node * n_node / 8) * 8))
     return mark_real_edges(jraph.pad_with_graphs(
-        batch, n_node=bucket(n_node, ratio), n_edge=bucket(max(n_edge, 1), ratio),
-        n_graph=len(graphs) + 1,
+        batch, n_node=n_node, n_edge=edge_budget, n_graph=len(graphs) + 1,
     ), n_edge)
 
 
