@@ -112,8 +112,25 @@ def mark_real_edges(padded: jraph.GraphsTuple, num_real_edges: int) -> jraph.Gra
     return padded._replace(edges={**padded.edges, "mask": mask})
 
 
+class _BatchedSource:
+    """Shared batching of a source whose `graph(index)` builds sample number `index`."""
+
+    config: ml_collections.ConfigDict
+
+    def graph(self, index: int) -> jraph.GraphsTuple:
+        raise NotImplementedError
+
+    def graphs(self, step: int) -> list[jraph.GraphsTuple]:
+        cfg = self.config
+        idx = sample_indices(step, cfg.train.batch_size, cfg.data.dataset_size, cfg.data.seed)
+        return [self.graph(i) for i in idx]
+
+    def batch(self, step: int) -> jraph.GraphsTuple:
+        return pad_batch(self.graphs(step), self.config.train.bucket_ratio)
+
+
 @dataclasses.dataclass
-class TrainingSource:
+class TrainingSource(_BatchedSource):
     """Builds the augmentation source once (reads the training FOVs) and serves padded batches."""
 
     config: ml_collections.ConfigDict
@@ -144,14 +161,6 @@ class TrainingSource:
         if cfg.data.dataset_size > 0:
             self._cache[index] = g
         return g
-
-    def graphs(self, step: int) -> list[jraph.GraphsTuple]:
-        cfg = self.config
-        idx = sample_indices(step, cfg.train.batch_size, cfg.data.dataset_size, cfg.data.seed)
-        return [self.graph(i) for i in idx]
-
-    def batch(self, step: int) -> jraph.GraphsTuple:
-        return pad_batch(self.graphs(step), self.config.train.bucket_ratio)
 
 
 def centroid_targets(unit_xy: np.ndarray, labels: np.ndarray, connectivity_radius: float) -> np.ndarray:
@@ -191,7 +200,7 @@ def field_graph(field, config: ml_collections.ConfigDict, rng) -> jraph.GraphsTu
 
 
 @dataclasses.dataclass
-class SimulatedSource:
+class SimulatedSource(_BatchedSource):
     """Training graphs straight from a simulator, one fresh FOV per sample index."""
 
     config: ml_collections.ConfigDict
@@ -199,14 +208,6 @@ class SimulatedSource:
     def graph(self, index: int) -> jraph.GraphsTuple:
         rng = np.random.default_rng([self.config.data.seed, index])
         return field_graph(simulated_field(self.config, rng), self.config, rng)
-
-    def graphs(self, step: int) -> list[jraph.GraphsTuple]:
-        cfg = self.config
-        idx = sample_indices(step, cfg.train.batch_size, cfg.data.dataset_size, cfg.data.seed)
-        return [self.graph(i) for i in idx]
-
-    def batch(self, step: int) -> jraph.GraphsTuple:
-        return pad_batch(self.graphs(step), self.config.train.bucket_ratio)
 
 
 def make_source(config: ml_collections.ConfigDict):
@@ -237,13 +238,9 @@ def eval_fovs(config: ml_collections.ConfigDict, split: str = "dev") -> list[Eva
         pos = fov.unit_xy.astype(np.float32).astype(np.float64)
         pg = graph_lib.build_point_graph(pos, config.graph.connectivity_radius,
                                          config.graph.num_features, duplicates="keep")
-        target = np.zeros_like(pg.positions)
-        labels = fov.labels
-        for label in np.unique(labels[labels > 0]):
-            m = labels == label
-            target[m] = (pos[m] - pos[m].mean(axis=0)) / config.graph.connectivity_radius
+        target = centroid_targets(pos, fov.labels, config.graph.connectivity_radius)
         pg = _with_features(pg, config, np.random.default_rng([config.data.seed, 2, n]))
-        g = graph_lib.to_graphs_tuple(pg, target=target.astype(np.float32), labels=labels)
+        g = graph_lib.to_graphs_tuple(pg, target=target, labels=fov.labels)
         out.append(EvalFov(fov=fov, graph=pad_batch([g], config.train.bucket_ratio)))
     return out
 

@@ -179,6 +179,16 @@ def shape_mixture(rng, kinds: Sequence[str] = ("spot", "ellipse"), fov_nm=6400.0
                      background_fraction)
 
 
+def _two_level_field(rng, xy: list, top: list, sub: list, fov_nm: float,
+                     background_fraction: float) -> Field:
+    """Structures (per-group arrays with structure and sub-structure ids) + uniform background."""
+    n_bg = _background_count(sum(len(p) for p in xy), background_fraction)
+    return Field(np.concatenate(xy + [uniform_background(rng, n_bg, fov_nm)]),
+                 np.concatenate(top + [np.zeros(n_bg, int)]).astype(np.int64),
+                 sublabels=np.concatenate(sub + [np.zeros(n_bg, int)]).astype(np.int64),
+                 fov_nm=(fov_nm, fov_nm))
+
+
 def multiscale_rings(rng, fov_nm=1250.0, rings_range=(40, 60), radius_nm=40.0, folds=(5, 9),
                      corner_std_nm=15.0, corner_points=(6, 30), background_fraction=0.015) -> Field:
     """Rings of radius 40 nm with 5–9-fold symmetry, each corner a Gaussian spot (std 15 nm) of
@@ -198,12 +208,7 @@ def multiscale_rings(rng, fov_nm=1250.0, rings_range=(40, 60), radius_nm=40.0, f
                       + rng.normal(0, corner_std_nm, (n, 2)))
             ring.append(np.full(n, r + 1))
             corner.append(np.full(n, corner_id))
-    n_bg = _background_count(sum(len(p) for p in xy), background_fraction)
-    xy.append(uniform_background(rng, n_bg, fov_nm))
-    ring.append(np.zeros(n_bg, int))
-    corner.append(np.zeros(n_bg, int))
-    return Field(np.concatenate(xy), np.concatenate(ring).astype(np.int64),
-                 sublabels=np.concatenate(corner).astype(np.int64), fov_nm=(fov_nm, fov_nm))
+    return _two_level_field(rng, xy, ring, corner, fov_nm, background_fraction)
 
 
 def _triangle_perimeter_distance(angles: np.ndarray, height: float) -> np.ndarray:
@@ -251,12 +256,7 @@ def npc_like(rng, fov_nm=1250.0, structures=(5, 9), corners=8, corner_radius_nm=
             xy.append(centre + corner_radius_nm * np.array([np.cos(a), np.sin(a)]) + pts)
             struct.append(np.full(n, s + 1))
             corner.append(np.full(n, cid))
-    n_bg = _background_count(sum(len(p) for p in xy), background_fraction)
-    xy.append(uniform_background(rng, n_bg, fov_nm))
-    struct.append(np.zeros(n_bg, int))
-    corner.append(np.zeros(n_bg, int))
-    return Field(np.concatenate(xy), np.concatenate(struct).astype(np.int64),
-                 sublabels=np.concatenate(corner).astype(np.int64), fov_nm=(fov_nm, fov_nm))
+    return _two_level_field(rng, xy, struct, corner, fov_nm, background_fraction)
 
 
 def adjacent_pair(rng, distance_sigmas: float, sigma_nm=25.0, mean_points=90.0,
