@@ -20,6 +20,7 @@ import scipy.sparse.linalg
 import scipy.spatial
 
 DENSE_EIGH_MAX_NODES = 100  # below this the authors use a dense eigendecomposition
+DENSE_FALLBACK_MAX_NODES = 6000  # if ARPACK does not converge, dense eigh up to this size
 _NULL_EIGENVALUE_TOL = 1e-8
 
 
@@ -214,9 +215,26 @@ def _smallest_nonnull_modes(lap, null_modes: np.ndarray, count: int) -> np.ndarr
         )
         shifted = projector
     v0 = np.random.default_rng(0).uniform(0.5, 1.5, n)  # fixed start vector → deterministic
-    _, vectors = scipy.sparse.linalg.eigsh(
-        shifted, k=count, which="SA", v0=v0, tol=1e-10, maxiter=max(20 * n, 10000)
-    )
+    try:
+        _, vectors = scipy.sparse.linalg.eigsh(
+            shifted, k=count, which="SA", v0=v0, tol=1e-10, maxiter=max(20 * n, 10000)
+        )
+        return vectors
+    except scipy.sparse.linalg.ArpackNoConvergence:
+        pass  # rare on some graphs; fall back below rather than fail a long run
+    if n <= DENSE_FALLBACK_MAX_NODES:
+        dense = lap.toarray()
+        if num_null:
+            dense = dense + 10.0 * null_modes @ null_modes.T
+        return scipy.linalg.eigh(dense, subset_by_index=[0, count - 1])[1]
+    try:
+        _, vectors = scipy.sparse.linalg.eigsh(
+            shifted, k=count, which="SA", v0=v0, tol=1e-7, ncv=min(n - 1, 4 * count + 40),
+            maxiter=max(100 * n, 100000))
+    except scipy.sparse.linalg.ArpackNoConvergence as err:
+        raise GraphInputError(
+            f"Laplacian eigenvectors did not converge on this {n}-node graph; process it in tiles "
+            "(--tile-size-nm) so each graph is smaller") from err
     return vectors
 
 

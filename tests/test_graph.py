@@ -119,3 +119,16 @@ def test_normalize_fov_is_per_axis_min_max():
     unit, lo, extent = graph.normalize_fov(xy)
     np.testing.assert_allclose(unit, [[0, 0], [1, 1], [0.5, 0.25]])
     np.testing.assert_allclose(unit * extent + lo, xy)
+
+
+def test_arpack_non_convergence_falls_back_to_dense(monkeypatch):
+    xy = _grid(15)  # 225 nodes: the sparse solver path
+    edges = graph.delaunay_edges(xy, 1.6)
+    expected = graph.laplacian_features(edges, len(xy))
+
+    def no_convergence(*args, **kwargs):
+        raise graph.scipy.sparse.linalg.ArpackNoConvergence("no convergence", [], [])
+
+    monkeypatch.setattr(graph.scipy.sparse.linalg, "eigsh", no_convergence)
+    fallback = graph.laplacian_features(edges, len(xy))
+    np.testing.assert_allclose(fallback, expected, atol=1e-6)
