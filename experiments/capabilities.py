@@ -82,9 +82,7 @@ def main():
             true_cls = np.asarray(it.graph.nodes["class"][:n])
             loc_t.append(true_cls)
             loc_p.append(refined)
-            # per matched cluster: truth = its class, prediction = refined class of the pair
-            pairs = metrics.pair_clusters(it.fov.xy_nm, it.fov.labels, labels)
-            del pairs
+            # per ground-truth cluster: its class vs the refined class most of its points got
             for c in np.unique(it.fov.labels[it.fov.labels > 0]):
                 m = it.fov.labels == c
                 truth_c.append(int(np.bincount(true_cls[m]).argmax()))

@@ -119,7 +119,6 @@ def flops_per_step(n: int, e: int, h: int, fused: bool) -> float:
 
 def run_variant(name: str, repeats: int) -> dict:
     import jax
-    import jax.numpy as jnp
     import numpy as np
     import optax
 
@@ -180,7 +179,6 @@ def run_variant(name: str, repeats: int) -> dict:
         if not train:
             out = np.asarray(compiled(*args))
             result["parity_max_abs"] = float(np.abs(out[:, :n] - ref["displacements"]).max())
-        del jnp
     result["peak_rss_gb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
     return result
 

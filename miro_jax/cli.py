@@ -56,8 +56,6 @@ def _load_model(args):
 
 
 def cmd_cluster(args) -> int:
-    import pandas as pd
-
     from miro_jax import cluster, cluster_stats, inference, localizations, metrics, plotting
     loc = localizations.read_localizations(args.input, args.x_col, args.y_col, args.unit,
                                            args.pixel_size, args.drop_invalid)
@@ -106,7 +104,6 @@ def cmd_cluster(args) -> int:
         plotting.plot_clustering(args.plot, loc.xy_nm, result.squeezed_nm, labels, loc.truth,
                                  title=Path(args.input).name)
         print(f"wrote {args.plot}")
-    del pd
     return 0
 
 

@@ -58,7 +58,6 @@ def test_multiscale_targets_switch_at_cutoff():
 
 def test_cross_entropy_term():
     g, rng = _batch(2)
-    pred = np.zeros((2, 30, 2), np.float32)
     logits = rng.normal(0, 1, (2, 30, 3)).astype(np.float32)
     batch = input_pipeline.pad_batch([g], ratio=1.25)
     n_pad = batch.nodes["position"].shape[0]
@@ -70,7 +69,6 @@ def test_cross_entropy_term():
     ce = -np.mean(np.take_along_axis(log_softmax, g.nodes["class"][None, :, None], -1))
     np.testing.assert_allclose(float(parts["cross_entropy"]), ce, rtol=1e-5)
     np.testing.assert_allclose(float(loss) - float(base), 0.5 * ce, rtol=1e-4)
-    del pred
 
 
 def test_safe_norm_gradient_is_finite_at_zero():
