@@ -111,10 +111,7 @@ class MiroStep(nn.Module):
         f_new = nn.relu(pre)  # [E, H]
         if graph_inputs.get("edge_mask") is not None:  # padding edges carry no message
             f_new = f_new * graph_inputs["edge_mask"][:, None]
-        aggregated = jax.ops.segment_sum(
-            f_new, receivers, num_segments=num_nodes,
-            indices_are_sorted=graph_inputs.get("receivers_sorted", False),
-        )
+        aggregated = jax.ops.segment_sum(f_new, receivers, num_segments=num_nodes)
         u_new = nn.relu(self._mm(aggregated, self.node_update.kernel) + self.node_update.bias)
         out = u_new @ self.head.kernel + self.head.bias
         return (u_new, f_new), (out, u_new)
