@@ -84,11 +84,12 @@ def write_summary() -> None:
         scenario = frame["scenario"].iloc[0]
         timing = REPO / "workdirs" / "benchmark" / scenario / "train_time.json"
         minutes = json.loads(timing.read_text())["seconds"] / 60 if timing.exists() else float("nan")
-        stats = frame.groupby("method", sort=False)[KEY].agg(["mean", "std"])
-        for method in stats.index:
-            row = {"set": scenario, "method": method, "train min": minutes}
+        groups = frame.groupby("method", sort=False)[KEY]
+        mean, std = groups.mean(), groups.std(ddof=0)  # as evaluation.summarize
+        for method in mean.index:
+            row = {"set": scenario, "method": method, "train min": f"{minutes:.1f}"}
             for k in KEY:
-                row[k] = f"{stats.loc[method, (k, 'mean')]:.3f} ± {stats.loc[method, (k, 'std')]:.3f}"
+                row[k] = f"{mean.loc[method, k]:.3f} ± {std.loc[method, k]:.3f}"
             rows.append(row)
     table = pd.DataFrame(rows).set_index("set")
     lines = ["# Benchmark with our CPU training (dev FOVs, mean ± std over 7 FOVs)", "",
