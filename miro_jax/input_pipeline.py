@@ -94,13 +94,23 @@ def pad_batch(graphs: list[jraph.GraphsTuple], ratio: float,
     directed edges per node), so it follows from the node budget and each node bucket compiles
     once instead of once per (node, edge) bucket pair.
     """
-    batch = jraph.batch_np(graphs)  # NumPy: jraph.batch would compile per shape
-    n_node = bucket(int(batch.n_node.sum()) + 1, ratio)
-    n_edge = int(batch.n_edge.sum())
-    edge_budget = max(bucket(max(n_edge, 1), ratio), int(math.ceil(edges_per_node * n_node / 8) * 8))
-    return mark_real_edges(jraph.pad_with_graphs(
-        batch, n_node=n_node, n_edge=edge_budget, n_graph=len(graphs) + 1,
-    ), n_edge)
+    return pad_to_budget(graphs, *padding_budget(graphs, ratio, edges_per_node))
+
+
+def padding_budget(graphs: list[jraph.GraphsTuple], ratio: float,
+                   edges_per_node: float = 6.0) -> tuple[int, int]:
+    """(node budget, edge budget) for a batch of graphs plus one padding graph."""
+    n_node = bucket(sum(int(g.n_node.sum()) for g in graphs) + 1, ratio)
+    n_edge = sum(int(g.n_edge.sum()) for g in graphs)
+    return n_node, max(bucket(max(n_edge, 1), ratio),
+                       int(math.ceil(edges_per_node * n_node / 8) * 8))
+
+
+def pad_to_budget(graphs: list[jraph.GraphsTuple], n_node: int, n_edge: int) -> jraph.GraphsTuple:
+    """Batches graphs (NumPy: jraph.batch would compile per shape), pads, marks real edges."""
+    batch = jraph.batch_np(graphs)
+    padded = jraph.pad_with_graphs(batch, n_node=n_node, n_edge=n_edge, n_graph=len(graphs) + 1)
+    return mark_real_edges(padded, int(batch.n_edge.sum()))
 
 
 def mark_real_edges(padded: jraph.GraphsTuple, num_real_edges: int) -> jraph.GraphsTuple:

@@ -107,8 +107,8 @@ def _find_xy(table: pd.DataFrame, x_col, y_col, unit, pixel_size, path: Path):
         for c in columns:  # ThunderSTORM style "x [nm]"
             m = _BRACKET.match(str(c))
             if m and m.group(1).lower() == "x":
-                ys = [d for d in columns if (_BRACKET.match(str(d)) or [None, ""])[1] == "y"
-                      if _BRACKET.match(str(d))]
+                ys = [d for d in columns
+                      if (my := _BRACKET.match(str(d))) and my.group(1) == "y"]
                 if ys:
                     found.append((c, ys[0], m.group(2), "thunderstorm"))
         for xc, yc, u in _KNOWN_XY:

@@ -26,13 +26,9 @@ def make_mesh() -> Mesh:
 
 def stack_sub_batches(sub_batches: list[list[jraph.GraphsTuple]], ratio: float) -> jraph.GraphsTuple:
     """One padded batch per device, all padded to the largest bucket, stacked on axis 0."""
-    sizes = [(sum(int(g.n_node.sum()) for g in gs) + 1, sum(int(g.n_edge.sum()) for g in gs))
-             for gs in sub_batches]
-    n_node = max(input_pipeline.bucket(n, ratio) for n, _ in sizes)
-    n_edge = max(input_pipeline.bucket(max(e, 1), ratio) for _, e in sizes)
-    padded = [input_pipeline.mark_real_edges(
-        jraph.pad_with_graphs(jraph.batch_np(gs), n_node, n_edge, len(gs) + 1),
-        sum(int(g.n_edge.sum()) for g in gs)) for gs in sub_batches]
+    budgets = [input_pipeline.padding_budget(gs, ratio) for gs in sub_batches]
+    n_node, n_edge = max(b[0] for b in budgets), max(b[1] for b in budgets)
+    padded = [input_pipeline.pad_to_budget(gs, n_node, n_edge) for gs in sub_batches]
     return jax.tree_util.tree_map(lambda *xs: np.stack(xs), *padded)
 
 
