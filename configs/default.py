@@ -30,6 +30,7 @@ def get_config() -> ml_collections.ConfigDict:
     config.data.seed = 0  # seeds the cluster population and every sample
     config.data.node_features = "laplacian"  # ablation: 'laplacian', 'constant' or 'shuffled'
     config.data.duplicates = "keep"  # augmented clouds can repeat points (authors' cropped builder)
+    config.data.class_target = ""  # 'clustered': node class = in a cluster (1) or background (0), for an auxiliary β·CE
 
     config.graph = ml_collections.ConfigDict()
     config.graph.connectivity_radius = 0.2  # δ in unit-FOV coordinates
@@ -52,6 +53,7 @@ def get_config() -> ml_collections.ConfigDict:
     config.loss.alpha = 10.0  # edge-length term weight
     config.loss.beta = 0.0  # cross-entropy weight (classification)
     config.loss.cutoff_iterations = 0  # k*: steps < k* use the 'target_sub' targets (multiscale)
+    config.loss.l2_warmup_steps = 0  # first N training steps square the residuals (escapes the predict-zero plateau)
 
     config.optimizer = ml_collections.ConfigDict()
     config.optimizer.learning_rate = 1e-4
@@ -67,8 +69,8 @@ def get_config() -> ml_collections.ConfigDict:
     config.train.eval_every = 200
     config.train.checkpoint_every = 100
     config.train.keep_checkpoints = 2
-    config.train.bucket_ratio = 1.25
-    config.train.data_parallel = True  # split each batch over all devices when there are several  # padding budgets grow geometrically (few compilations)
+    config.train.bucket_ratio = 1.25  # padding budgets grow geometrically (few compilations)
+    config.train.data_parallel = True  # split each batch over all devices when there are several
 
     config.evals = ml_collections.ConfigDict()
     config.evals.miro_eps = 40.62  # DBSCAN eps (nm) on MIRO-squeezed coordinates

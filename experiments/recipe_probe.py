@@ -3,10 +3,16 @@
   python experiments/recipe_probe.py scenario_8 --lr 3e-4 --steps 1500 --hidden 128
   python experiments/recipe_probe.py scenario_8 --lr 1e-4 --steps 100 --init authors
   python experiments/recipe_probe.py scenario_8 --lr 3e-4 --steps 1200 --hidden 128 --curriculum-k 4 --curriculum-steps 800
+  python experiments/recipe_probe.py scenario_6_blinking --crop 0.3 --l2-warmup 200 --steps 600
 
 Constant learning rate, the authors' builders, batch 4, fresh samples. --init authors starts from
-the authors' weights (a check that our loss and gradients keep their solution where it is).
+the authors' weights (a check that our loss and gradients keep their solution where it is);
+--init scenario_8 starts from one of our trained models (transfer to another set).
 --curriculum-k trains the first --curriculum-steps steps with that K, then the set's K.
+--l2-warmup squares the residuals for the first N steps (printed loss: 'l2' until then, the
+paper's L1 loss after). --aux-beta adds a cluster/background class head (printed loss: without the β·CE term). --crop trains on random crops of that side, as configs/benchmark_cpu.py.
+The last line is the output spread (std of the last step's displacements over real nodes): ≈0
+means the model still predicts one constant (the plateau).
 """
 
 import argparse
@@ -27,34 +33,55 @@ def main():
     p.add_argument("--lr", type=float, default=3e-4)
     p.add_argument("--steps", type=int, default=1000)
     p.add_argument("--hidden", type=int, default=128)
-    p.add_argument("--init", choices=["scratch", "authors"], default="scratch")
+    p.add_argument("--init", default="scratch",
+                   help="'scratch', 'authors' (this set's authors' weights) or a model name/directory")
     p.add_argument("--curriculum-k", type=int, default=0)
     p.add_argument("--curriculum-steps", type=int, default=0)
+    p.add_argument("--l2-warmup", type=int, default=0)
+    p.add_argument("--crop", type=float, default=0.0)
+    p.add_argument("--batch", type=int, default=4)
+    p.add_argument("--aux-beta", type=float, default=0.0,
+                   help="> 0: a 2-class head (clustered or not) trained with this β·CE")
     args = p.parse_args()
     config = benchmark.get_config(args.scenario)
     config.data.dataset_size = 0
     config.optimizer.learning_rate = args.lr
     config.model.hidden_size = args.hidden
+    config.data.crop_size = args.crop
+    config.train.batch_size = args.batch
+    config.loss.l2_warmup_steps = args.l2_warmup
+    if args.aux_beta:
+        config.data.class_target = "clustered"
+        config.model.num_classes = 2
+        config.loss.beta = args.aux_beta
     source = input_pipeline.TrainingSource(config)
     params = None
     if args.init == "authors":
         ref = Path(__file__).resolve().parents[2] / "shared" / "reference" / f"weights_{args.scenario}.npz"
         params = model_store.load_model(ref, config)[0]
+    elif args.init != "scratch":
+        params, init_config = model_store.load_model(args.init)
+        if init_config.model.hidden_size != args.hidden:
+            raise SystemExit(f"--init model has hidden {init_config.model.hidden_size}, not {args.hidden}")
     first = config.copy_and_resolve_references()
     if args.curriculum_k:
         first.model.num_iterations = args.curriculum_k
     state = train.create_train_state(first, source.batch(0), params)
-    lk = tuple(sorted(train.loss_kwargs(config).items()))
     t0, acc = time.time(), []
     for step in range(args.steps):
         if args.curriculum_k and step == args.curriculum_steps:
             state = train.create_train_state(config, source.batch(0), state.params)
             print("switch to K =", config.model.num_iterations, flush=True)
-        state, parts = train.train_step(state, source.batch(step), lk)
-        acc.append(float(parts["loss"]))
+        lk = train.loss_kwargs(config, step)
+        state, parts = train.train_step(state, source.batch(step), tuple(sorted(lk.items())))
+        acc.append(float(parts["loss"]) - args.aux_beta * float(parts.get("cross_entropy", 0.0)))
         if (step + 1) % 50 == 0:
-            print(step + 1, round(float(np.mean(acc)), 4), round(time.time() - t0, 1), flush=True)
+            print(step + 1, lk["norm"], round(float(np.mean(acc)), 4), round(time.time() - t0, 1), flush=True)
             acc = []
+    graph = source.batch(10**6)
+    real = int(np.sum(graph.n_node[:-1]))
+    out = state.apply_fn(state.params, graph)["displacements"][-1, :real]
+    print("output spread", round(float(np.std(np.asarray(out))), 4), flush=True)
 
 
 if __name__ == "__main__":

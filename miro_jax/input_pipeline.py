@@ -48,8 +48,11 @@ def sample_graph(builder, index: int, seed: int, config: ml_collections.ConfigDi
         duplicates=config.data.duplicates,
     )
     point_graph = _with_features(point_graph, config, rng)
+    extra = {}
+    if config.data.get("class_target", "") == "clustered":  # auxiliary label: in a cluster or not
+        extra["class"] = (np.asarray(sample.labels) > 0).astype(np.int32)
     return graph_lib.to_graphs_tuple(
-        point_graph, target=sample.target.astype(np.float32), labels=sample.labels
+        point_graph, target=sample.target.astype(np.float32), labels=sample.labels, **extra
     )
 
 

@@ -5,6 +5,8 @@ L = (1/K) Σ_k [ mean_i |r̂_i^k − r_i| + α · mean_(i,j)∈E | ‖p̂_i^k �
 p = x − δ·r (target squeeze), p̂^k = x − δ·r̂^k. The first term is in units of δ (averaged over
 both coordinates like torch's L1Loss); the edge-length term is in model (unit-FOV) coordinates.
 Multiscale: steps k < k* use the 'target_sub' displacements, steps ≥ k* use 'target'.
+norm='l2' squares the two residuals instead: a warm-up objective for training only (see
+`configs/benchmark_cpu.py`), whose gradient does not stall at the predict-zero median.
 """
 
 from __future__ import annotations
@@ -38,8 +40,12 @@ def miro_loss(
     alpha: float = 10.0,
     beta: float = 0.0,
     cutoff_iterations: int = 0,
+    norm: str = "l1",
 ) -> tuple[jax.Array, dict]:
     """Scalar loss and its parts for a padded batch; padding nodes/edges get zero weight."""
+    if norm not in ("l1", "l2"):
+        raise ValueError(f"norm must be 'l1' or 'l2', got {norm!r}")
+    residual = jnp.abs if norm == "l1" else jnp.square
     pred = outputs["displacements"]  # [K, N, 2]
     num_iterations = pred.shape[0]
     node_mask = jraph.get_node_padding_mask(graph).astype(pred.dtype)  # [N]
@@ -49,7 +55,7 @@ def miro_loss(
     target = per_step_targets(graph.nodes, num_iterations, cutoff_iterations)
 
     # where, not multiply: a padding value that is inf/NaN must not turn the sum into NaN
-    displacement = jnp.sum(jnp.where(node_mask[None, :, None] > 0, jnp.abs(pred - target), 0.0),
+    displacement = jnp.sum(jnp.where(node_mask[None, :, None] > 0, residual(pred - target), 0.0),
                            axis=(1, 2))
     displacement = displacement / (2.0 * num_nodes)  # [K]
 
@@ -59,7 +65,7 @@ def miro_loss(
     squeezed_pred = x[None] - connectivity_radius * pred
     length_true = safe_norm(squeezed_true[:, s] - squeezed_true[:, t])  # [K, E]
     length_pred = safe_norm(squeezed_pred[:, s] - squeezed_pred[:, t])
-    distance = jnp.sum(jnp.where(edge_mask[None] > 0, jnp.abs(length_pred - length_true), 0.0),
+    distance = jnp.sum(jnp.where(edge_mask[None] > 0, residual(length_pred - length_true), 0.0),
                        axis=1) / num_edges
 
     per_step = displacement + alpha * distance

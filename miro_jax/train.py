@@ -68,9 +68,12 @@ def loss_fn(params, apply_fn, graph, loss_config: dict):
     return losses.miro_loss(outputs, graph, **loss_config)
 
 
-def loss_kwargs(config: ml_collections.ConfigDict) -> dict:
+def loss_kwargs(config: ml_collections.ConfigDict, step: int | None = None) -> dict:
+    """The loss settings; during the first `loss.l2_warmup_steps` training steps norm = 'l2'."""
+    warmup = step is not None and step < config.loss.get("l2_warmup_steps", 0)
     return dict(connectivity_radius=config.graph.connectivity_radius, alpha=config.loss.alpha,
-                beta=config.loss.beta, cutoff_iterations=config.loss.cutoff_iterations)
+                beta=config.loss.beta, cutoff_iterations=config.loss.cutoff_iterations,
+                norm="l2" if warmup else "l1")
 
 
 @functools.partial(jax.jit, static_argnames=("loss_config",), donate_argnames=("state",))
@@ -185,11 +188,12 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | Path,
     t0 = time.time()
     mesh = parallel.make_mesh() if (config.train.data_parallel and jax.device_count() > 1) else None
     for step in bar:
+        step_lk = tuple(sorted(loss_kwargs(config, step).items()))
         if mesh is None:
-            state, parts = train_step(state, source.batch(step), lk)
+            state, parts = train_step(state, source.batch(step), step_lk)
         else:
             state, parts = parallel.data_parallel_train_step(
-                state, _device_batches(source, step, mesh, config), lk)
+                state, _device_batches(source, step, mesh, config), step_lk)
         done = step + 1
         if done % config.train.log_every == 0 or done == total:
             record = {"step": done, "time": time.time() - t0,

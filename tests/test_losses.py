@@ -16,17 +16,17 @@ def _batch(seed=0, n=30):
     return g, rng
 
 
-def _numpy_loss(pred, g, delta, alpha, target_per_step):
+def _numpy_loss(pred, g, delta, alpha, target_per_step, power=1):
     x = g.nodes["position"].astype(np.float64)
     s, t = g.senders, g.receivers
     total = 0.0
     for k in range(pred.shape[0]):
         r = target_per_step[k]
-        l1 = np.mean(np.abs(pred[k] - r))
+        l1 = np.mean(np.abs(pred[k] - r) ** power)
         p, ph = x - delta * r, x - delta * pred[k]
         d = np.linalg.norm(p[s] - p[t], axis=1)
         dh = np.linalg.norm(ph[s] - ph[t], axis=1)
-        total += l1 + alpha * np.mean(np.abs(dh - d))
+        total += l1 + alpha * np.mean(np.abs(dh - d) ** power)
     return total / pred.shape[0]
 
 
@@ -41,6 +41,19 @@ def test_loss_matches_numpy_and_ignores_padding():
     loss, parts = losses.miro_loss({"displacements": jnp.asarray(padded_pred)}, batch, 0.4, 10.0)
     np.testing.assert_allclose(float(loss), expected, rtol=1e-5)
     assert float(parts["distance"]) > 0
+
+
+def test_l2_warmup_norm_squares_both_residuals():
+    g, rng = _batch(3)
+    pred = rng.normal(0, 0.2, (3, 30, 2)).astype(np.float32)
+    expected = _numpy_loss(pred, g, 0.4, 10.0, [g.nodes["target"]] * 3, power=2)
+    batch = input_pipeline.pad_batch([g], ratio=1.25)
+    padded = np.zeros((3, batch.nodes["position"].shape[0], 2), np.float32)
+    padded[:, :30] = pred
+    loss, _ = losses.miro_loss({"displacements": jnp.asarray(padded)}, batch, 0.4, 10.0, norm="l2")
+    np.testing.assert_allclose(float(loss), expected, rtol=1e-5)
+    l1, _ = losses.miro_loss({"displacements": jnp.asarray(padded)}, batch, 0.4, 10.0)
+    assert abs(float(l1) - float(loss)) > 1e-3  # the two norms differ on this case
 
 
 def test_multiscale_targets_switch_at_cutoff():

@@ -106,3 +106,11 @@ def test_node_feature_ablations():
     assert np.all(c == 1 / np.sqrt(10))
     s = input_pipeline.ablate_node_features(f, "shuffled", rng)
     assert sorted(map(tuple, s)) == sorted(map(tuple, f)) and not np.array_equal(s, f)
+
+
+def test_l2_warmup_switches_to_the_papers_l1_loss():
+    config = tiny.get_config()
+    config.loss.l2_warmup_steps = 3
+    norms = [train.loss_kwargs(config, step)["norm"] for step in range(5)]
+    assert norms == ["l2", "l2", "l2", "l1", "l1"]
+    assert train.loss_kwargs(config)["norm"] == "l1"  # evaluation always scores the paper's loss
