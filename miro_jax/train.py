@@ -181,7 +181,6 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | Path,
             {"params": state.params, "opt_state": state.opt_state, "step": state.step}))
         state = state.replace(**restored)
     dev = input_pipeline.eval_fovs(config, "dev")[: config.evals.max_fovs] if config.evals.max_fovs else []
-    lk = tuple(sorted(loss_kwargs(config).items()))
     total = config.train.num_train_steps
     bar = tqdm.tqdm(range(start, total), initial=start, total=total, disable=not progress,
                     desc=f"train {config.data.scenario}")
