@@ -30,6 +30,7 @@ def get_config() -> ml_collections.ConfigDict:
     config.data.seed = 0  # seeds the cluster population and every sample
     config.data.node_features = "laplacian"  # ablation: 'laplacian', 'constant' or 'shuffled'
     config.data.duplicates = "keep"  # augmented clouds can repeat points (authors' cropped builder)
+    config.data.single_cluster = False  # single-shot: the builder gets ONE training cluster (the median-sized one)
     config.data.class_target = ""  # 'clustered': node class = in a cluster (1) or background (0), for an auxiliary β·CE
 
     config.graph = ml_collections.ConfigDict()

@@ -21,6 +21,8 @@ TASKS = {
                                           clusters=(10, 15)), dict(kinds=("spot", "ring")), 2),
     "c_shapes_rings": ("shape_mixture", dict(kinds=("c_shape", "ring"), fov_nm=3200.0,
                                              clusters=(10, 15)), dict(kinds=("c_shape", "ring")), 2),
+    # adjacent Gaussian pairs (σ 25 nm, d 1–5σ) for experiments/adjacent.py
+    "adjacent_pairs": ("adjacent_pairs_field", dict(), dict(), 0),
 }
 
 

@@ -158,6 +158,8 @@ class TrainingSource(_BatchedSource):
             c, b = benchmark_data.split_clusters(fov)
             clusters.extend(c)
             backgrounds.append(b)
+        if cfg.data.get("single_cluster", False):
+            clusters = [single_shot_cluster(clusters)]
         kwargs = dict(cfg.data.builder_kwargs.to_dict())
         if cfg.data.builder != "GraphBlinkingCroppedDataset":
             kwargs["population_seed"] = cfg.data.seed
@@ -174,6 +176,13 @@ class TrainingSource(_BatchedSource):
         if cfg.data.dataset_size > 0:
             self._cache[index] = g
         return g
+
+
+def single_shot_cluster(clusters: list[np.ndarray]) -> np.ndarray:
+    """The one annotated cluster of a single-shot run: the median-sized cluster of the training
+    FOVs (ties: the first), a typical cluster rather than a hand-picked one."""
+    sizes = np.array([len(c) for c in clusters])
+    return clusters[int(np.argsort(sizes, kind="stable")[(len(sizes) - 1) // 2])]
 
 
 def centroid_targets(unit_xy: np.ndarray, labels: np.ndarray, connectivity_radius: float) -> np.ndarray:

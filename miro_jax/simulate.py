@@ -272,6 +272,24 @@ def adjacent_pair(rng, distance_sigmas: float, sigma_nm=25.0, mean_points=90.0,
     return Field(np.concatenate(xy), labels.astype(np.int64), fov_nm=(fov_nm, fov_nm))
 
 
+def adjacent_pairs_field(rng, fov_nm=2000.0, pairs=(4, 8), distance_sigmas=(1.0, 5.0),
+                         sigma_nm=25.0, mean_points=90.0, background_fraction=0.03) -> Field:
+    """Training field for the adjacent-cluster study: several pairs of Gaussian clusters (std σ,
+    sizes geometric with mean 90), each pair d ~ U(distance_sigmas)·σ apart at a random angle,
+    pairs in distinct cells of a 500 nm grid so that only the two of a pair touch."""
+    cells = int(fov_nm // 500)
+    chosen = rng.choice(cells * cells, size=min(int(rng.integers(pairs[0], pairs[1] + 1)), cells * cells), replace=False)
+    shapes = []
+    for c in chosen:
+        centre = (np.array([c % cells, c // cells]) + 0.5) * (fov_nm / cells)
+        angle = rng.uniform(0, np.pi)
+        half = rng.uniform(*distance_sigmas) * sigma_nm / 2 * np.array([np.cos(angle), np.sin(angle)])
+        for sign in (-1, 1):
+            n = rng.geometric(1.0 / mean_points)
+            shapes.append(centre + sign * half + rng.normal(0, sigma_nm, (n, 2)))
+    return _assemble(rng, shapes, [1] * len(shapes), fov_nm, background_fraction)
+
+
 def integrin_like(rng, fov_nm=10000.0, num_clusters=400, std_range_nm=(25.0, 40.0),
                   mean_points=25.0, background_fraction=0.04) -> Field:
     """Gaussian clusters of std 25–40 nm, sizes geometric with mean 25, 4 % background."""

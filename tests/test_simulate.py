@@ -111,6 +111,16 @@ def test_adjacent_pair_distance_and_sizes():
     assert abs(np.linalg.norm(c1 - c2) - 100) < 5
 
 
+def test_adjacent_pairs_field_distances_within_range():
+    f = simulate.adjacent_pairs_field(_rng(12), distance_sigmas=(2.0, 3.0), mean_points=4000)
+    k = f.labels.max()
+    assert k % 2 == 0 and 8 <= k <= 16
+    centres = np.array([f.xy[f.labels == c].mean(0) for c in range(1, k + 1)])
+    d = np.linalg.norm(centres[0::2] - centres[1::2], axis=1)  # the two of each pair
+    assert np.all((d > 48) & (d < 77))  # 2σ–3σ with σ = 25 nm (± sampling error)
+    assert abs((f.labels == 0).mean() - 0.03) < 0.005
+
+
 def test_integrin_and_dense_tiling():
     f = simulate.integrin_like(_rng(10))
     sizes = np.bincount(f.labels)[1:]

@@ -114,3 +114,15 @@ def test_l2_warmup_switches_to_the_papers_l1_loss():
     norms = [train.loss_kwargs(config, step)["norm"] for step in range(5)]
     assert norms == ["l2", "l2", "l2", "l1", "l1"]
     assert train.loss_kwargs(config)["norm"] == "l1"  # evaluation always scores the paper's loss
+
+
+def test_single_cluster_source_trains_on_the_median_sized_cluster(toy_benchmark):
+    sizes = [3, 9, 5, 7, 1]
+    clusters = [np.full((n, 2), float(n)) for n in sizes]
+    assert len(input_pipeline.single_shot_cluster(clusters)) == 5  # median of 1, 3, 5, 7, 9
+    config = _config(toy_benchmark)
+    full = input_pipeline.TrainingSource(config)
+    config.data.single_cluster = True
+    single = input_pipeline.TrainingSource(config)
+    assert len(single.builder.clusters) == 1 and len(full.builder.clusters) > 1
+    assert any(len(c) == len(single.builder.clusters[0]) for c in full.builder.clusters)
