@@ -27,9 +27,12 @@ def get_config() -> ml_collections.ConfigDict:
     config.data.dataset_size = 0  # 0 = a fresh augmented graph every draw; >0 = fixed set, reshuffled per epoch
     config.data.reference_dataset_size = 1500  # the authors trained 30 epochs over this many graphs
     config.data.crop_size = 0.0  # >0: train on random crops of this side (unit FOV) of each sample
+    config.data.crop_targets = "visible"  # crops: 'visible' = centroid of a cut cluster's visible points, 'true' = full cluster's
     config.data.seed = 0  # seeds the cluster population and every sample
     config.data.node_features = "laplacian"  # ablation: 'laplacian', 'constant' or 'shuffled'
     config.data.duplicates = "keep"  # augmented clouds can repeat points (authors' cropped builder)
+    config.data.coarsen_start = 0.0  # >0: curriculum, training points merged per grid cell of this side (unit FOV)…
+    config.data.coarsen_steps = 0  # …shrinking linearly to no merging over this many steps
     config.data.single_cluster = False  # single-shot: the builder gets ONE training cluster (the median-sized one)
     config.data.class_target = ""  # 'clustered': node class = in a cluster (1) or background (0), for an auxiliary β·CE
 

@@ -40,6 +40,8 @@ def main():
     p.add_argument("--l2-warmup", type=int, default=0)
     p.add_argument("--crop", type=float, default=0.0)
     p.add_argument("--batch", type=int, default=4)
+    p.add_argument("--coarsen", type=float, default=0.0, help="grid cell (unit FOV) of the coarsening curriculum")
+    p.add_argument("--coarsen-steps", type=int, default=0)
     p.add_argument("--aux-beta", type=float, default=0.0,
                    help="> 0: a 2-class head (clustered or not) trained with this β·CE")
     args = p.parse_args()
@@ -50,6 +52,7 @@ def main():
     config.data.crop_size = args.crop
     config.train.batch_size = args.batch
     config.loss.l2_warmup_steps = args.l2_warmup
+    config.data.coarsen_start, config.data.coarsen_steps = args.coarsen, args.coarsen_steps
     if args.aux_beta:
         config.data.class_target = "clustered"
         config.model.num_classes = 2

@@ -42,7 +42,12 @@ def sample_graph(builder, index: int, seed: int, config: ml_collections.ConfigDi
     rng = np.random.default_rng([seed, index])
     sample = builder.sample(rng)
     if config.data.get("crop_size", 0.0):
-        sample = crop_sample(sample, config.data.crop_size, rng)
+        visible = config.data.get("crop_targets", "visible") == "visible"
+        sample = crop_sample(sample, config.data.crop_size, rng,
+                             config.graph.connectivity_radius if visible else 0.0)
+    cell = coarsening_cell(config, index)
+    if cell > 0:
+        sample = coarsen_sample(sample, cell, config.graph.connectivity_radius)
     point_graph = graph_lib.build_point_graph(
         sample.positions, config.graph.connectivity_radius, config.graph.num_features,
         duplicates=config.data.duplicates,
@@ -56,17 +61,64 @@ def sample_graph(builder, index: int, seed: int, config: ml_collections.ConfigDi
     )
 
 
-def crop_sample(sample: augment.PointSample, size: float, rng) -> augment.PointSample:
-    """A random size × size window of an augmented sample (targets keep the true centres).
+def coarsening_cell(config: ml_collections.ConfigDict, index: int) -> float:
+    """Grid cell (unit FOV) that training sample `index` is coarsened with: data.coarsen_start,
+    shrinking linearly to 0 over the first data.coarsen_steps steps (a data curriculum)."""
+    start, steps = config.data.get("coarsen_start", 0.0), config.data.get("coarsen_steps", 0)
+    if start <= 0 or steps <= 0:
+        return 0.0
+    step = index // config.train.batch_size
+    return float(start * max(0.0, 1.0 - step / steps))
+
+
+def coarsen_sample(sample: augment.PointSample, cell: float, connectivity_radius: float
+                   ) -> augment.PointSample:
+    """Every grid cell's points replaced by their mean, labelled by the cell's majority label;
+    targets recomputed towards the same cluster centres. Merges blinking bursts (a few nm apart)
+    into single points while clusters keep their extent: an easier, GT-like version of the data."""
+    keys = np.floor(sample.positions / cell).astype(np.int64)
+    _, group = np.unique(keys, axis=0, return_inverse=True)
+    group = group.ravel()
+    num = int(group.max()) + 1
+    labels = sample.labels.astype(np.int64)
+    # majority label per cell
+    pair = group * (int(labels.max()) + 1) + labels
+    counts = np.bincount(pair, minlength=num * (int(labels.max()) + 1)).reshape(num, -1)
+    majority = counts.argmax(axis=1)
+    keep = labels == majority[group]
+    positions = np.zeros((num, 2))
+    np.add.at(positions, group[keep], sample.positions[keep])
+    positions /= counts.max(axis=1)[:, None]
+    centres = sample.positions - connectivity_radius * sample.target  # each point's cluster centre
+    centre = np.zeros((num, 2))
+    centre[group[keep]] = centres[keep]
+    target = np.where(majority[:, None] > 0, (positions - centre) / connectivity_radius, 0.0)
+    return augment.PointSample(positions, target.astype(np.float32), majority)
+
+
+def crop_sample(sample: augment.PointSample, size: float, rng, connectivity_radius: float = 0.0,
+                min_points: int = 16, tries: int = 20) -> augment.PointSample:
+    """A random size × size window of an augmented sample holding ≥ min_points points.
 
     The model only sees K hops, so crops of the unit FOV train the same map at a fraction of the
-    cost per step; clusters cut by the window edge look like clusters at a real FOV's edge.
+    cost per step. With connectivity_radius > 0 the targets point to the centroid of each
+    cluster's VISIBLE points, as the ground truth of a cluster cut by a real FOV's edge does;
+    with 0 they keep the full cluster's centre (invisible to the model when the window cuts it).
+    A window with too few points is redrawn; after `tries` the whole sample is returned.
     """
     lo = sample.positions.min(axis=0)
     span = np.maximum(sample.positions.max(axis=0) - lo - size, 0.0)
-    corner = lo + rng.uniform(0.0, 1.0, 2) * span
-    keep = np.all((sample.positions >= corner) & (sample.positions < corner + size), axis=1)
-    return augment.PointSample(sample.positions[keep], sample.target[keep], sample.labels[keep])
+    for _ in range(tries):
+        corner = lo + rng.uniform(0.0, 1.0, 2) * span
+        keep = np.all((sample.positions >= corner) & (sample.positions < corner + size), axis=1)
+        if keep.sum() >= min_points:
+            break
+    else:
+        return sample
+    positions, labels = sample.positions[keep], sample.labels[keep]
+    target = (centroid_targets(positions, labels, connectivity_radius) if connectivity_radius > 0
+              else sample.target[keep])
+    return augment.PointSample(positions, target, labels)
 
 
 def sample_indices(step: int, batch_size: int, dataset_size: int, seed: int) -> np.ndarray:

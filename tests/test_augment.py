@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from miro_jax import augment
+from configs import tiny
+from miro_jax import augment, input_pipeline
 
 
 def _clusters(rng, n=3, size=20, std=0.01):
@@ -83,3 +84,32 @@ def test_crop_keeps_window_and_targets():
     assert np.all(np.ptp(c.positions, axis=0) < 0.5) and 150 < len(c.positions) < 350
     idx = [np.flatnonzero((pos == p).all(1))[0] for p in c.positions[:20]]
     np.testing.assert_array_equal(c.target[:20], s.target[idx])
+    # visible-centroid targets: each cut cluster's kept points average to zero displacement
+    v = input_pipeline.crop_sample(s, 0.5, np.random.default_rng(1), connectivity_radius=0.1)
+    np.testing.assert_array_equal(v.positions, c.positions)
+    for label in range(1, 5):
+        np.testing.assert_allclose(v.target[v.labels == label].mean(0), 0.0, atol=1e-6)
+    assert np.all(v.target[v.labels == 0] == 0)
+    # windows with too few points are redrawn; if none qualifies the whole sample is kept
+    assert len(input_pipeline.crop_sample(s, 0.1, np.random.default_rng(2), min_points=5).positions) >= 5
+    assert len(input_pipeline.crop_sample(s, 0.1, np.random.default_rng(2), min_points=500).positions) == 1000
+
+
+def test_coarsening_merges_bursts_and_keeps_cluster_centres():
+    rng = np.random.default_rng(0)
+    bursts = rng.uniform(0.2, 0.8, (30, 2))
+    pos = np.repeat(bursts, 4, axis=0) + rng.normal(0, 1e-4, (120, 2))  # 4 localizations each
+    labels = np.repeat(np.arange(30) % 3, 4)  # clusters 1, 2 and background 0
+    centres = {1: np.array([0.4, 0.5]), 2: np.array([0.6, 0.4])}
+    target = np.array([(p - centres[c]) / 0.1 if c else (0.0, 0.0) for p, c in zip(pos, labels)])
+    out = input_pipeline.coarsen_sample(augment.PointSample(pos, target, labels), 0.01, 0.1)
+    assert 30 <= len(out.positions) <= 40  # bursts merged (a few split by a cell edge)
+    for c, centre in centres.items():
+        m = out.labels == c
+        np.testing.assert_allclose(out.positions[m] - 0.1 * out.target[m], np.tile(centre, (m.sum(), 1)),
+                                   atol=1e-6)
+    assert np.all(out.target[out.labels == 0] == 0)
+    config = tiny.get_config()
+    config.data.coarsen_start, config.data.coarsen_steps = 0.02, 10
+    cells = [input_pipeline.coarsening_cell(config, i * config.train.batch_size) for i in (0, 5, 10, 20)]
+    assert cells == [0.02, 0.01, 0.0, 0.0]
