@@ -92,11 +92,15 @@ def write_summary() -> None:
                 row[k] = f"{mean.loc[method, k]:.3f} ± {std.loc[method, k]:.3f}"
             rows.append(row)
     table = pd.DataFrame(rows).set_index("set")
+    out = RESULTS / "benchmark.md"
+    # the hand-written discussion below the table survives regeneration
+    old = out.read_text() if out.exists() else ""
+    discussion = old[old.index("## Discussion"):] if "## Discussion" in old else ""
     lines = ["# Benchmark with our CPU training (dev FOVs, mean ± std over 7 FOVs)", "",
              "Per set: `python experiments/benchmark.py --scenario <set>`; all: `--all`.  ",
              f"Machine: {platform.machine()}, 2 cores, CPU; updated {datetime.date.today()}", "",
-             evaluation.markdown_table(table), ""]
-    (RESULTS / "benchmark.md").write_text("\n".join(lines) + "\n")
+             evaluation.markdown_table(table), "", discussion.rstrip()]
+    out.write_text("\n".join(lines).rstrip() + "\n")
 
 
 def main():
