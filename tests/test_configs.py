@@ -47,7 +47,8 @@ def test_cpu_recipe_changes_only_the_documented_fields():
         assert authors.model.hidden_size == 256 and cpu.model.hidden_size == 128
         assert authors.optimizer.learning_rate == 1e-4 and cpu.optimizer.learning_rate == 3e-4
         assert authors.train.num_train_steps == 30 * authors.data.reference_dataset_size // 4
-        assert cpu.data.crop_size == (0.5 if "blinking" in name else 0.0)
+        assert cpu.data.crop_size == 0.0  # full-size graphs (crops keep the model on the plateau)
+        assert cpu.train.batch_size == (2 if "blinking" in name else 4)
         for section in ("graph", "loss", "evals"):
             assert authors[section].to_dict() == cpu[section].to_dict()
         assert authors.data.builder_kwargs.to_dict() == cpu.data.builder_kwargs.to_dict()
