@@ -10,7 +10,8 @@ the authors' weights (a check that our loss and gradients keep their solution wh
 --init scenario_8 starts from one of our trained models (transfer to another set).
 --curriculum-k trains the first --curriculum-steps steps with that K, then the set's K.
 --l2-warmup squares the residuals for the first N steps (printed loss: 'l2' until then, the
-paper's L1 loss after). --aux-beta adds a cluster/background class head (printed loss: without the β·CE term). --crop trains on random crops of that side, as configs/benchmark_cpu.py.
+paper's L1 loss after). --compare-at N prints the loss of predict-zero and of the authors' weights on batches N…N+5.
+--aux-beta adds a cluster/background class head (printed loss: without the β·CE term). --crop trains on random crops of that side, as configs/benchmark_cpu.py.
 The last line is the output spread (std of the last step's displacements over real nodes): ≈0
 means the model still predicts one constant (the plateau).
 """
@@ -27,6 +28,25 @@ from configs import benchmark  # noqa: E402
 from miro_jax import input_pipeline, model_store, train  # noqa: E402
 
 
+def compare(config, source, first: int) -> None:
+    """Reference levels for the probe's loss: constant-zero prediction and the authors' weights."""
+    import jax
+    import jax.numpy as jnp
+    batches = [source.batch(first + i) for i in range(6)]
+    ref = Path(__file__).resolve().parents[2] / "shared" / "reference" / f"weights_{config.data.scenario}.npz"
+    authors = config.copy_and_resolve_references()
+    authors.model.hidden_size = 256
+    for name, cfg, params in (
+        ("authors' weights", authors, model_store.load_model(ref, authors)[0]),
+        ("predict zero", config, jax.tree_util.tree_map(
+            jnp.zeros_like, train.create_train_state(config, batches[0]).params)),
+    ):
+        apply_fn = train.create_model(cfg).apply
+        lk = tuple(sorted(train.loss_kwargs(cfg).items()))
+        loss = np.mean([float(train.eval_step(params, apply_fn, b, lk)[1]["loss"]) for b in batches])
+        print(f"{name}: {loss:.4f} on batches {first}-{first + 5}", flush=True)
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("scenario")
@@ -40,6 +60,8 @@ def main():
     p.add_argument("--l2-warmup", type=int, default=0)
     p.add_argument("--crop", type=float, default=0.0)
     p.add_argument("--batch", type=int, default=4)
+    p.add_argument("--compare-at", type=int, default=-1,
+                   help="only print the loss of predict-zero and of the authors' weights on batches N…N+5")
     p.add_argument("--coarsen", type=float, default=0.0, help="grid cell (unit FOV) of the coarsening curriculum")
     p.add_argument("--coarsen-steps", type=int, default=0)
     p.add_argument("--aux-beta", type=float, default=0.0,
@@ -58,6 +80,9 @@ def main():
         config.model.num_classes = 2
         config.loss.beta = args.aux_beta
     source = input_pipeline.TrainingSource(config)
+    if args.compare_at >= 0:
+        compare(config, source, args.compare_at)
+        return
     params = None
     if args.init == "authors":
         ref = Path(__file__).resolve().parents[2] / "shared" / "reference" / f"weights_{args.scenario}.npz"
