@@ -1,0 +1,68 @@
+"""Node-feature ablation at inference (complements sweeps/node_features.py, which retrains):
+trained models run on dev FOVs whose Laplacian eigenvector features are replaced by a constant or
+shuffled across nodes. If the scores do not move, the trained model does not use the features.
+
+  python experiments/node_features_inference.py
+
+Models: the authors' weights (scenario_8, scenario_6_blinking, scenario_2_blinking) and ours
+(scenario_8, scenario_2); DBSCAN with the paper's parameters (authors) or the searched ones stored
+with the benchmark results (ours: paper parameters, for a like-for-like comparison across modes).
+Writes experiments/results/node_features_inference.md.
+"""
+
+import datetime
+import platform
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+from configs import benchmark  # noqa: E402
+from miro_jax import evaluation, input_pipeline, model_store  # noqa: E402
+
+MODES = ("laplacian", "constant", "shuffled")
+
+
+def scores(config, params) -> dict:
+    dev = input_pipeline.eval_fovs(config, "dev")
+    squeezed = evaluation.squeezed_fovs(params, config, dev)
+    p = evaluation.DbscanParams(config.evals.miro_eps, config.evals.miro_min_samples)
+    frame = evaluation.score_fovs(squeezed, dev, p, config.data.node_features)
+    return {k: (frame[k].mean(), frame[k].std(ddof=0)) for k in ("ARI_dagger", "JI_c")}
+
+
+def main():
+    t0 = time.time()
+    models = []
+    for s in ("scenario_8", "scenario_6_blinking", "scenario_2_blinking"):
+        cfg = benchmark.get_config(s)
+        models.append((f"{s} (authors' weights)", cfg, model_store.load_model(
+            REPO.parent / "shared" / "reference" / f"weights_{s}.npz", cfg)[0]))
+    for s in ("scenario_8", "scenario_2"):
+        params, cfg = model_store.load_model(s)
+        models.append((f"{s} (ours)", cfg, params))
+    rows = []
+    for name, cfg, params in models:
+        row = {"model": name}
+        for mode in MODES:
+            c = cfg.copy_and_resolve_references()
+            c.data.node_features = mode
+            for k, (m, sd) in scores(c, params).items():
+                row[f"{k} {mode}"] = f"{m:.3f} ± {sd:.3f}"
+        rows.append(row)
+        print(row, flush=True)
+    table = pd.DataFrame(rows).set_index("model")
+    lines = ["# Node features at inference: Laplacian vs constant vs shuffled (dev FOVs, paper DBSCAN params)",
+             "", "Command: `python experiments/node_features_inference.py`  ",
+             f"Machine: {platform.machine()}, 2 cores, CPU (shared with trainings); date "
+             f"{datetime.date.today()}; wall time {time.time() - t0:.0f} s", "",
+             evaluation.markdown_table(table), ""]
+    (REPO / "experiments" / "results" / "node_features_inference.md").write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
