@@ -12,7 +12,7 @@ import ml_collections
 from configs import default
 
 TASKS = {
-    # name: simulator, training kwargs (3.2 µm crops), evaluation kwargs (6.4 µm), classes
+    # name: simulator, training kwargs (3.2 µm crops), evaluation kwargs (6.4 µm), shape kinds
     "c_shapes": ("c_shapes", dict(fov_nm=3200.0, clusters=(8, 15)), dict(), 0),
     "rings": ("rings", dict(fov_nm=3200.0, clusters=(15, 18)), dict(), 0),
     "spots_ellipses": ("shape_mixture", dict(kinds=("spot", "ellipse"), fov_nm=3200.0,
@@ -29,7 +29,8 @@ TASKS = {
 
 
 def get_config(task: str = "c_shapes") -> ml_collections.ConfigDict:
-    simulator, train_kwargs, eval_kwargs, num_classes = TASKS[task]
+    simulator, train_kwargs, eval_kwargs, kinds = TASKS[task]
+    num_classes = kinds + 1 if kinds else 0  # class 0 = background, 1..kinds = the shapes
     config = default.get_config()
     config.data.source = "simulated"
     config.data.scenario = task

@@ -87,7 +87,7 @@ def main():
                 m = it.fov.labels == c
                 truth_c.append(int(np.bincount(true_cls[m]).argmax()))
                 pred_c.append(int(np.bincount(refined[m]).argmax()))
-        k = config.model.num_classes + 1 if config.model.num_classes == 2 else config.model.num_classes
+        k = config.model.num_classes  # background + the shape kinds
         cl = metrics.classification_scores(np.array(truth_c), np.array(pred_c), k)
         lo = metrics.classification_scores(np.concatenate(loc_t), np.concatenate(loc_p), k)
         lines += [f"Per ground-truth cluster class (mode of refined predicted classes over its "

@@ -161,6 +161,16 @@ def _device_batches(source, step: int, mesh, config) -> jraph.GraphsTuple:
     return parallel.shard_stacked(parallel.stack_sub_batches(subs, config.train.bucket_ratio), mesh)
 
 
+def check_class_labels(batch: jraph.GraphsTuple, config: ml_collections.ConfigDict) -> None:
+    """Class ids must index the model's logits; out-of-range ids would turn the loss into NaN."""
+    if not (config.loss.beta and config.model.num_classes and "class" in batch.nodes):
+        return
+    top = int(np.max(batch.nodes["class"]))
+    if top >= config.model.num_classes:
+        raise ValueError(f"training data has class id {top} but model.num_classes = "
+                         f"{config.model.num_classes} (ids must be 0 … num_classes − 1, background = 0)")
+
+
 def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | Path,
                        progress: bool = True) -> train_state.TrainState:
     """Trains MIRO per `config` into `workdir`, resuming from its latest checkpoint if any.
@@ -172,7 +182,9 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | Path,
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "config.json").write_text(config.to_json_best_effort(indent=2))
     source = input_pipeline.make_source(config)
-    state = create_train_state(config, source.batch(0))
+    first = source.batch(0)
+    check_class_labels(first, config)
+    state = create_train_state(config, first)
     latest, best = _checkpoint_managers(workdir, config)
     start = 0
     if latest.latest_step() is not None:

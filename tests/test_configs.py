@@ -62,5 +62,11 @@ def test_shape_configs_build_simulated_batches():
     config.data.num_eval_fovs = 1
     batch = input_pipeline.make_source(config).batch(0)
     assert set(np.unique(batch.nodes["class"])) <= {0, 1, 2}
+    assert config.model.num_classes == 3  # background + spot + ellipse: every id indexes a logit
+    from miro_jax import train
+    train.check_class_labels(batch, config)
+    config.model.num_classes = 2
+    with pytest.raises(ValueError, match="class id 2 but model.num_classes = 2"):
+        train.check_class_labels(batch, config)
     dev = input_pipeline.eval_fovs(config)
     assert len(dev) == 1 and dev[0].fov.xy_nm.max() > 3200  # full-size 6.4 µm evaluation FOV
