@@ -88,10 +88,12 @@ def main():
                 truth_c.append(int(np.bincount(true_cls[m]).argmax()))
                 pred_c.append(int(np.bincount(refined[m]).argmax()))
         k = config.model.num_classes  # background + the shape kinds
-        cl = metrics.classification_scores(np.array(truth_c), np.array(pred_c), k)
+        cl = metrics.classification_scores(np.array(truth_c), np.array(pred_c), k,
+                                           f1_classes=range(1, k))  # shape classes only
         lo = metrics.classification_scores(np.concatenate(loc_t), np.concatenate(loc_p), k)
         lines += [f"Per ground-truth cluster class (mode of refined predicted classes over its "
-                  f"localizations): macro F1 {cl['macro_F1']:.3f}; confusion (rows truth 0 = bg, 1, 2):",
+                  f"localizations): macro F1 over the shape classes {cl['macro_F1']:.3f}; confusion "
+                  "(rows truth 0 = bg, 1, 2; columns predicted):",
                   "", "```", str(cl["confusion"]), "```", "",
                   f"Per localization: macro F1 {lo['macro_F1']:.3f}", ""]
     out = REPO / "experiments" / "results" / f"capability_{task}.md"

@@ -194,11 +194,15 @@ def dirichlet_energy(features: np.ndarray, senders: np.ndarray, receivers: np.nd
     return float(np.sum(diff * diff) / n)
 
 
-def classification_scores(truth: np.ndarray, pred: np.ndarray, num_classes: int) -> dict:
-    """Macro F1 and the confusion matrix (rows truth, columns prediction)."""
+def classification_scores(truth: np.ndarray, pred: np.ndarray, num_classes: int,
+                          f1_classes=None) -> dict:
+    """Macro F1 (averaged over `f1_classes`, default all) and the confusion matrix (rows truth,
+    columns prediction, all classes). Per-cluster scores average over the shape classes only:
+    a class no true cluster has (background) would add an F1 of 0."""
     labels = np.arange(num_classes)
+    averaged = labels if f1_classes is None else np.asarray(f1_classes)
     return {
-        "macro_F1": float(sklearn.metrics.f1_score(truth, pred, labels=labels, average="macro",
+        "macro_F1": float(sklearn.metrics.f1_score(truth, pred, labels=averaged, average="macro",
                                                    zero_division=0)),
         "confusion": sklearn.metrics.confusion_matrix(truth, pred, labels=labels),
     }

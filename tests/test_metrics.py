@@ -124,3 +124,12 @@ def test_classification_scores():
     s = metrics.classification_scores(np.array([0, 1, 1, 2]), np.array([0, 1, 2, 2]), 3)
     assert s["confusion"].tolist() == [[1, 0, 0], [0, 1, 1], [0, 0, 1]]
     assert s["macro_F1"] == pytest.approx((1 + 2 / 3 + 2 / 3) / 3)
+
+
+def test_per_cluster_f1_averages_over_shape_classes_only():
+    # clusters are never background: averaging over class 0 too would add an F1 of 0
+    truth, pred = np.array([1, 1, 2, 2]), np.array([1, 2, 2, 0])
+    s = metrics.classification_scores(truth, pred, 3, f1_classes=[1, 2])
+    f1_spot, f1_ellipse = 2 / 3, 2 * 0.5 * 0.5 / (0.5 + 0.5)  # spot P 1 R .5; ellipse P .5 R .5
+    assert s["macro_F1"] == pytest.approx((f1_spot + f1_ellipse) / 2)
+    assert metrics.classification_scores(truth, pred, 3)["macro_F1"] == pytest.approx((f1_spot + f1_ellipse) / 3)
