@@ -70,8 +70,10 @@ def search_dbscan(point_sets: list[np.ndarray], truths: list[np.ndarray],
                 cache[key] = mean_ari(*key)
         best = max(cache, key=cache.get)
         e_step = eps_grid[1] / eps_grid[0] if len(eps_grid) > 1 else 1.2
-        eps_grid = np.geomspace(best[0] / e_step, best[0] * e_step, 7)
-        m_lo, m_hi = max(1, int(best[1] / 1.4)), int(np.ceil(best[1] * 1.4))
+        # refined grids stay inside the requested ranges
+        eps_grid = np.clip(np.geomspace(best[0] / e_step, best[0] * e_step, 7), *eps_range)
+        m_lo = max(min_samples_range[0], int(best[1] / 1.4))
+        m_hi = min(min_samples_range[1], int(np.ceil(best[1] * 1.4)))
         ms_grid = np.unique(np.linspace(m_lo, m_hi, 7).round().astype(int))
     return DbscanParams(*best), cache[best]
 

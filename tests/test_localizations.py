@@ -70,3 +70,12 @@ def test_dbscan_search_finds_separating_parameters():
     found, score = evaluation.search_dbscan(sets, truths)
     assert score > 0.9
     assert 10 < found.eps < 80 and 3 <= found.min_samples <= 30
+
+
+def test_dbscan_search_stays_inside_its_ranges():
+    # two background-free pairs: unconstrained, minPts 1–2 would win; the range must hold through refinement
+    rng = np.random.default_rng(1)
+    fields = [simulate.adjacent_pair(rng, d) for d in (1.0, 2.0, 4.0)]
+    found, _ = evaluation.search_dbscan([f.xy for f in fields], [f.labels for f in fields],
+                                        eps_range=(5.0, 60.0), min_samples_range=(3, 100))
+    assert found.min_samples >= 3 and 5.0 <= found.eps <= 60.0
