@@ -16,7 +16,6 @@ import sys
 import time
 from pathlib import Path
 
-import jax
 import matplotlib
 import numpy as np
 import pandas as pd
@@ -26,7 +25,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-from miro_jax import benchmark_data, evaluation, input_pipeline, model_store, simulate, train  # noqa: E402
+from miro_jax import evaluation, input_pipeline, model_store, simulate  # noqa: E402
 
 DISTANCES = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0)
 
@@ -38,12 +37,7 @@ def pair_items(config, distances, per_distance: int, stream: int) -> list:
         for i in range(per_distance):
             rng = np.random.default_rng([config.data.seed, stream, int(d * 10), i])
             field = simulate.adjacent_pair(rng, d)
-            g = input_pipeline.field_graph(field, config, rng)
-            fov = benchmark_data.Fov(name=f"d{d}_{i:02d}", xy_nm=field.xy, labels=field.labels,
-                                     unit_xy=field.xy / config.data.fov_nm, minimum=np.zeros(2),
-                                     extent=np.full(2, config.data.fov_nm))
-            items.append((d, input_pipeline.EvalFov(fov=fov, graph=input_pipeline.pad_batch(
-                [g], config.train.bucket_ratio))))
+            items.append((d, input_pipeline.field_eval_fov(field, config, rng, f"d{d}_{i:02d}")))
     return items
 
 
@@ -54,11 +48,9 @@ def main():
     args = p.parse_args()
     t0 = time.time()
     params, config = model_store.load_model(Path(args.workdir) / "model")
-    apply_fn = jax.jit(train.create_model(config).apply)
 
     def squeezed(items):
-        return [train.squeeze_fov(apply_fn(params, it.graph), it, config.graph.connectivity_radius,
-                                  False) for _, it in items]
+        return evaluation.squeezed_fovs(params, config, [it for _, it in items])
 
     search = pair_items(config, DISTANCES, 2, stream=8)
     truths = [it.fov.labels for _, it in search]

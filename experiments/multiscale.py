@@ -11,13 +11,13 @@ experiments/results/multiscale.md and multiscale_hist.png (localizations per rin
 """
 
 import argparse
+import dataclasses
 import datetime
 import platform
 import sys
 import time
 from pathlib import Path
 
-import jax
 import matplotlib
 import numpy as np
 import pandas as pd
@@ -27,7 +27,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-from miro_jax import benchmark_data, evaluation, input_pipeline, model_store, train  # noqa: E402
+from miro_jax import evaluation, input_pipeline, model_store  # noqa: E402
 
 
 def fovs(config, stream: int, count: int):
@@ -36,19 +36,14 @@ def fovs(config, stream: int, count: int):
     for i in range(count):
         rng = np.random.default_rng([config.data.seed, stream, i])
         field = input_pipeline.simulated_field(config, rng, evaluation=True)
-        g = input_pipeline.field_graph(field, config, rng)
-        fov = benchmark_data.Fov(name=f"sim_{stream}_{i:02d}", xy_nm=field.xy, labels=field.labels,
-                                 unit_xy=field.xy / config.data.fov_nm, minimum=np.zeros(2),
-                                 extent=np.full(2, config.data.fov_nm))
-        item = input_pipeline.EvalFov(fov=fov, graph=input_pipeline.pad_batch([g], config.train.bucket_ratio))
+        item = input_pipeline.field_eval_fov(field, config, rng, f"sim_{stream}_{i:02d}")
         out.append((item, field.labels, field.sublabels))
     return out
 
 
 def with_labels(item, labels):
-    return input_pipeline.EvalFov(fov=benchmark_data.Fov(
-        name=item.fov.name, xy_nm=item.fov.xy_nm, labels=labels, unit_xy=item.fov.unit_xy,
-        minimum=item.fov.minimum, extent=item.fov.extent), graph=item.graph)
+    """The same FOV and graph, scored against other ground-truth labels."""
+    return dataclasses.replace(item, fov=dataclasses.replace(item.fov, labels=labels))
 
 
 def main():
@@ -58,12 +53,9 @@ def main():
     t0 = time.time()
     params, config = model_store.load_model(Path(args.workdir) / "model")
     k_star = config.loss.cutoff_iterations
-    apply_fn = jax.jit(train.create_model(config).apply)
-    r = config.graph.connectivity_radius
 
     def squeeze(items, step):
-        return [train.squeeze_fov(apply_fn(params, it.graph), it, r, False, step_index=step)
-                for it in items]
+        return evaluation.squeezed_fovs(params, config, items, step_index=step)
 
     search, test = fovs(config, 8, 5), fovs(config, 7, config.data.num_eval_fovs)
     frames, chosen = [], {}

@@ -23,15 +23,17 @@ class DbscanParams:
     min_samples: int
 
 
-def squeezed_fovs(params, config: ml_collections.ConfigDict, items) -> list[np.ndarray]:
-    """MIRO-squeezed nm coordinates of each FOV (the config decides the scale-back)."""
+def squeezed_fovs(params, config: ml_collections.ConfigDict, items,
+                  step_index: int = -1) -> list[np.ndarray]:
+    """MIRO-squeezed nm coordinates of each FOV after step `step_index` (default the last; the
+    config decides the scale-back)."""
     model = train.create_model(config)
     apply_fn = jax.jit(model.apply)
     out = []
     for item in items:
         outputs = apply_fn(params, item.graph)
         out.append(train.squeeze_fov(outputs, item, config.graph.connectivity_radius,
-                                     config.evals.authors_scaling))
+                                     config.evals.authors_scaling, step_index=step_index))
     return out
 
 

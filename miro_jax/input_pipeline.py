@@ -326,10 +326,17 @@ def _simulated_eval_fovs(config: ml_collections.ConfigDict, split: str) -> list[
     for i in range(config.data.num_eval_fovs):
         rng = np.random.default_rng([config.data.seed, stream, i])
         field = simulated_field(config, rng, evaluation=True)
-        g = field_graph(field, config, rng)
-        extent = np.full(2, config.data.fov_nm)
-        fov = benchmark_data.Fov(name=f"sim_{split}_{i:02d}", xy_nm=field.xy, labels=field.labels,
-                                 unit_xy=field.xy / config.data.fov_nm, minimum=np.zeros(2),
-                                 extent=extent)
-        out.append(EvalFov(fov=fov, graph=pad_batch([g], config.train.bucket_ratio)))
+        out.append(field_eval_fov(field, config, rng, f"sim_{split}_{i:02d}"))
     return out
+
+
+def field_eval_fov(field, config: ml_collections.ConfigDict, rng, name: str,
+                   labels: np.ndarray | None = None) -> EvalFov:
+    """A simulated field as an evaluation FOV (nm / config.data.fov_nm model units), scored
+    against `labels` (default the field's top-level labels; e.g. sublabels for the finer scale)."""
+    g = field_graph(field, config, rng)
+    fov = benchmark_data.Fov(name=name, xy_nm=field.xy,
+                             labels=field.labels if labels is None else labels,
+                             unit_xy=field.xy / config.data.fov_nm, minimum=np.zeros(2),
+                             extent=np.full(2, config.data.fov_nm))
+    return EvalFov(fov=fov, graph=pad_batch([g], config.train.bucket_ratio))
