@@ -42,7 +42,7 @@ def compare(config, source, first: int) -> None:
             jnp.zeros_like, train.create_train_state(config, batches[0]).params)),
     ):
         apply_fn = train.create_model(cfg).apply
-        lk = tuple(sorted(train.loss_kwargs(cfg).items()))
+        lk = train.loss_key(cfg)
         loss = np.mean([float(train.eval_step(params, apply_fn, b, lk)[1]["loss"]) for b in batches])
         print(f"{name}: {loss:.4f} on batches {first}-{first + 5}", flush=True)
 
@@ -100,11 +100,11 @@ def main():
         if args.curriculum_k and step == args.curriculum_steps:
             state = train.create_train_state(config, source.batch(0), state.params)
             print("switch to K =", config.model.num_iterations, flush=True)
-        lk = train.loss_kwargs(config, step)
-        state, parts = train.train_step(state, source.batch(step), tuple(sorted(lk.items())))
+        lk = train.loss_key(config, step)
+        state, parts = train.train_step(state, source.batch(step), lk)
         acc.append(float(parts["loss"]) - args.aux_beta * float(parts.get("cross_entropy", 0.0)))
         if (step + 1) % 50 == 0:
-            print(step + 1, lk["norm"], round(float(np.mean(acc)), 4), round(time.time() - t0, 1), flush=True)
+            print(step + 1, dict(lk)["norm"], round(float(np.mean(acc)), 4), round(time.time() - t0, 1), flush=True)
             acc = []
     graph = source.batch(10**6)
     real = int(np.sum(graph.n_node[:-1]))

@@ -76,6 +76,11 @@ def loss_kwargs(config: ml_collections.ConfigDict, step: int | None = None) -> d
                 norm="l2" if warmup else "l1")
 
 
+def loss_key(config: ml_collections.ConfigDict, step: int | None = None) -> tuple:
+    """`loss_kwargs` as a sorted tuple: hashable, so jit can take it as a static argument."""
+    return tuple(sorted(loss_kwargs(config, step).items()))
+
+
 @functools.partial(jax.jit, static_argnames=("loss_config",), donate_argnames=("state",))
 def train_step(state: train_state.TrainState, graph: jraph.GraphsTuple, loss_config):
     """One Adam step on a padded batch; returns the new state and the loss parts."""
@@ -106,7 +111,7 @@ def evaluate(params, apply_fn, items, config: ml_collections.ConfigDict,
              with_iou: bool = False) -> dict:
     """Mean loss and clustering scores (MIRO + DBSCAN) over evaluation FOVs."""
     rows = []
-    lk = tuple(sorted(loss_kwargs(config).items()))
+    lk = loss_key(config)
     for item in items:
         outputs, parts = eval_step(params, apply_fn, item.graph, lk)
         squeezed = squeeze_fov(outputs, item, config.graph.connectivity_radius,
@@ -199,7 +204,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | Path,
     t0 = time.time()
     mesh = parallel.make_mesh() if (config.train.data_parallel and jax.device_count() > 1) else None
     for step in bar:
-        step_lk = tuple(sorted(loss_kwargs(config, step).items()))
+        step_lk = loss_key(config, step)
         if mesh is None:
             state, parts = train_step(state, source.batch(step), step_lk)
         else:

@@ -7,6 +7,7 @@ A sweep file defines get_sweep() -> dict(
     overrides={"train.num_train_steps": 2000},          # applied to every point
     points=[{"model.hidden_size": 64}, ...],            # the swept values
     seeds=[0, 1, 2],                                   # repeats (train.seed and data.seed)
+    # a point may also name its own base config: {"base": "configs/benchmark_cpu.py:scenario_4", ...}
     metrics=["dev_ARI_dagger", "dev_JI_c"])            # scores for the table
 Finished points (workdir/model/config.json exists) are skipped; unfinished ones resume from their
 last checkpoint, so a killed sweep restarted with the same command completes only what is missing.
@@ -44,12 +45,29 @@ def load_sweep(path: str) -> dict:
 
 
 def point_name(point: dict, seed: int) -> str:
-    parts = [f"{k.split('.')[-1]}={v}" for k, v in point.items()]
+    """Workdir name of one (point, seed); a per-point base config is named by its argument."""
+    parts = [f"{k.split('.')[-1]}={str(v).split(':')[-1] if k == 'base' else v}"
+             for k, v in point.items()]
     return "__".join(parts + [f"seed={seed}"])
 
 
 def is_done(workdir: Path) -> bool:
     return (workdir / "model" / "config.json").exists()
+
+
+def plan(sweep: dict, out: Path) -> list[tuple[Path, str, dict]]:
+    """(workdir, base config, overrides) of every (point, seed) not finished yet."""
+    todo = []
+    for point in sweep["points"]:
+        for seed in sweep["seeds"]:
+            workdir = out / point_name(point, seed)
+            if is_done(workdir):
+                print(f"done already: {workdir.name}")
+                continue
+            fields = {k: v for k, v in point.items() if k != "base"}
+            overrides = {**sweep["overrides"], **fields, "train.seed": seed, "data.seed": seed}
+            todo.append((workdir, point.get("base", sweep["base"]), overrides))
+    return todo
 
 
 def run_point(base: str, overrides: dict, workdir: Path) -> int:
@@ -89,7 +107,7 @@ def write_report(sweep: dict, out: Path, results_dir: Path, command: str) -> Pat
         for m in metrics:
             vals = [r[m] for r in recs if m in r]
             cells.append(f"{np.mean(vals):.3f} ± {np.std(vals):.3f}" if vals else "–")
-        label = ", ".join(f"{k}={v}" for k, v in point.items())
+        label = ", ".join(f"{k}={str(v).split(':')[-1] if k == 'base' else v}" for k, v in point.items())
         lines.append(f"| {label} | {len(recs)} | " + " | ".join(cells) + " |")
     report = results_dir / f"sweep_{sweep['name']}.md"
     results_dir.mkdir(parents=True, exist_ok=True)
@@ -129,18 +147,10 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     sweep = load_sweep(args.sweep_file)
     out = Path(args.out or REPO / "workdirs" / "sweeps" / sweep["name"]).resolve()
-    todo = []
-    for point in sweep["points"]:
-        for seed in sweep["seeds"]:
-            workdir = out / point_name(point, seed)
-            if is_done(workdir):
-                print(f"done already: {workdir.name}")
-                continue
-            overrides = {**sweep["overrides"], **point, "train.seed": seed, "data.seed": seed}
-            todo.append((workdir, overrides))
+    todo = plan(sweep, out)
     failed = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        futures = {pool.submit(run_point, sweep["base"], o, w): w for w, o in todo}
+        futures = {pool.submit(run_point, b, o, w): w for w, b, o in todo}
         for future in concurrent.futures.as_completed(futures):
             w = futures[future]
             code = future.result()

@@ -22,7 +22,7 @@ SCRIPT = textwrap.dedent("""
                                   target=rng.normal(0, 0.2, (n, 2)).astype(np.float32))
         graphs.append(g)
     stacked = parallel.stack_sub_batches([graphs[:2], graphs[2:]], 1.25)
-    lk = tuple(sorted(train.loss_kwargs(config).items()))
+    lk = train.loss_key(config)
     state = train.create_train_state(config, jax.tree_util.tree_map(lambda x: x[0], stacked))
     init = jax.tree_util.tree_map(np.asarray, state.params)
     # one device: plain arrays

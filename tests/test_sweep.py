@@ -44,3 +44,18 @@ def get_sweep():
     report = (results / "sweep_tiny.md").read_text()
     assert "| model.hidden_size=8 | 1 |" in report and "| model.hidden_size=12 | 1 |" in report
     assert (results / "sweep_tiny_model_hidden_size.png").stat().st_size > 5000
+
+
+def test_points_may_name_their_own_base_config(tmp_path):
+    sys.path.insert(0, str(REPO / "scripts"))
+    import sweep as sweep_runner
+    sweep = dict(name="two_sets", base="configs/benchmark_cpu.py:scenario_8", overrides={"a.b": 1},
+                 points=[{"base": "configs/benchmark_cpu.py:scenario_4", "data.node_features": "constant"},
+                         {"data.node_features": "constant"}], seeds=[0, 1])
+    todo = sweep_runner.plan(sweep, tmp_path)
+    assert [w.name for w, _, _ in todo] == [
+        "base=scenario_4__node_features=constant__seed=0", "base=scenario_4__node_features=constant__seed=1",
+        "node_features=constant__seed=0", "node_features=constant__seed=1"]
+    assert [b.split(":")[-1] for _, b, _ in todo] == ["scenario_4"] * 2 + ["scenario_8"] * 2
+    assert all("base" not in o and o["a.b"] == 1 for _, _, o in todo)
+    assert [o["train.seed"] for _, _, o in todo] == [0, 1, 0, 1]

@@ -90,7 +90,7 @@ def test_same_bucket_does_not_retrace(toy_benchmark):
     batches = [source.batch(s) for s in range(8)]
     shapes = {(b.nodes["features"].shape[0], b.edges["features"].shape[0]) for b in batches}
     state = train.create_train_state(config, batches[0])
-    lk = tuple(sorted(train.loss_kwargs(config).items()))
+    lk = train.loss_key(config)
     traces = []
     step_fn = jax.jit(lambda s, g: (traces.append(1), train.loss_fn(s, state.apply_fn, g, dict(lk)))[1])
     for b in batches:
