@@ -12,7 +12,8 @@ import ml_collections
 from configs import default
 
 TASKS = {
-    # name: simulator, training kwargs (3.2 µm crops), evaluation kwargs (6.4 µm), shape kinds
+    # name: simulator, training kwargs (3.2 µm crops), evaluation kwargs (6.4 µm), shape kinds,
+    # and (optional) config fields that differ from the common settings below
     "c_shapes": ("c_shapes", dict(fov_nm=3200.0, clusters=(8, 15)), dict(), 0),
     "rings": ("rings", dict(fov_nm=3200.0, clusters=(15, 18)), dict(), 0),
     "spots_ellipses": ("shape_mixture", dict(kinds=("spot", "ellipse"), fov_nm=3200.0,
@@ -23,13 +24,17 @@ TASKS = {
                                              clusters=(10, 15)), dict(kinds=("c_shape", "ring")), 2),
     # adjacent Gaussian pairs (σ 25 nm, d 1–5σ) for experiments/adjacent.py
     "adjacent_pairs": ("adjacent_pairs_field", dict(), dict(), 0),
-    # two scales: corner centres for steps < k*, ring centres after (experiments/multiscale.py)
-    "multiscale_rings": ("multiscale_rings", dict(fov_nm=625.0, rings_range=(10, 15)), dict(), 0),
+    # two scales: corner centres for steps < k*, ring centres after (experiments/multiscale.py);
+    # the authors' multiscale tutorial: K = 20, k* = 10 (paper: 30 / 15)
+    "multiscale_rings": ("multiscale_rings", dict(fov_nm=625.0, rings_range=(10, 15)), dict(), 0,
+                         {"model.num_iterations": 20, "loss.cutoff_iterations": 10}),
 }
 
 
 def get_config(task: str = "c_shapes") -> ml_collections.ConfigDict:
-    simulator, train_kwargs, eval_kwargs, kinds = TASKS[task]
+    if task not in TASKS:
+        raise ValueError(f"unknown shapes task {task!r}; choose from {sorted(TASKS)}")
+    simulator, train_kwargs, eval_kwargs, kinds, *rest = TASKS[task]
     num_classes = kinds + 1 if kinds else 0  # class 0 = background, 1..kinds = the shapes
     config = default.get_config()
     config.data.source = "simulated"
@@ -54,8 +59,5 @@ def get_config(task: str = "c_shapes") -> ml_collections.ConfigDict:
     config.evals.miro_eps, config.evals.miro_min_samples = 50.0, 10
     config.evals.dbscan_eps, config.evals.dbscan_min_samples = 80.0, 10
     config.evals.max_fovs = 5  # scored during training; experiments score all 20
-    if task == "multiscale_rings":
-        # the authors' multiscale tutorial: K = 20, k* = 10 (paper: 30 / 15); 1 unit = 2000 nm
-        config.model.num_iterations = 20
-        config.loss.cutoff_iterations = 10
+    config.update_from_flattened_dict(rest[0] if rest else {})
     return config

@@ -70,3 +70,12 @@ def test_shape_configs_build_simulated_batches():
         train.check_class_labels(batch, config)
     dev = input_pipeline.eval_fovs(config)
     assert len(dev) == 1 and dev[0].fov.xy_nm.max() > 3200  # full-size 6.4 µm evaluation FOV
+
+
+def test_shape_tasks_carry_their_own_config_fields():
+    from configs import shapes
+    multiscale = shapes.get_config("multiscale_rings")
+    assert (multiscale.model.num_iterations, multiscale.loss.cutoff_iterations) == (20, 10)  # k* = 10
+    assert shapes.get_config("rings").loss.cutoff_iterations == 0  # one target for every step
+    with pytest.raises(ValueError, match="unknown shapes task 'ring'"):
+        shapes.get_config("ring")
