@@ -50,16 +50,38 @@ def score_fovs(point_sets: list[np.ndarray], items, dbscan: DbscanParams, method
     return pd.DataFrame(rows)
 
 
+def _joint_score(truth: np.ndarray, pred: np.ndarray, xy: np.ndarray) -> float:
+    """Mean of ARI† (localization assignment) and JI_c (cluster detection)."""
+    return 0.5 * (metrics.ari_dagger(truth, pred) + metrics.pair_clusters(xy, truth, pred)["JI_c"])
+
+
+# what a DBSCAN parameter search may maximize: name -> score(truth, pred, original nm xy)
+SEARCH_OBJECTIVES = {
+    "ARI": lambda truth, pred, xy: metrics.ari(truth, pred),
+    "ARI_dagger": lambda truth, pred, xy: metrics.ari_dagger(truth, pred),
+    "JI_c": lambda truth, pred, xy: metrics.pair_clusters(xy, truth, pred)["JI_c"],
+    "ARI_dagger+JI_c": _joint_score,
+}
+
+
 def search_dbscan(point_sets: list[np.ndarray], truths: list[np.ndarray],
                   eps_range=(3.0, 150.0), min_samples_range=(2, 100), coarse: int = 14,
-                  refine_rounds: int = 2) -> tuple[DbscanParams, float]:
-    """(eps, min_samples) maximizing mean ARI over the given FOVs: a log grid, then refined grids.
+                  refine_rounds: int = 2, objective: str = "ARI",
+                  original_xy: list[np.ndarray] | None = None) -> tuple[DbscanParams, float]:
+    """(eps, min_samples) maximizing the mean `objective` (SEARCH_OBJECTIVES) over the given FOVs:
+    a log grid, then refined grids. Cluster-level objectives (JI_c) are scored on `original_xy`
+    (the FOVs' own nm coordinates; default: the point sets themselves).
 
     Deterministic (no random search), so the chosen parameters are reproducible.
     """
-    def mean_ari(eps, ms):
-        return float(np.mean([metrics.ari(t, cluster.dbscan_labels(x, eps, ms))
-                              for x, t in zip(point_sets, truths)]))
+    if objective not in SEARCH_OBJECTIVES:
+        raise ValueError(f"unknown DBSCAN search objective {objective!r}; choose from {sorted(SEARCH_OBJECTIVES)}")
+    score = SEARCH_OBJECTIVES[objective]
+    original_xy = point_sets if original_xy is None else original_xy
+
+    def mean_score(eps, ms):
+        return float(np.mean([score(t, cluster.dbscan_labels(x, eps, ms), o)
+                              for x, t, o in zip(point_sets, truths, original_xy)]))
 
     eps_grid = np.geomspace(*eps_range, coarse)
     ms_grid = np.unique(np.geomspace(*min_samples_range, coarse).round().astype(int))
@@ -69,7 +91,7 @@ def search_dbscan(point_sets: list[np.ndarray], truths: list[np.ndarray],
         for eps, ms in itertools.product(eps_grid, ms_grid):
             key = (round(float(eps), 3), int(ms))
             if key not in cache:
-                cache[key] = mean_ari(*key)
+                cache[key] = mean_score(*key)
         best = max(cache, key=cache.get)
         e_step = eps_grid[1] / eps_grid[0] if len(eps_grid) > 1 else 1.2
         # refined grids stay inside the requested ranges

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from miro_jax import cluster_stats, evaluation, localizations, simulate
+from miro_jax import cluster, cluster_stats, evaluation, localizations, metrics, simulate
 
 
 def test_plain_tsv_in_micrometres(tmp_path):
@@ -79,3 +79,19 @@ def test_dbscan_search_stays_inside_its_ranges():
     found, _ = evaluation.search_dbscan([f.xy for f in fields], [f.labels for f in fields],
                                         eps_range=(5.0, 60.0), min_samples_range=(3, 100))
     assert found.min_samples >= 3 and 5.0 <= found.eps <= 60.0
+
+
+def test_dbscan_search_objectives_score_what_they_name():
+    rng = np.random.default_rng(0)
+    xy, labels = simulate.gaussian_clusters(rng, num_clusters=10, points_per_cluster=30,
+                                            cluster_std_nm=15.0, clustered_fraction=0.7)
+    for objective in ("ARI_dagger", "JI_c", "ARI_dagger+JI_c"):
+        found, score = evaluation.search_dbscan([xy], [labels], objective=objective, coarse=8,
+                                                refine_rounds=1)
+        scores = metrics.clustering_scores(xy, labels, cluster.dbscan_labels(xy, found.eps, found.min_samples),
+                                           with_iou=False)
+        expected = {"ARI_dagger": scores["ARI_dagger"], "JI_c": scores["JI_c"],
+                    "ARI_dagger+JI_c": 0.5 * (scores["ARI_dagger"] + scores["JI_c"])}[objective]
+        assert score == pytest.approx(expected) and score > 0.9
+    with pytest.raises(ValueError, match="unknown DBSCAN search objective 'AMI'"):
+        evaluation.search_dbscan([xy], [labels], objective="AMI")
