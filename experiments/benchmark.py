@@ -101,6 +101,9 @@ def train_scenario(scenario: str, workdir: Path) -> float:
 
 def evaluate_scenario(scenario: str, workdir: Path, train_seconds: float) -> pd.DataFrame:
     params, config = model_store.load_model(workdir / "model")
+    # the search rule is the benchmark's current one, also for models trained before it existed
+    rule = benchmark_cpu.get_config(scenario).evals
+    config.evals.search_objective, config.evals.search_plateau = rule.search_objective, rule.search_plateau
     ours = evaluation.evaluate_benchmark(config, params, auto_dbscan=True, label="MIRO ours",
                                          progress=False)
     ref_config = benchmark.get_config(scenario)

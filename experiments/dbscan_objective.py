@@ -30,7 +30,8 @@ EPS = np.geomspace(3.0, 150.0, 24)
 MIN_PTS = np.unique(np.geomspace(2, 100, 20).round().astype(int))
 SCORES = ["ARI", "ARI_dagger", "JI_c", "RMSRE_N"]
 OBJECTIVES = {"ARI": ["ARI"], "JI_c": ["JI_c"], "ARI†+JI_c": ["ARI_dagger", "JI_c"],
-              "ARI+JI_c": ["ARI", "JI_c"]}
+              "ARI+JI_c": ["ARI", "JI_c"], "ARI+ARI†+JI_c": ["ARI", "ARI_dagger", "JI_c"],
+              "ARI†+JI_c−RMSRE_N": ["ARI_dagger", "JI_c", "-RMSRE_N"]}
 
 
 def grid_scores(point_sets, items) -> np.ndarray:
@@ -63,8 +64,9 @@ def cached_grids(scenario: str) -> dict:
 
 
 def choose(train: np.ndarray, objective: str, rule: str) -> tuple[int, int]:
-    columns = [SCORES.index(s) for s in OBJECTIVES[objective]]
-    surface = train[..., columns].mean(axis=(2, 3))  # [eps, minPts]
+    terms = [(-1.0 if s.startswith("-") else 1.0) * train[..., SCORES.index(s.lstrip("-"))]
+             for s in OBJECTIVES[objective]]
+    surface = np.mean(terms, axis=0).mean(axis=2)  # [eps, minPts]
     if rule == "plateau":
         surface = scipy.ndimage.uniform_filter(surface, size=3, mode="nearest")
     return np.unravel_index(np.argmax(surface), surface.shape)

@@ -95,3 +95,19 @@ def test_dbscan_search_objectives_score_what_they_name():
         assert score == pytest.approx(expected) and score > 0.9
     with pytest.raises(ValueError, match="unknown DBSCAN search objective 'AMI'"):
         evaluation.search_dbscan([xy], [labels], objective="AMI")
+
+
+def test_plateau_search_takes_the_best_neighbourhood_mean():
+    rng = np.random.default_rng(2)
+    xy, labels = simulate.gaussian_clusters(rng, num_clusters=8, points_per_cluster=30,
+                                            cluster_std_nm=15.0, clustered_fraction=0.7)
+    found, score = evaluation.search_dbscan([xy], [labels], objective="ARI", plateau=True)
+    i = int(np.argmin(abs(evaluation.PLATEAU_EPS - found.eps)))
+    j = int(np.argmin(abs(evaluation.PLATEAU_MIN_SAMPLES - found.min_samples)))
+    assert evaluation.PLATEAU_EPS[i] == found.eps and evaluation.PLATEAU_MIN_SAMPLES[j] == found.min_samples
+    last_i, last_j = len(evaluation.PLATEAU_EPS) - 1, len(evaluation.PLATEAU_MIN_SAMPLES) - 1
+    neighbourhood = [metrics.ari(labels, cluster.dbscan_labels(xy, evaluation.PLATEAU_EPS[a],
+                                                               evaluation.PLATEAU_MIN_SAMPLES[b]))
+                     for a in np.clip([i - 1, i, i + 1], 0, last_i)
+                     for b in np.clip([j - 1, j, j + 1], 0, last_j)]
+    assert score == pytest.approx(np.mean(neighbourhood)) and score > 0.85
