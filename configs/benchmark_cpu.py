@@ -21,8 +21,11 @@ from configs import benchmark
 STEPS = {"scenario_8": 6000, "scenario_10": 6000, "scenario_4": 6000,
          # scenario_8_blinking reached the authors' dev scores by step 1,000 of 2,000 (recipe.md §3.4)
          "scenario_4_blinking": 1500,
-         # the largest graphs (≈5.6k nodes at K 25, ≈2.3k nodes at K 15 in batches of 4): fewer steps
-         "scenario_6_blinking": 1200, "scenario_5": 2500}
+         # cost per step ∝ padded batch nodes × K (≈8.3 µs each on both cores, recipe.md §3.5):
+         # steps below fit ≈25 min of training (scenario_2_blinking ≈139k → 1.14 s/step)
+         "scenario_2_blinking": 1400, "scenario_3_blinking": 1800, "scenario_5_blinking": 1700,
+         "scenario_9_blinking": 1000, "scenario_6_blinking": 550,
+         "scenario_5": 1200, "scenario_6": 2400, "scenario_9": 2800}
 DEFAULT_STEPS_GT = 4000
 DEFAULT_STEPS_BLINKING = 2000
 BLINKING_BATCH = 2  # full-size blinking graphs (1.5–12k nodes): 2 per step
