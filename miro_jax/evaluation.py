@@ -136,6 +136,10 @@ def summarize(per_fov: pd.DataFrame) -> pd.DataFrame:
 
 def search_rule(config: ml_collections.ConfigDict) -> dict:
     """The config's DBSCAN search rule (evals.search_objective, evals.search_plateau)."""
+    missing = [k for k in ("search_objective", "search_plateau") if k not in config.evals]
+    if missing:
+        raise ValueError(f"config.evals lacks {missing} (a config from before the search rule "
+                         "existed): set them, e.g. as configs/default.py does")
     return dict(objective=config.evals.search_objective, plateau=config.evals.search_plateau)
 
 

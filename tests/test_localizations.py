@@ -111,3 +111,12 @@ def test_plateau_search_takes_the_best_neighbourhood_mean():
                      for a in np.clip([i - 1, i, i + 1], 0, last_i)
                      for b in np.clip([j - 1, j, j + 1], 0, last_j)]
     assert score == pytest.approx(np.mean(neighbourhood)) and score > 0.85
+
+
+def test_search_rule_comes_from_the_config_and_names_what_is_missing():
+    from configs import default
+    config = default.get_config()
+    assert evaluation.search_rule(config) == {"objective": "ARI+ARI_dagger+JI_c", "plateau": True}
+    del config.evals["search_plateau"]
+    with pytest.raises(ValueError, match=r"config.evals lacks \['search_plateau'\]"):
+        evaluation.search_rule(config)
