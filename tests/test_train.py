@@ -126,3 +126,21 @@ def test_single_cluster_source_trains_on_the_median_sized_cluster(toy_benchmark)
     single = input_pipeline.TrainingSource(config)
     assert len(single.builder.clusters) == 1 and len(full.builder.clusters) > 1
     assert any(len(c) == len(single.builder.clusters[0]) for c in full.builder.clusters)
+
+
+def test_benchmark_evaluation_searches_dbscan_on_the_training_fovs(toy_benchmark):
+    from miro_jax import evaluation
+    config = _config(toy_benchmark)
+    state = train.create_train_state(config, input_pipeline.TrainingSource(config).batch(0))
+    result = evaluation.evaluate_benchmark(config, state.params, auto_dbscan=True, label="MIRO",
+                                           progress=False)
+    chosen = result["chosen"]
+    assert set(chosen) == {"DBSCAN (paper params)", "DBSCAN (auto params)", "MIRO (paper params)",
+                           "MIRO (auto params)"}
+    for method in ("DBSCAN (auto params)", "MIRO (auto params)"):  # the plateau rule's grid
+        assert chosen[method].eps in evaluation.PLATEAU_EPS
+        assert chosen[method].min_samples in evaluation.PLATEAU_MIN_SAMPLES
+    per_fov = result["per_fov"]
+    assert len(per_fov) == 4 * len(config.data.dev_fovs)
+    auto = per_fov[per_fov["method"] == "DBSCAN (auto params)"]
+    assert auto["ARI_dagger"].mean() > 0.8  # separated toy clusters: the searched DBSCAN finds them
