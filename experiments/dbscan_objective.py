@@ -84,14 +84,30 @@ def rows_for(scenario: str) -> list[dict]:
     return rows
 
 
+def meets_bar(row: dict) -> str:
+    """The issue's bar for one rule's dev scores, against the set's benchmark_<set>.csv rows
+    (DBSCAN alone with paper params; the authors' weights, mean − 1 std): 'ok' or what fails."""
+    frame = pd.read_csv(REPO / "experiments" / "results" / f"benchmark_{row['set']}.csv")
+    groups = frame.groupby("method")[["ARI_dagger", "JI_c", "RMSRE_N"]]
+    mean, std = groups.mean(), groups.std(ddof=0)
+    dbscan, authors = "DBSCAN (paper params)", "MIRO authors' weights (paper params)"
+    fails = [f"{k} < DBSCAN" for k in ("ARI_dagger", "JI_c") if row[k] < mean.loc[dbscan, k]]
+    fails += ["RMSRE_N > DBSCAN"] if row["RMSRE_N"] > mean.loc[dbscan, "RMSRE_N"] else []
+    fails += [f"{k} < authors − std" for k in ("ARI_dagger", "JI_c")
+              if row[k] < mean.loc[authors, k] - std.loc[authors, k]]
+    return ", ".join(fails) or "ok"
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("scenarios", nargs="+")
     args = parser.parse_args()
     t0 = time.time()
     frame = pd.DataFrame([r for s in args.scenarios for r in rows_for(s)])
+    frame["bar"] = [meets_bar(r) for r in frame.to_dict("records")]
     print(frame.to_string())
     means = frame.groupby("rule", sort=False)[SCORES].mean()
+    means["sets meeting the bar"] = frame.groupby("rule", sort=False)["bar"].apply(lambda b: f"{(b == 'ok').sum()} of {len(b)}")
     lines = ["# How to choose DBSCAN parameters for MIRO + DBSCAN (dev FOVs, our shipped models)", "",
              f"Command: `python experiments/dbscan_objective.py {' '.join(args.scenarios)}`  ",
              f"Machine: {platform.machine()}, 2 cores, CPU; date {datetime.date.today()}; "
