@@ -20,14 +20,12 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import scipy.ndimage
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 from miro_jax import cluster, evaluation, input_pipeline, metrics, model_store  # noqa: E402
 
-EPS = np.geomspace(3.0, 150.0, 24)
-MIN_PTS = np.unique(np.geomspace(2, 100, 20).round().astype(int))
+EPS, MIN_PTS = evaluation.PLATEAU_EPS, evaluation.PLATEAU_MIN_SAMPLES  # the benchmark search's grid
 SCORES = ["ARI", "ARI_dagger", "JI_c", "RMSRE_N"]
 OBJECTIVES = {"ARI": ["ARI"], "JI_c": ["JI_c"], "ARI†+JI_c": ["ARI_dagger", "JI_c"],
               "ARI+JI_c": ["ARI", "JI_c"], "ARI+ARI†+JI_c": ["ARI", "ARI_dagger", "JI_c"],
@@ -68,7 +66,7 @@ def choose(train: np.ndarray, objective: str, rule: str) -> tuple[int, int]:
              for s in OBJECTIVES[objective]]
     surface = np.mean(terms, axis=0).mean(axis=2)  # [eps, minPts]
     if rule == "plateau":
-        surface = scipy.ndimage.uniform_filter(surface, size=3, mode="nearest")
+        return evaluation.plateau_argmax(surface)[0]
     return np.unravel_index(np.argmax(surface), surface.shape)
 
 

@@ -70,6 +70,13 @@ PLATEAU_EPS = np.geomspace(3.0, 150.0, 24)
 PLATEAU_MIN_SAMPLES = np.unique(np.geomspace(2, 100, 20).round().astype(int))
 
 
+def plateau_argmax(surface: np.ndarray) -> tuple[tuple[int, int], float]:
+    """Grid index [eps, minPts] of the best 3 × 3-neighbourhood mean of `surface`, and that mean."""
+    smooth = scipy.ndimage.uniform_filter(surface, size=3, mode="nearest")
+    i, j = np.unravel_index(np.argmax(smooth), smooth.shape)
+    return (int(i), int(j)), float(smooth[i, j])
+
+
 def search_dbscan(point_sets: list[np.ndarray], truths: list[np.ndarray],
                   eps_range=(3.0, 150.0), min_samples_range=(2, 100), coarse: int = 14,
                   refine_rounds: int = 2, objective: str = "ARI",
@@ -94,9 +101,8 @@ def search_dbscan(point_sets: list[np.ndarray], truths: list[np.ndarray],
 
     if plateau:
         surface = np.array([[mean_score(e, m) for m in PLATEAU_MIN_SAMPLES] for e in PLATEAU_EPS])
-        smooth = scipy.ndimage.uniform_filter(surface, size=3, mode="nearest")
-        i, j = np.unravel_index(np.argmax(smooth), smooth.shape)
-        return DbscanParams(float(PLATEAU_EPS[i]), int(PLATEAU_MIN_SAMPLES[j])), float(smooth[i, j])
+        (i, j), value = plateau_argmax(surface)
+        return DbscanParams(float(PLATEAU_EPS[i]), int(PLATEAU_MIN_SAMPLES[j])), value
     eps_grid = np.geomspace(*eps_range, coarse)
     ms_grid = np.unique(np.geomspace(*min_samples_range, coarse).round().astype(int))
     cache: dict = {}
@@ -155,8 +161,8 @@ def evaluate_benchmark(config: ml_collections.ConfigDict, params=None, auto_dbsc
     paper_dbscan = DbscanParams(config.evals.dbscan_eps, config.evals.dbscan_min_samples)
     frames.append(score_fovs(raw, dev, paper_dbscan, "DBSCAN (paper params)", progress))
     chosen["DBSCAN (paper params)"] = paper_dbscan
+    train_items = input_pipeline.eval_fovs(config, "train") if auto_dbscan else []
     if auto_dbscan:
-        train_items = input_pipeline.eval_fovs(config, "train")
         found, _ = search_dbscan([i.fov.xy_nm for i in train_items],
                                  [i.fov.labels for i in train_items], **search_rule(config))
         frames.append(score_fovs(raw, dev, found, "DBSCAN (auto params)", progress))
@@ -167,7 +173,6 @@ def evaluate_benchmark(config: ml_collections.ConfigDict, params=None, auto_dbsc
         frames.append(score_fovs(squeezed, dev, paper_miro, f"{label} (paper params)", progress))
         chosen[f"{label} (paper params)"] = paper_miro
         if auto_dbscan:
-            train_items = input_pipeline.eval_fovs(config, "train")
             found, _ = search_dbscan(squeezed_fovs(params, config, train_items),
                                      [i.fov.labels for i in train_items],
                                      original_xy=[i.fov.xy_nm for i in train_items], **search_rule(config))

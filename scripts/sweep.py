@@ -44,10 +44,14 @@ def load_sweep(path: str) -> dict:
     return sweep
 
 
+def _shown(key: str, value) -> str:
+    """A point's value as names and tables show it: a per-point base config by its argument."""
+    return str(value).split(":")[-1] if key == "base" else str(value)
+
+
 def point_name(point: dict, seed: int) -> str:
-    """Workdir name of one (point, seed); a per-point base config is named by its argument."""
-    parts = [f"{k.split('.')[-1]}={str(v).split(':')[-1] if k == 'base' else v}"
-             for k, v in point.items()]
+    """Workdir name of one (point, seed)."""
+    parts = [f"{k.split('.')[-1]}={_shown(k, v)}" for k, v in point.items()]
     return "__".join(parts + [f"seed={seed}"])
 
 
@@ -107,7 +111,7 @@ def write_report(sweep: dict, out: Path, results_dir: Path, command: str) -> Pat
         for m in metrics:
             vals = [r[m] for r in recs if m in r]
             cells.append(f"{np.mean(vals):.3f} ± {np.std(vals):.3f}" if vals else "–")
-        label = ", ".join(f"{k}={str(v).split(':')[-1] if k == 'base' else v}" for k, v in point.items())
+        label = ", ".join(f"{k}={_shown(k, v)}" for k, v in point.items())
         lines.append(f"| {label} | {len(recs)} | " + " | ".join(cells) + " |")
     report = results_dir / f"sweep_{sweep['name']}.md"
     results_dir.mkdir(parents=True, exist_ok=True)
