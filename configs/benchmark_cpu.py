@@ -24,11 +24,15 @@ STEPS = {"scenario_8": 6000, "scenario_10": 6000, "scenario_4": 6000,
          # cost per step ∝ padded batch nodes × K (≈8.3 µs each on both cores, recipe.md §3.5):
          # steps below fit ≈25 min of training (scenario_2_blinking ≈139k → 1.14 s/step)
          "scenario_2_blinking": 1400, "scenario_3_blinking": 1800, "scenario_5_blinking": 1700,
-         "scenario_9_blinking": 1000, "scenario_6_blinking": 550,
+         "scenario_9_blinking": 1000,
+         # scenario_6_blinking (12k-node graphs): 1 graph per step for twice the updates (1,100
+         # instead of 550 at the same cost); the plateau escape took ≈300 steps on scenario_8_blinking
+         "scenario_6_blinking": 1100,
          "scenario_5": 1200, "scenario_6": 2400, "scenario_9": 2800}
 DEFAULT_STEPS_GT = 4000
 DEFAULT_STEPS_BLINKING = 2000
 BLINKING_BATCH = 2  # full-size blinking graphs (1.5–12k nodes): 2 per step
+BATCH = {"scenario_6_blinking": 1}
 
 
 def get_config(scenario: str = "scenario_8") -> ml_collections.ConfigDict:
@@ -41,7 +45,7 @@ def get_config(scenario: str = "scenario_8") -> ml_collections.ConfigDict:
     config.data.dataset_size = 0
     config.data.crop_size = 0.0  # crops stop the escape from the predict-zero plateau (recipe.md §3.3)
     if blinking:
-        config.train.batch_size = BLINKING_BATCH
+        config.train.batch_size = BATCH.get(scenario, BLINKING_BATCH)
     config.train.num_train_steps = STEPS.get(
         scenario, DEFAULT_STEPS_BLINKING if blinking else DEFAULT_STEPS_GT)
     config.train.eval_every = 500
