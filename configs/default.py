@@ -73,6 +73,9 @@ def get_config() -> ml_collections.ConfigDict:
     config.train.eval_every = 200
     config.train.checkpoint_every = 100
     config.train.keep_checkpoints = 2
+    # model/ holds the "last" step's parameters, or those of the "best_dev" evaluation (dev ARI†
+    # with evals' DBSCAN parameters: early stopping, a choice made on the dev FOVs)
+    config.train.final_params = "last"
     config.train.bucket_ratio = 1.25  # padding budgets grow geometrically (few compilations)
     config.train.data_parallel = True  # split each batch over all devices when there are several
 

@@ -181,7 +181,8 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | Path,
     """Trains MIRO per `config` into `workdir`, resuming from its latest checkpoint if any.
 
     Writes config.json, metrics.jsonl (train loss, dev loss/scores), checkpoints/ (latest N),
-    best/ (by dev ARI†) and model/ (the final parameters + config, loadable by model_store).
+    best/ (by dev ARI†) and model/ (the last or best-dev parameters per train.final_params, + config,
+    loadable by model_store).
     """
     workdir = Path(workdir).resolve()  # orbax needs absolute paths
     workdir.mkdir(parents=True, exist_ok=True)
@@ -225,5 +226,19 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | Path,
                 {"params": state.params, "opt_state": state.opt_state, "step": state.step}))
     latest.wait_until_finished()
     best.wait_until_finished()
-    model_store.save_model(workdir / "model", flax.core.unfreeze(state.params), config)
+    params, shipped_step = _final_params(state, best, config)
+    _log(workdir, {"final_params_step": shipped_step})
+    model_store.save_model(workdir / "model", flax.core.unfreeze(params), config)
     return state
+
+
+def _final_params(state: train_state.TrainState, best: ocp.CheckpointManager, config):
+    """(params, step) model/ ships: the last step's, or the best dev evaluation's (early stopping)."""
+    if config.train.final_params == "last":
+        return state.params, int(state.step)
+    if config.train.final_params != "best_dev":
+        raise ValueError(f"train.final_params must be 'last' or 'best_dev', got {config.train.final_params!r}")
+    if best.best_step() is None:
+        raise ValueError("train.final_params = 'best_dev' needs dev evaluations (data.dev_fovs, evals.max_fovs)")
+    step = best.best_step()
+    return best.restore(step, args=ocp.args.StandardRestore({"params": state.params}))["params"], step

@@ -144,3 +144,19 @@ def test_benchmark_evaluation_searches_dbscan_on_the_training_fovs(toy_benchmark
     assert len(per_fov) == 4 * len(config.data.dev_fovs)
     auto = per_fov[per_fov["method"] == "DBSCAN (auto params)"]
     assert auto["ARI_dagger"].mean() > 0.8  # separated toy clusters: the searched DBSCAN finds them
+
+
+def test_best_dev_final_params_ship_the_best_evaluation(toy_benchmark, tmp_path):
+    config = _config(toy_benchmark, num_train_steps=40, eval_every=10, checkpoint_every=40,
+                     log_every=10, final_params="best_dev")
+    config.optimizer.learning_rate = 1e-3
+    state = train.train_and_evaluate(config, tmp_path, progress=False)
+    records = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
+    dev = {r["step"]: r["dev_ARI_dagger"] for r in records if "dev_ARI_dagger" in r}
+    shipped = [r["final_params_step"] for r in records if "final_params_step" in r]
+    assert len(dev) == 4 and len(shipped) == 1 and dev[shipped[0]] == max(dev.values()), (dev, shipped)
+    params, _ = model_store.load_model(tmp_path / "model")
+    rescored = train.evaluate(params, state.apply_fn, input_pipeline.eval_fovs(config), config)
+    assert rescored["ARI_dagger"] == pytest.approx(dev[shipped[0]], abs=1e-6)
+    if shipped[0] != 40:  # an earlier step won: model/ is not the last state
+        assert any(not np.array_equal(a, b) for a, b in zip(_leaves(params), _leaves(state.params)))
