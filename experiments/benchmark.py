@@ -99,6 +99,15 @@ def train_scenario(scenario: str, workdir: Path) -> float:
     return json.loads(timing.read_text())["seconds"]
 
 
+def _shipped_step_note(workdir: Path, config) -> str:
+    """', model from step N (best dev evaluation)' when model/ is not the last step (train.final_params)."""
+    records = [json.loads(x) for x in (workdir / "metrics.jsonl").read_text().splitlines()]
+    steps = [r["final_params_step"] for r in records if "final_params_step" in r]
+    if steps and steps[-1] != config.train.num_train_steps:
+        return f"; model from step {steps[-1]}, its best dev evaluation"
+    return ""
+
+
 def evaluate_scenario(scenario: str, workdir: Path, train_seconds: float) -> pd.DataFrame:
     params, config = model_store.load_model(workdir / "model")
     # the search rule is the benchmark's current one, also for models trained before it existed
@@ -120,7 +129,8 @@ def evaluate_scenario(scenario: str, workdir: Path, train_seconds: float) -> pd.
              f"Command: `python experiments/benchmark.py --scenario {scenario}`  ",
              f"Machine: {platform.machine()}, 2 cores, CPU; date {datetime.date.today()}; "
              f"training {train_seconds / 60:.1f} min ({config.train.num_train_steps} steps, hidden "
-             f"{config.model.hidden_size})", "", "| method | eps (nm) | minPts |", "|---|---|---|"]
+             f"{config.model.hidden_size}{_shipped_step_note(workdir, config)})", "",
+             "| method | eps (nm) | minPts |", "|---|---|---|"]
     lines += [f"| {m} | {p.eps:.2f} | {p.min_samples} |" for m, p in chosen.items()]
     lines += ["", evaluation.markdown_table(evaluation.summarize(per_fov)), ""]
     (RESULTS / f"benchmark_{scenario}.md").write_text("\n".join(lines) + "\n")
