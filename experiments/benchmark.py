@@ -153,10 +153,6 @@ def write_summary() -> None:
                 row[k] = f"{mean.loc[method, k]:.3f} ± {std.loc[method, k]:.3f}"
             rows.append(row)
     table = pd.DataFrame(rows).set_index("set")
-    out = RESULTS / "benchmark.md"
-    # the hand-written discussion below the table survives regeneration
-    old = out.read_text() if out.exists() else ""
-    discussion = old[old.index("## Discussion"):] if "## Discussion" in old else ""
     summary = overview()
     update_readme(summary)
     lines = ["# Benchmark with our CPU training (dev FOVs, mean ± std over 7 FOVs)", "",
@@ -165,8 +161,8 @@ def write_summary() -> None:
              "## Overview", "", "Ours = MIRO + DBSCAN with parameters searched on the training FOVs; "
              "authors = their weights in our model, paper DBSCAN parameters; DBSCAN = paper parameters. "
              "✓ = ours ≥ DBSCAN on ARI†, JI_c, RMSRE_N and ≥ authors − 1 std on ARI†, JI_c.", "",
-             summary, "", "## All methods", "", evaluation.markdown_table(table), "", discussion.rstrip()]
-    out.write_text("\n".join(lines).rstrip() + "\n")
+             summary, "", "## All methods", "", evaluation.markdown_table(table)]
+    evaluation.write_results_markdown(RESULTS / "benchmark.md", "\n".join(lines))
 
 
 def main():

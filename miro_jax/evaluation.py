@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+from pathlib import Path
 
 import jax
 import ml_collections
@@ -130,6 +131,15 @@ def markdown_table(frame: pd.DataFrame) -> str:
         cells = [f"{v:.3f}" if isinstance(v, float) else str(v) for v in row]
         lines.append("| " + " | ".join([str(idx)] + cells) + " |")
     return "\n".join(lines)
+
+
+def write_results_markdown(path: Path | str, generated: str) -> None:
+    """Writes a generated results file, keeping the hand-written "## Discussion" section (and all
+    below it) of the file it replaces, so regenerating the tables never loses the commentary."""
+    path = Path(path)
+    old = path.read_text() if path.exists() else ""
+    discussion = old[old.index("## Discussion"):] if "## Discussion" in old else ""
+    path.write_text((generated.rstrip() + "\n\n" + discussion).rstrip() + "\n")
 
 
 def summarize(per_fov: pd.DataFrame) -> pd.DataFrame:
