@@ -11,6 +11,7 @@ Writes experiments/results/capability_<task>.md.
 
 import argparse
 import datetime
+import json
 import platform
 import sys
 import time
@@ -38,6 +39,12 @@ PAPER = {
 }
 
 
+def _training_minutes(workdir: Path) -> float:
+    """Wall time of the training run, from the last time stamp its metrics.jsonl logged."""
+    records = [json.loads(x) for x in (workdir / "metrics.jsonl").read_text().splitlines()]
+    return max([r["time"] for r in records if "time" in r] + [float("nan")]) / 60
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--workdir", required=True)
@@ -63,6 +70,9 @@ def main():
               evaluation.score_fovs(dev_sq, dev, miro_p, "MIRO + DBSCAN")]
     per_fov = pd.concat(frames, ignore_index=True)
     lines = [f"# Capability `{task}`: 20 fresh simulated FOVs", "",
+             f"Training: `python -m miro_jax.main --config configs/shapes.py:{task} --workdir "
+             f"{args.workdir} --config.train.num_train_steps={config.train.num_train_steps}` "
+             f"({_training_minutes(Path(args.workdir)):.1f} min recorded)  ",
              f"Command: `python experiments/capabilities.py --workdir {args.workdir}`  ",
              f"Model: {args.workdir} (K = {config.model.num_iterations}, hidden "
              f"{config.model.hidden_size}, {config.train.num_train_steps} steps)  ",
