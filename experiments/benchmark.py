@@ -89,7 +89,7 @@ def train_scenario(scenario: str, workdir: Path) -> float:
         train.train_and_evaluate(config, workdir)
     timing = workdir / "train_time.json"
     if not timing.exists():
-        records = [json.loads(x) for x in (workdir / "metrics.jsonl").read_text().splitlines()]
+        records = train.read_metrics(workdir)
         elapsed = max([r["time"] for r in records if "time" in r] + [time.time() - t0])
         timing.write_text(json.dumps({"seconds": elapsed}))
     target = SHIPPED / scenario
@@ -101,7 +101,7 @@ def train_scenario(scenario: str, workdir: Path) -> float:
 
 def _shipped_step_note(workdir: Path, config) -> str:
     """', model from step N (best dev evaluation)' when model/ is not the last step (train.final_params)."""
-    records = [json.loads(x) for x in (workdir / "metrics.jsonl").read_text().splitlines()]
+    records = train.read_metrics(workdir)
     steps = [r["final_params_step"] for r in records if "final_params_step" in r]
     if steps and steps[-1] != config.train.num_train_steps:
         return f"; model from step {steps[-1]}, its best dev evaluation"

@@ -11,7 +11,6 @@ Writes experiments/results/capability_<task>.md.
 
 import argparse
 import datetime
-import json
 import platform
 import sys
 import time
@@ -41,7 +40,7 @@ PAPER = {
 
 def _training_minutes(workdir: Path) -> float:
     """Wall time of the training run, from the last time stamp its metrics.jsonl logged."""
-    records = [json.loads(x) for x in (workdir / "metrics.jsonl").read_text().splitlines()]
+    records = train.read_metrics(workdir)
     return max([r["time"] for r in records if "time" in r] + [float("nan")]) / 60
 
 

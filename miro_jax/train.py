@@ -148,6 +148,11 @@ def _checkpoint_managers(workdir: Path, config) -> tuple[ocp.CheckpointManager, 
     return latest, best
 
 
+def read_metrics(workdir: str | Path) -> list[dict]:
+    """The records train_and_evaluate logged to workdir/metrics.jsonl, in order."""
+    return [json.loads(line) for line in (Path(workdir) / "metrics.jsonl").read_text().splitlines()]
+
+
 def _log(workdir: Path, record: dict) -> None:
     with open(workdir / "metrics.jsonl", "a") as f:
         f.write(json.dumps(record) + "\n")
