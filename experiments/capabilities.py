@@ -91,11 +91,9 @@ def main():
             true_cls = np.asarray(it.graph.nodes["class"][:n])
             loc_t.append(true_cls)
             loc_p.append(refined)
-            # per ground-truth cluster: its class vs the refined class most of its points got
-            for c in np.unique(it.fov.labels[it.fov.labels > 0]):
-                m = it.fov.labels == c
-                truth_c.append(int(np.bincount(true_cls[m]).argmax()))
-                pred_c.append(int(np.bincount(refined[m]).argmax()))
+            t, p = metrics.cluster_classes(it.fov.labels, true_cls, refined)
+            truth_c += list(t)
+            pred_c += list(p)
         k = config.model.num_classes  # background + the shape kinds
         cl = metrics.classification_scores(np.array(truth_c), np.array(pred_c), k,
                                            f1_classes=range(1, k))  # shape classes only

@@ -194,6 +194,16 @@ def dirichlet_energy(features: np.ndarray, senders: np.ndarray, receivers: np.nd
     return float(np.sum(diff * diff) / n)
 
 
+def cluster_classes(truth: np.ndarray, true_classes: np.ndarray,
+                    predicted_classes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per ground-truth cluster: its true class and the class most of its localizations were
+    predicted (both the mode over the cluster), the pairs cluster-level F1 is scored on."""
+    clusters = np.unique(truth[truth > 0])
+    true_c = [int(np.bincount(true_classes[truth == c]).argmax()) for c in clusters]
+    pred_c = [int(np.bincount(predicted_classes[truth == c]).argmax()) for c in clusters]
+    return np.array(true_c, dtype=int), np.array(pred_c, dtype=int)
+
+
 def classification_scores(truth: np.ndarray, pred: np.ndarray, num_classes: int,
                           f1_classes=None) -> dict:
     """Macro F1 (averaged over `f1_classes`, default all) and the confusion matrix (rows truth,

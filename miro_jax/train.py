@@ -107,6 +107,18 @@ def squeeze_fov(outputs: dict, item: input_pipeline.EvalFov, connectivity_radius
     return item.fov.unit_to_nm(squeezed)
 
 
+def _cluster_class_f1(outputs: dict, item: input_pipeline.EvalFov, pred: np.ndarray) -> float:
+    """Cluster-level macro F1 over the shape classes: DBSCAN clusters vote their class (cMIRO's
+    refinement), each ground-truth cluster takes the class most of its localizations got."""
+    n = item.fov.xy_nm.shape[0]
+    logits = np.asarray(outputs["logits"][-1, :n])  # [n, classes], last step
+    refined = cluster.majority_class_per_cluster(pred, logits.argmax(-1))
+    truth_c, pred_c = metrics.cluster_classes(item.fov.labels, np.asarray(item.graph.nodes["class"][:n]),
+                                              refined)
+    k = logits.shape[-1]  # background + the shape kinds
+    return metrics.classification_scores(truth_c, pred_c, k, f1_classes=range(1, k))["macro_F1"]
+
+
 def evaluate(params, apply_fn, items, config: ml_collections.ConfigDict,
              with_iou: bool = False) -> dict:
     """Mean loss and clustering scores (MIRO + DBSCAN) over evaluation FOVs."""
@@ -128,6 +140,8 @@ def evaluate(params, apply_fn, items, config: ml_collections.ConfigDict,
         row["dirichlet_energy"] = metrics.dirichlet_energy(
             np.asarray(outputs["node_states"][:n]), np.asarray(item.graph.senders[:real_edges]),
             np.asarray(item.graph.receivers[:real_edges]))
+        if "logits" in outputs and "class" in item.graph.nodes:
+            row["class_macro_F1"] = _cluster_class_f1(outputs, item, pred)
         rows.append(row)
     keys = [k for k, v in rows[0].items() if isinstance(v, float)]
     return {k: float(np.mean([r[k] for r in rows])) for k in keys}

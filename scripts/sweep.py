@@ -1,6 +1,6 @@
 """Resumable sweep runner: every (point, seed) of a sweep file trains into its own workdir.
 
-  python scripts/sweep.py experiments/sweeps/hidden_size.py [--jobs 2] [--out DIR]
+  python scripts/sweep.py experiments/sweeps/hidden_size.py [--jobs 2 [--pin]] [--out DIR]
 
 A sweep file defines get_sweep() -> dict(
     name="hidden_size", base="configs/benchmark.py:scenario_8",
@@ -24,8 +24,10 @@ import importlib.util
 import json
 import os
 import platform
+import queue
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -74,13 +76,28 @@ def plan(sweep: dict, out: Path) -> list[tuple[Path, str, dict]]:
     return todo
 
 
-def run_point(base: str, overrides: dict, workdir: Path) -> int:
+def core_slots(jobs: int) -> list[list[int]]:
+    """This process's CPU cores split into `jobs` disjoint sets, one per parallel training."""
+    cores = sorted(os.sched_getaffinity(0))
+    per = max(1, len(cores) // jobs)
+    return [cores[(i * per) % len(cores):(i * per) % len(cores) + per] for i in range(jobs)]
+
+
+def run_point(base: str, overrides: dict, workdir: Path, slots: queue.Queue | None = None) -> int:
+    """Trains one (point, seed) in a subprocess, pinned to a free core set when `slots` is given."""
     args = [sys.executable, "-m", "miro_jax.main", f"--config={base}", f"--workdir={workdir}"]
     args += [f"--config.{k}={v}" for k, v in overrides.items()]
     workdir.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    with open(workdir / "sweep.log", "a") as log:
-        return subprocess.run(args, stdout=log, stderr=subprocess.STDOUT, cwd=REPO, env=env).returncode
+    cores = slots.get() if slots is not None else None
+    try:
+        with open(workdir / "sweep.log", "a") as log:
+            return subprocess.run(
+                args, stdout=log, stderr=subprocess.STDOUT, cwd=REPO, env=env,
+                preexec_fn=(lambda: os.sched_setaffinity(0, cores)) if cores else None).returncode
+    finally:
+        if cores is not None:
+            slots.put(cores)
 
 
 def final_record(workdir: Path) -> dict:
@@ -94,16 +111,22 @@ def final_record(workdir: Path) -> dict:
     return out
 
 
-def write_report(sweep: dict, out: Path, results_dir: Path, command: str) -> Path:
+def write_report(sweep: dict, out: Path, results_dir: Path, command: str,
+                 wall_s: float = 0.0) -> Path:
+    """The sweep's table and one plot per swept axis; a hand-written "## Discussion" in an existing
+    report is kept (miro_jax.evaluation.write_results_markdown)."""
     rows = []
     for point in sweep["points"]:
         recs = [final_record(out / point_name(point, s)) for s in sweep["seeds"]
                 if is_done(out / point_name(point, s))]
         rows.append((point, recs))
     metrics = sweep["metrics"] + ["train_time_s"]
+    total_s = sum(r.get("train_time_s", 0.0) for _, recs in rows for r in recs)
     lines = [f"# Sweep `{sweep['name']}`", "", f"Command: `{command}`  ",
              f"Base: `{sweep['base']}` with {sweep['overrides']}; seeds {sweep['seeds']}  ",
-             f"Machine: {platform.machine()}, 2 cores, CPU; date {datetime.date.today()}", "",
+             f"Machine: {platform.machine()}, {os.cpu_count()} cores, CPU; date {datetime.date.today()}; "
+             f"training time of all points {total_s / 60:.1f} min, wall time of the last invocation "
+             f"{wall_s / 60:.1f} min", "",
              "| point | seeds done | " + " | ".join(metrics) + " |",
              "|---" * (len(metrics) + 2) + "|"]
     for point, recs in rows:
@@ -138,7 +161,9 @@ def write_report(sweep: dict, out: Path, results_dir: Path, command: str) -> Pat
         fig.savefig(png, dpi=100)
         plt.close(fig)
         lines.append(f"\n![{axis}]({png.name})")
-    report.write_text("\n".join(lines) + "\n")
+    from miro_jax import evaluation  # here: importing jax is slow and the runner needs it only now
+
+    evaluation.write_results_markdown(report, "\n".join(lines))
     return report
 
 
@@ -146,15 +171,23 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("sweep_file")
     parser.add_argument("--jobs", type=int, default=1, help="points trained in parallel processes")
+    parser.add_argument("--pin", action="store_true",
+                        help="pin each parallel training to its own share of the cores (no oversubscription)")
     parser.add_argument("--out", default=None, help="workdir root (default workdirs/sweeps/NAME)")
     parser.add_argument("--results", default=str(REPO / "experiments" / "results"))
     args = parser.parse_args(argv)
     sweep = load_sweep(args.sweep_file)
     out = Path(args.out or REPO / "workdirs" / "sweeps" / sweep["name"]).resolve()
     todo = plan(sweep, out)
+    t0 = time.time()
     failed = []
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        futures = {pool.submit(run_point, b, o, w): w for w, b, o in todo}
+        slots = None
+        if args.pin:
+            slots = queue.Queue()
+            for cores in core_slots(args.jobs):
+                slots.put(cores)
+        futures = {pool.submit(run_point, b, o, w, slots): w for w, b, o in todo}
         for future in concurrent.futures.as_completed(futures):
             w = futures[future]
             code = future.result()
@@ -162,7 +195,7 @@ def main(argv=None) -> int:
             if code:
                 failed.append(w.name)
     command = "python scripts/sweep.py " + " ".join(sys.argv[1:] if argv is None else argv)
-    print(f"wrote {write_report(sweep, out, Path(args.results), command)}")
+    print(f"wrote {write_report(sweep, out, Path(args.results), command, time.time() - t0)}")
     return 1 if failed else 0
 
 

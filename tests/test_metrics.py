@@ -133,3 +133,14 @@ def test_per_cluster_f1_averages_over_shape_classes_only():
     f1_spot, f1_ellipse = 2 / 3, 2 * 0.5 * 0.5 / (0.5 + 0.5)  # spot P 1 R .5; ellipse P .5 R .5
     assert s["macro_F1"] == pytest.approx((f1_spot + f1_ellipse) / 2)
     assert metrics.classification_scores(truth, pred, 3)["macro_F1"] == pytest.approx((f1_spot + f1_ellipse) / 3)
+
+
+def test_cluster_classes_take_the_mode_per_true_cluster():
+    truth = np.array([0, 1, 1, 1, 2, 2, 2])
+    true_classes = np.array([0, 1, 1, 1, 2, 2, 2])
+    predicted = np.array([2, 1, 1, 2, 1, 1, 2])  # cluster 1 mostly 1 (right), cluster 2 mostly 1
+    true_c, pred_c = metrics.cluster_classes(truth, true_classes, predicted)
+    np.testing.assert_array_equal(true_c, [1, 2])
+    np.testing.assert_array_equal(pred_c, [1, 1])
+    f1 = metrics.classification_scores(true_c, pred_c, 3, f1_classes=[1, 2])["macro_F1"]
+    assert f1 == pytest.approx((2 / 3 + 0) / 2)  # class 1: precision 1/2, recall 1; class 2: 0

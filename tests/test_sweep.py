@@ -36,13 +36,18 @@ def get_sweep():
     assert not (second / "model" / "config.json").exists()
     stamp = (first / "metrics.jsonl").stat().st_mtime
 
-    r = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    results.mkdir()
+    (results / "sweep_tiny.md").write_text("old table\n\n## Discussion\nhand-written comment\n")
+    r = subprocess.run(cmd + ["--jobs", "2", "--pin"], env=env, capture_output=True, text=True,
+                       timeout=300)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "done already: hidden_size=8__seed=0" in r.stdout
     assert "finished: hidden_size=12__seed=0" in r.stdout
     assert (first / "metrics.jsonl").stat().st_mtime == stamp  # not retrained
     report = (results / "sweep_tiny.md").read_text()
     assert "| model.hidden_size=8 | 1 |" in report and "| model.hidden_size=12 | 1 |" in report
+    assert "old table" not in report and report.rstrip().endswith("hand-written comment")
+    assert "training time of all points" in report
     assert (results / "sweep_tiny_model_hidden_size.png").stat().st_size > 5000
 
 
@@ -59,3 +64,14 @@ def test_points_may_name_their_own_base_config(tmp_path):
     assert [b.split(":")[-1] for _, b, _ in todo] == ["scenario_4"] * 2 + ["scenario_8"] * 2
     assert all("base" not in o and o["a.b"] == 1 for _, _, o in todo)
     assert [o["train.seed"] for _, _, o in todo] == [0, 1, 0, 1]
+
+
+def test_core_slots_split_the_cores_disjointly():
+    sys.path.insert(0, str(REPO / "scripts"))
+    import sweep as sweep_runner
+    cores = sorted(os.sched_getaffinity(0))
+    assert sweep_runner.core_slots(1) == [cores]
+    if len(cores) >= 2:
+        halves = sweep_runner.core_slots(2)
+        assert len(halves) == 2 and not set(halves[0]) & set(halves[1])
+        assert sorted(halves[0] + halves[1]) == cores[: 2 * (len(cores) // 2)]

@@ -160,3 +160,18 @@ def test_best_dev_final_params_ship_the_best_evaluation(toy_benchmark, tmp_path)
     assert rescored["ARI_dagger"] == pytest.approx(dev[shipped[0]], abs=1e-6)
     if shipped[0] != 40:  # an earlier step won: model/ is not the last state
         assert any(not np.array_equal(a, b) for a, b in zip(_leaves(params), _leaves(state.params)))
+
+
+def test_dev_class_f1_scores_cluster_votes():
+    """Dev evaluation's cluster-level class F1: 1 when every cluster's vote is its true class, and
+    DBSCAN clusters vote (one wrong localization in a cluster does not change its class)."""
+    import types
+    truth = np.array([0, 1, 1, 1, 2, 2, 2])
+    classes = np.array([0, 1, 1, 1, 2, 2, 2])
+    item = types.SimpleNamespace(fov=types.SimpleNamespace(xy_nm=np.zeros((7, 2)), labels=truth),
+                                 graph=types.SimpleNamespace(nodes={"class": classes}))
+    predicted = np.array([0, 1, 2, 1, 2, 2, 1])  # one wrong localization in each cluster
+    logits = np.eye(3)[predicted][None]  # [K=1, n, classes]
+    assert train._cluster_class_f1({"logits": logits}, item, truth) == 1.0
+    swapped = np.eye(3)[np.array([0, 2, 2, 2, 1, 1, 1])][None]
+    assert train._cluster_class_f1({"logits": swapped}, item, truth) == 0.0

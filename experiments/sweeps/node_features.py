@@ -1,10 +1,10 @@
 """Ablation 4: Laplacian eigenvector node features vs constant vs shuffled, trained on two
 benchmark sets (scenario 8 and scenario 4: the two cheapest, ≈400-node graphs). Do the eigenvector
-features carry information on these disconnected graphs? Hidden 128, 1,500 steps per point (scaled
+features carry information on these disconnected graphs? Hidden 128, 1,000 steps per point (scaled
 down from the recipe's 6,000 to fit one session; the dev curve of the recipe: recipe.md §2).
 experiments/node_features_inference.py asks the same of 5 fully trained models at inference.
 
-  python scripts/sweep.py experiments/sweeps/node_features.py
+  taskset -c 1 python scripts/sweep.py experiments/sweeps/node_features.py
 """
 
 
@@ -15,7 +15,7 @@ def get_sweep():
     return dict(
         name="node_features",
         base="configs/benchmark_cpu.py:scenario_8",
-        overrides={"train.num_train_steps": 1500,
+        overrides={"train.num_train_steps": 1000,
                    "train.eval_every": 500},
         points=points,
         seeds=[0],
