@@ -8,7 +8,8 @@ A sweep file defines get_sweep() -> dict(
     points=[{"model.hidden_size": 64}, ...],            # the swept values
     seeds=[0, 1, 2],                                   # repeats (train.seed and data.seed)
     # a point may also name its own base config: {"base": "configs/benchmark_cpu.py:scenario_4", ...}
-    metrics=["dev_ARI_dagger", "dev_JI_c"])            # scores for the table
+    metrics=["dev_ARI_dagger", "dev_JI_c"],            # scores for the table
+    reference="paper Table S8: ...")                   # optional: the paper's numbers, in the report
 Finished points (workdir/model/config.json exists) are skipped; unfinished ones resume from their
 last checkpoint, so a killed sweep restarted with the same command completes only what is missing.
 At the end: experiments/results/sweep_<name>.md (mean ± std over seeds, training time) and one
@@ -42,6 +43,7 @@ def load_sweep(path: str) -> dict:
     sweep = module.get_sweep()
     sweep.setdefault("overrides", {})
     sweep.setdefault("seeds", [0])
+    sweep.setdefault("reference", "–")  # the paper's result for this ablation, shown in the report
     sweep.setdefault("metrics", ["dev_ARI_dagger", "dev_JI_c", "dev_loss"])
     return sweep
 
@@ -111,6 +113,50 @@ def final_record(workdir: Path) -> dict:
     return out
 
 
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def plot_axes(points: list[dict]) -> list[str]:
+    """Swept keys that get a plot: those with numeric values, or, when no key is numeric (e.g.
+    node-feature modes), every key that takes several values; the other keys label the series."""
+    numeric = sorted({k for p in points for k, v in p.items() if _is_number(v)})
+    return numeric or sorted(k for k in {k for p in points for k in p}
+                             if len({str(p.get(k)) for p in points}) > 1)
+
+
+def plot_axis(rows: list[tuple[dict, list[dict]]], axis: str, metrics: list[str], png: Path) -> None:
+    """One panel per metric against `axis`, one line per combination of the other swept keys
+    (e.g. K for MIRO, MPN and MPN + LayerNorm); error bars = std over seeds."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, axs = plt.subplots(1, len(metrics), figsize=(3.6 * len(metrics), 3.2), squeeze=False)
+    series: dict[str, list] = {}
+    for point, recs in rows:
+        if axis in point and recs:
+            label = ", ".join(f"{k.split('.')[-1]}={_shown(k, v)}" for k, v in point.items() if k != axis)
+            series.setdefault(label or "all", []).append((point[axis], recs))
+    values = list(dict.fromkeys(p[axis] for p, _ in rows if axis in p))
+    numeric = all(_is_number(v) for v in values)
+    position = {v: (v if numeric else i) for i, v in enumerate(values)}  # categories: 0, 1, …
+    for ax, m in zip(axs[0], metrics):
+        for label, pts in series.items():
+            pts = [(position[x], [r[m] for r in recs if m in r]) for x, recs in pts]
+            pts = sorted((x, v) for x, v in pts if v)
+            if pts:
+                ax.errorbar([x for x, _ in pts], [np.mean(v) for _, v in pts],
+                            yerr=[np.std(v) for _, v in pts], marker="o", capsize=3, label=label)
+        if not numeric:
+            ax.set_xticks(range(len(values)), [_shown(axis, v) for v in values], fontsize=8)
+        ax.set_xlabel(axis)
+        ax.set_title(m, fontsize=9)
+    axs[0][0].legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(png, dpi=100)
+    plt.close(fig)
+
+
 def write_report(sweep: dict, out: Path, results_dir: Path, command: str,
                  wall_s: float = 0.0) -> Path:
     """The sweep's table and one plot per swept axis; a hand-written "## Discussion" in an existing
@@ -124,6 +170,7 @@ def write_report(sweep: dict, out: Path, results_dir: Path, command: str,
     total_s = sum(r.get("train_time_s", 0.0) for _, recs in rows for r in recs)
     lines = [f"# Sweep `{sweep['name']}`", "", f"Command: `{command}`  ",
              f"Base: `{sweep['base']}` with {sweep['overrides']}; seeds {sweep['seeds']}  ",
+             f"Paper: {sweep['reference']}  ",
              f"Machine: {platform.machine()}, {os.cpu_count()} cores, CPU; date {datetime.date.today()}; "
              f"training time of all points {total_s / 60:.1f} min, wall time of the last invocation "
              f"{wall_s / 60:.1f} min", "",
@@ -138,28 +185,9 @@ def write_report(sweep: dict, out: Path, results_dir: Path, command: str,
         lines.append(f"| {label} | {len(recs)} | " + " | ".join(cells) + " |")
     report = results_dir / f"sweep_{sweep['name']}.md"
     results_dir.mkdir(parents=True, exist_ok=True)
-    axes = sorted({k for p in sweep["points"] for k in p})
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    for axis in axes:
-        fig, ax = plt.subplots(figsize=(5, 3.5))
-        for m in sweep["metrics"]:
-            xs, ys, es = [], [], []
-            for point, recs in rows:
-                vals = [r[m] for r in recs if m in r]
-                if axis in point and vals and isinstance(point[axis], (int, float)):
-                    xs.append(point[axis])
-                    ys.append(np.mean(vals))
-                    es.append(np.std(vals))
-            if xs:
-                ax.errorbar(xs, ys, yerr=es, marker="o", capsize=3, label=m)
-        ax.set_xlabel(axis)
-        ax.legend(fontsize=8)
-        fig.tight_layout()
+    for axis in plot_axes(sweep["points"]):
         png = results_dir / f"sweep_{sweep['name']}_{axis.replace('.', '_')}.png"
-        fig.savefig(png, dpi=100)
-        plt.close(fig)
+        plot_axis(rows, axis, sweep["metrics"], png)
         lines.append(f"\n![{axis}]({png.name})")
     from miro_jax import evaluation  # here: importing jax is slow and the runner needs it only now
 

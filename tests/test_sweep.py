@@ -75,3 +75,18 @@ def test_core_slots_split_the_cores_disjointly():
         halves = sweep_runner.core_slots(2)
         assert len(halves) == 2 and not set(halves[0]) & set(halves[1])
         assert sorted(halves[0] + halves[1]) == cores[: 2 * (len(cores) // 2)]
+
+
+def test_plot_axes_are_the_numeric_keys_else_the_varying_ones(tmp_path):
+    sys.path.insert(0, str(REPO / "scripts"))
+    import sweep as sweep_runner
+    k_points = [{"model.num_iterations": k, "model_name": m, "mpn_layer_norm": ln}
+                for k in (5, 10) for m, ln in (("miro", False), ("mpn", True))]
+    assert sweep_runner.plot_axes(k_points) == ["model.num_iterations"]  # bools label series
+    modes = [{"base": f"configs/benchmark_cpu.py:{s}", "data.node_features": m}
+             for s in ("scenario_8", "scenario_4") for m in ("laplacian", "constant")]
+    assert sweep_runner.plot_axes(modes) == ["base", "data.node_features"]
+    rows = [(p, [{"dev_ARI_dagger": 0.5}]) for p in modes]
+    png = tmp_path / "modes.png"
+    sweep_runner.plot_axis(rows, "data.node_features", ["dev_ARI_dagger"], png)
+    assert png.stat().st_size > 5000
