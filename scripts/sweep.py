@@ -171,9 +171,10 @@ def write_report(sweep: dict, out: Path, results_dir: Path, command: str,
     lines = [f"# Sweep `{sweep['name']}`", "", f"Command: `{command}`  ",
              f"Base: `{sweep['base']}` with {sweep['overrides']}; seeds {sweep['seeds']}  ",
              f"Paper: {sweep['reference']}  ",
-             f"Machine: {platform.machine()}, {os.cpu_count()} cores, CPU; date {datetime.date.today()}; "
-             f"training time of all points {total_s / 60:.1f} min, wall time of the last invocation "
-             f"{wall_s / 60:.1f} min", "",
+             f"Machine: {platform.machine()}, CPU, {len(os.sched_getaffinity(0))} of {os.cpu_count()} "
+             f"cores used; date {datetime.date.today()}; training time of all points "
+             f"{total_s / 60:.1f} min" + (f", wall time of the last invocation {wall_s / 60:.1f} min"
+                                          if wall_s else ""), "",
              "| point | seeds done | " + " | ".join(metrics) + " |",
              "|---" * (len(metrics) + 2) + "|"]
     for point, recs in rows:
@@ -223,7 +224,8 @@ def main(argv=None) -> int:
             if code:
                 failed.append(w.name)
     command = "python scripts/sweep.py " + " ".join(sys.argv[1:] if argv is None else argv)
-    print(f"wrote {write_report(sweep, out, Path(args.results), command, time.time() - t0)}")
+    wall_s = time.time() - t0 if todo else 0.0  # nothing trained: the report is only rewritten
+    print(f"wrote {write_report(sweep, out, Path(args.results), command, wall_s)}")
     return 1 if failed else 0
 
 

@@ -3,7 +3,7 @@ benchmark set. Scaled down to fit one session on the 2-core CPU: scenario 8 blin
 cheapest blinking set that leaves the predict-zero plateau on full graphs, recipe.md §3.4; scenario
 6 blinking costs ≈4× per 2-graph step and cannot be cropped, §3.3, §3.5), hidden 128, 800 steps, 1 seed.
 
-  python scripts/sweep.py experiments/sweeps/alpha_blinking.py --jobs 2 --pin
+  taskset -c 1 python scripts/sweep.py experiments/sweeps/alpha_blinking.py  # or --jobs 2 --pin
 """
 
 

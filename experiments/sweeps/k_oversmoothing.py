@@ -4,7 +4,7 @@ states on the dev FOVs. Scaled down to fit one session on the 2-core CPU: scenar
 (≈400 nodes; the paper: scenario 6 blinking, 12k-node graphs, ≈30× the cost per step), hidden 128,
 800 steps per point, 1 seed.
 
-  python scripts/sweep.py experiments/sweeps/k_oversmoothing.py --jobs 2 --pin
+  taskset -c 0 python scripts/sweep.py experiments/sweeps/k_oversmoothing.py  # or --jobs 2 --pin
 """
 
 
