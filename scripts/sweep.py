@@ -157,6 +157,22 @@ def plot_axis(rows: list[tuple[dict, list[dict]]], axis: str, metrics: list[str]
     plt.close(fig)
 
 
+def _mean_std(values: list[float]) -> str:
+    """A table cell: the value for one seed, mean ± std (over seeds) for several, – for none."""
+    if not values:
+        return "–"
+    if len(values) == 1:
+        return f"{values[0]:.3f}"
+    return f"{np.mean(values):.3f} ± {np.std(values):.3f}"
+
+
+def invocation(argv: list[str]) -> str:
+    """The command as it ran, with the `taskset` that pinned it when it did not use every core."""
+    cores = sorted(os.sched_getaffinity(0))
+    pinned = f"taskset -c {','.join(map(str, cores))} " if len(cores) < (os.cpu_count() or 0) else ""
+    return pinned + "python scripts/sweep.py " + " ".join(argv)
+
+
 def write_report(sweep: dict, out: Path, results_dir: Path, command: str,
                  wall_s: float = 0.0) -> Path:
     """The sweep's table and one plot per swept axis; a hand-written "## Discussion" in an existing
@@ -165,8 +181,10 @@ def write_report(sweep: dict, out: Path, results_dir: Path, command: str,
     for point in sweep["points"]:
         recs = [final_record(out / point_name(point, s)) for s in sweep["seeds"]
                 if is_done(out / point_name(point, s))]
+        for r in recs:
+            r["train_min"] = r.get("train_time_s", np.nan) / 60
         rows.append((point, recs))
-    metrics = sweep["metrics"] + ["train_time_s"]
+    metrics = sweep["metrics"] + ["train_min"]
     total_s = sum(r.get("train_time_s", 0.0) for _, recs in rows for r in recs)
     lines = [f"# Sweep `{sweep['name']}`", "", f"Command: `{command}`  ",
              f"Base: `{sweep['base']}` with {sweep['overrides']}; seeds {sweep['seeds']}  ",
@@ -181,7 +199,7 @@ def write_report(sweep: dict, out: Path, results_dir: Path, command: str,
         cells = []
         for m in metrics:
             vals = [r[m] for r in recs if m in r]
-            cells.append(f"{np.mean(vals):.3f} ± {np.std(vals):.3f}" if vals else "–")
+            cells.append(_mean_std(vals))
         label = ", ".join(f"{k}={_shown(k, v)}" for k, v in point.items())
         lines.append(f"| {label} | {len(recs)} | " + " | ".join(cells) + " |")
     report = results_dir / f"sweep_{sweep['name']}.md"
@@ -190,6 +208,7 @@ def write_report(sweep: dict, out: Path, results_dir: Path, command: str,
         png = results_dir / f"sweep_{sweep['name']}_{axis.replace('.', '_')}.png"
         plot_axis(rows, axis, sweep["metrics"], png)
         lines.append(f"\n![{axis}]({png.name})")
+    sys.path.insert(0, str(REPO))  # the runner may run from a checkout that is not installed
     from miro_jax import evaluation  # here: importing jax is slow and the runner needs it only now
 
     evaluation.write_results_markdown(report, "\n".join(lines))
@@ -223,7 +242,7 @@ def main(argv=None) -> int:
             print(f"{'finished' if code == 0 else f'FAILED ({code})'}: {w.name}", flush=True)
             if code:
                 failed.append(w.name)
-    command = "python scripts/sweep.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    command = invocation(sys.argv[1:] if argv is None else argv)
     wall_s = time.time() - t0 if todo else 0.0  # nothing trained: the report is only rewritten
     print(f"wrote {write_report(sweep, out, Path(args.results), command, wall_s)}")
     return 1 if failed else 0
