@@ -12,6 +12,8 @@ A sweep file defines get_sweep() -> dict(
     reference="paper Table S8: ...")                   # optional: the paper's numbers, in the report
 Finished points (workdir/model/config.json exists) are skipped; unfinished ones resume from their
 last checkpoint, so a killed sweep restarted with the same command completes only what is missing.
+Several invocations of one sweep on one machine (e.g. `taskset -c 0 …` and `taskset -c 1 …`) share
+its points: a point in training is claimed by its process (`claimed_by`), the others skip it.
 At the end: experiments/results/sweep_<name>.md (mean ± std over seeds, training time) and one
 PNG per swept axis.
 """
@@ -85,14 +87,58 @@ def core_slots(jobs: int) -> list[list[int]]:
     return [cores[(i * per) % len(cores):(i * per) % len(cores) + per] for i in range(jobs)]
 
 
+CLAIMED = -1  # run_point's code for a point another live sweep process is training
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def claim(workdir: Path) -> bool:
+    """Marks `workdir` as trained by this process (file `claimed_by` holds its pid), so several
+    sweep invocations on one machine share the points; False while another live process holds it.
+    A claim whose process is gone (killed) is taken over."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    lock, mine = workdir / "claimed_by", workdir / f"claimed_by.{os.getpid()}"
+    mine.write_text(str(os.getpid()))
+    try:
+        for _ in range(3):
+            try:
+                os.link(mine, lock)  # atomic: fails when a claim exists
+                return True
+            except FileExistsError:
+                try:
+                    holder = int(lock.read_text())
+                except (OSError, ValueError):
+                    holder = 0
+                if holder == os.getpid():
+                    return True
+                if holder and _alive(holder):
+                    return False
+                lock.unlink(missing_ok=True)  # stale: its process was killed
+        return False
+    finally:
+        mine.unlink(missing_ok=True)
+
+
 def run_point(base: str, overrides: dict, workdir: Path, slots: queue.Queue | None = None) -> int:
-    """Trains one (point, seed) in a subprocess, pinned to a free core set when `slots` is given."""
+    """Trains one (point, seed) in a subprocess, pinned to a free core set when `slots` is given;
+    CLAIMED (no training) when another sweep process is training it or has finished it."""
+    if not claim(workdir):
+        return CLAIMED
     args = [sys.executable, "-m", "miro_jax.main", f"--config={base}", f"--workdir={workdir}"]
     args += [f"--config.{k}={v}" for k, v in overrides.items()]
-    workdir.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     cores = slots.get() if slots is not None else None
     try:
+        if is_done(workdir):  # finished by another process since this one planned
+            return CLAIMED
         with open(workdir / "sweep.log", "a") as log:
             return subprocess.run(
                 args, stdout=log, stderr=subprocess.STDOUT, cwd=REPO, env=env,
@@ -100,6 +146,7 @@ def run_point(base: str, overrides: dict, workdir: Path, slots: queue.Queue | No
     finally:
         if cores is not None:
             slots.put(cores)
+        (workdir / "claimed_by").unlink(missing_ok=True)
 
 
 def final_record(workdir: Path) -> dict:
@@ -239,6 +286,9 @@ def main(argv=None) -> int:
         for future in concurrent.futures.as_completed(futures):
             w = futures[future]
             code = future.result()
+            if code == CLAIMED:
+                print(f"taken by another sweep process: {w.name}", flush=True)
+                continue
             print(f"{'finished' if code == 0 else f'FAILED ({code})'}: {w.name}", flush=True)
             if code:
                 failed.append(w.name)

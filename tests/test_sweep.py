@@ -90,3 +90,20 @@ def test_plot_axes_are_the_numeric_keys_else_the_varying_ones(tmp_path):
     png = tmp_path / "modes.png"
     sweep_runner.plot_axis(rows, "data.node_features", ["dev_ARI_dagger"], png)
     assert png.stat().st_size > 5000
+
+
+def test_claims_share_points_between_live_sweep_processes(tmp_path):
+    sys.path.insert(0, str(REPO / "scripts"))
+    import sweep as sweep_runner
+    point = tmp_path / "hidden_size=8__seed=0"
+    assert sweep_runner.claim(point)  # free: this process takes it
+    assert sweep_runner.claim(point)  # its own claim
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    (point / "claimed_by").write_text(str(live.pid))
+    assert not sweep_runner.claim(point)  # a live other process holds it
+    assert sweep_runner.run_point("no/such/config.py", {}, point) == sweep_runner.CLAIMED
+    assert not (point / "sweep.log").exists()  # nothing was started
+    live.kill()
+    live.wait()
+    assert sweep_runner.claim(point)  # its process is gone: the stale claim is taken over
+    assert (point / "claimed_by").read_text() == str(os.getpid())
