@@ -17,5 +17,5 @@ def get_sweep():
         points=points,
         seeds=[0],
         metrics=["dev_ARI_dagger", "dev_JI_c", "dev_class_macro_F1", "dev_cross_entropy"],
-        reference="paper Table S9 (spots + ellipses): scores flat over α ∈ {0, 5, 10, 15, 20} and β ∈ {0.05, …, 0.5}",
+        reference="Table S9 (spots + ellipses): scores flat over α ∈ {0, 5, 10, 15, 20} and β ∈ {0.05, …, 0.5}",
     )

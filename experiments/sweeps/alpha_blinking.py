@@ -16,5 +16,5 @@ def get_sweep():
         points=[{"loss.alpha": a} for a in (0.0, 10.0)],
         seeds=[0],
         metrics=["dev_ARI_dagger", "dev_JI_c", "dev_RMSRE_N", "dev_compression_index"],
-        reference="paper Fig. S3 (scenario 6 blinking): α > 0 is needed; with α = 0 clusters are not compressed well",
+        reference="Fig. S3 (scenario 6 blinking): α > 0 is needed; with α = 0 clusters are not compressed well",
     )

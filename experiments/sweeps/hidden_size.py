@@ -16,5 +16,5 @@ def get_sweep():
         points=[{"model.hidden_size": h} for h in (64, 128, 256, 512)],
         seeds=[0],
         metrics=["dev_ARI_dagger", "dev_JI_c", "dev_class_macro_F1", "dev_cross_entropy"],
-        reference="paper Table S8 (spots + ellipses, full GPU training): hidden 256 best, 64 ≈ 0.02 ARI† lower, 128 ≈ 0.003 lower, 512 no gain",
+        reference="Table S8 (spots + ellipses, full GPU training): hidden 256 best, 64 ≈ 0.02 ARI† lower, 128 ≈ 0.003 lower, 512 no gain",
     )

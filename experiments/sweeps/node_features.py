@@ -20,5 +20,5 @@ def get_sweep():
         points=points,
         seeds=[0],
         metrics=["dev_ARI_dagger", "dev_JI_c", "dev_loss"],
-        reference="no paper ablation (the authors always use |5 smallest non-trivial eigenvectors| of the normalized Laplacian)",
+        reference="none: no such ablation in the paper (the authors always use |5 smallest non-trivial eigenvectors| of the normalized Laplacian)",
     )
