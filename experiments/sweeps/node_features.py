@@ -18,7 +18,7 @@ def get_sweep():
         overrides={"train.num_train_steps": 1000,
                    "train.eval_every": 500},
         points=points,
-        seeds=[0],
+        seeds=[0, 1],
         metrics=["dev_ARI_dagger", "dev_JI_c", "dev_loss"],
         reference="none: no such ablation in the paper (the authors always use |5 smallest non-trivial eigenvectors| of the normalized Laplacian)",
     )
