@@ -24,7 +24,6 @@ import argparse
 import concurrent.futures
 import datetime
 import importlib.util
-import json
 import os
 import platform
 import queue
@@ -149,11 +148,20 @@ def run_point(base: str, overrides: dict, workdir: Path, slots: queue.Queue | No
         (workdir / "claimed_by").unlink(missing_ok=True)
 
 
+def _miro_jax():
+    """The miro_jax package, imported only when a report is written (importing jax is slow and
+    running the points needs none of it); REPO goes on sys.path for a checkout not installed."""
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
+    import miro_jax.evaluation
+    import miro_jax.train
+    return miro_jax
+
+
 def final_record(workdir: Path) -> dict:
-    """Last dev scores and the training wall time from metrics.jsonl."""
+    """Last dev scores and the training wall time from metrics.jsonl (train.read_metrics)."""
     out: dict = {}
-    for line in (workdir / "metrics.jsonl").read_text().splitlines():
-        record = json.loads(line)
+    for record in _miro_jax().train.read_metrics(workdir):
         out.update({k: v for k, v in record.items() if k.startswith("dev_")})
         if "time" in record:
             out["train_time_s"] = record["time"]
@@ -255,10 +263,7 @@ def write_report(sweep: dict, out: Path, results_dir: Path, command: str,
         png = results_dir / f"sweep_{sweep['name']}_{axis.replace('.', '_')}.png"
         plot_axis(rows, axis, sweep["metrics"], png)
         lines.append(f"\n![{axis}]({png.name})")
-    sys.path.insert(0, str(REPO))  # the runner may run from a checkout that is not installed
-    from miro_jax import evaluation  # here: importing jax is slow and the runner needs it only now
-
-    evaluation.write_results_markdown(report, "\n".join(lines))
+    _miro_jax().evaluation.write_results_markdown(report, "\n".join(lines))
     return report
 
 
