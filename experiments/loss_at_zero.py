@@ -1,0 +1,44 @@
+"""Where the paper's L1 loss puts the predict-zero plateau: dev L1 loss and ARI† of the authors'
+weights vs the constant-zero prediction, per benchmark set.
+
+  python experiments/loss_at_zero.py scenario_5_blinking scenario_6_blinking
+
+If the authors' weights score a HIGHER L1 loss than zero (scenario_5_blinking), the L1 optimum a
+short training can reach is the plateau: the recipe trains that set with squared residuals
+(`loss.l2_warmup_steps`, configs/benchmark_cpu.py; experiments/results/recipe.md §3.6).
+"""
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from configs import benchmark  # noqa: E402
+from miro_jax import input_pipeline, model_store, train  # noqa: E402
+
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("scenarios", nargs="+")
+    args = parser.parse_args()
+    for scenario in args.scenarios:
+        start = time.time()
+        config = benchmark.get_config(scenario)
+        params, _ = model_store.load_model(REFERENCE / f"weights_{scenario}.npz", config)
+        apply_fn = train.create_model(config).apply
+        items = input_pipeline.eval_fovs(config, "dev")
+        authors = train.evaluate(params, apply_fn, items, config)
+        zero = train.evaluate(jax.tree_util.tree_map(jnp.zeros_like, params), apply_fn, items, config)
+        print(f"{scenario}: dev L1 loss authors {authors['loss']:.4f} zero {zero['loss']:.4f} "
+              f"({authors['loss'] / zero['loss'] - 1:+.0%}); ARI† authors {authors['ARI_dagger']:.3f} "
+              f"zero {zero['ARI_dagger']:.3f} ({time.time() - start:.0f} s)", flush=True)
+
+
+if __name__ == "__main__":
+    main()
