@@ -49,12 +49,12 @@ HIDDEN_SIZE = {"scenario_3": 256}
 # its dev FOVs predicting zero scores a LOWER L1 loss (0.119) than the authors' weights (0.140, ARI†
 # 0.58), so the L1 optimum within reach is the plateau (2 × 1,700 and 1 × 3,000 steps of L1 both stayed
 # there; with L2 dev ARI† 0.55 by step 500, benchmark.md). L2's optimum is the conditional mean, which
-# moves a node toward its probable centre in proportion to how sure the model is. The other sets
-# where the plateau was left late or the step budget is small: scenario_9_blinking with a 300-step
-# L2 warm-up then L1 stayed on the plateau (dev ARI† 0.08 at step 500), so the blinking sets with
-# few steps train with L2 throughout; scenario_6 (left the L1 plateau at step ≈1,500 of 2,400)
-# gets a 300-step warm-up.
-L2_STEPS = {"scenario_5_blinking": 3000, "scenario_9_blinking": 1000, "scenario_6_blinking": 1100,
+# moves a node toward its probable centre in proportion to how sure the model is. scenario_6_blinking
+# (≈1,100 steps in 30 min) trains with L2 throughout: it left the plateau by step 500. scenario_9_blinking
+# stayed on it both with a 300-step L2 warm-up then L1 (the shipped model, 1,000 steps) and with L2
+# throughout (stopped at step 580, dev ARI† 0.11 at 500; benchmark.md). scenario_6 (left the L1
+# plateau at step ≈1,500 of 2,400) gets a 300-step warm-up.
+L2_STEPS = {"scenario_5_blinking": 3000, "scenario_9_blinking": 300, "scenario_6_blinking": 1100,
             "scenario_6": 300}
 # early stopping where the dev curve peaked early: scenario_3's dev ARI† (paper DBSCAN params) was
 # best at step 1,500 (0.583) and fell to 0.542 by 4,000 while its dev loss kept falling (benchmark.md);
