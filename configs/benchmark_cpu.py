@@ -5,7 +5,7 @@ sized to train in ≤ 30 minutes on a 2-core CPU.
 
 What changes from configs/benchmark.py (the authors' settings) and why (ablation:
 experiments/results/recipe.md): hidden 128 instead of 256 (≈3.5× cheaper per step; paper
-ablation: −0.003 ARI†; scenario_3 keeps 256), Adam 3e-4 with 100 warm-up steps and cosine decay instead of a constant
+ablation: −0.003 ARI†), Adam 3e-4 with 100 warm-up steps and cosine decay instead of a constant
 1e-4 (escapes the predict-zero plateau in ≈400 instead of ≳600 steps), a fresh augmented graph per
 draw instead of a fixed set, and for the blinking sets (1.5–12k-node graphs) 2 full-size graphs per
 step instead of 4. Crops of the FOV, though cheaper, keep the model on the plateau (recipe.md §3).
@@ -36,15 +36,11 @@ STEPS = {"scenario_8": 6000, "scenario_10": 6000, "scenario_4": 6000,
          "scenario_5": 2400, "scenario_9": 2800,
          # scenario_6 at 4 × 2,400 was still climbing (dev ARI† 0.52 → 0.58 at steps 2,000 / 2,400)
          # and trailed DBSCAN: 2 per step for 4,800 updates, as scenario_5
-         "scenario_6": 4800,
-         # scenario_3 at hidden 128 peaked on dev at step 1,500 of 4,000 and trailed DBSCAN by 0.005
-         # ARI†: hidden 256 (+0.02 ARI† at equal steps, sweep_hidden_size.md; 2.3× the step cost)
-         "scenario_3": 1600}
+         "scenario_6": 4800}
 DEFAULT_STEPS_GT = 4000
 DEFAULT_STEPS_BLINKING = 2000
 BLINKING_BATCH = 2  # full-size blinking graphs (1.5–12k nodes): 2 per step
 BATCH = {"scenario_6_blinking": 1, "scenario_5": 2, "scenario_6": 2, "scenario_5_blinking": 1}
-HIDDEN_SIZE = {"scenario_3": 256}
 # squared residuals (loss.l2_warmup_steps) for the first N steps. scenario_5_blinking, whole run: on
 # its dev FOVs predicting zero scores a LOWER L1 loss (0.119) than the authors' weights (0.140, ARI†
 # 0.58), so the L1 optimum within reach is the plateau (2 × 1,700 and 1 × 3,000 steps of L1 both stayed
@@ -57,16 +53,14 @@ HIDDEN_SIZE = {"scenario_3": 256}
 L2_STEPS = {"scenario_5_blinking": 3000, "scenario_9_blinking": 300, "scenario_6_blinking": 1100,
             "scenario_6": 300}
 # early stopping where the dev curve peaked early: scenario_3's dev ARI† (paper DBSCAN params) was
-# best at step 1,500 (0.583) and fell to 0.542 by 4,000 while its dev loss kept falling (benchmark.md);
-# at hidden 256 it is evaluated every 250 steps
+# best at step 1,500 (0.583) and fell to 0.542 by 4,000 while its dev loss kept falling (benchmark.md)
 FINAL_PARAMS = {"scenario_3": "best_dev", "scenario_5_blinking": "best_dev"}
-EVAL_EVERY = {"scenario_3": 250}
 
 
 def get_config(scenario: str = "scenario_8") -> ml_collections.ConfigDict:
     config = benchmark.get_config(scenario)
     blinking = scenario.endswith("_blinking")
-    config.model.hidden_size = HIDDEN_SIZE.get(scenario, 128)
+    config.model.hidden_size = 128
     config.optimizer.learning_rate = 3e-4
     config.optimizer.schedule = "cosine"
     config.optimizer.warmup_steps = 100
@@ -75,7 +69,7 @@ def get_config(scenario: str = "scenario_8") -> ml_collections.ConfigDict:
     config.train.batch_size = BATCH.get(scenario, BLINKING_BATCH if blinking else config.train.batch_size)
     config.train.num_train_steps = STEPS.get(
         scenario, DEFAULT_STEPS_BLINKING if blinking else DEFAULT_STEPS_GT)
-    config.train.eval_every = EVAL_EVERY.get(scenario, 500)
+    config.train.eval_every = 500
     config.loss.l2_warmup_steps = L2_STEPS.get(scenario, 0)
     config.train.final_params = FINAL_PARAMS.get(scenario, "last")
     config.train.checkpoint_every = 250
