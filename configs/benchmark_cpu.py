@@ -5,7 +5,7 @@ sized to train in ≤ 30 minutes on a 2-core CPU.
 
 What changes from configs/benchmark.py (the authors' settings) and why (ablation:
 experiments/results/recipe.md): hidden 128 instead of 256 (≈3.5× cheaper per step; paper
-ablation: −0.003 ARI†), Adam 3e-4 with 100 warm-up steps and cosine decay instead of a constant
+ablation: −0.003 ARI†; scenario_3 keeps 256), Adam 3e-4 with 100 warm-up steps and cosine decay instead of a constant
 1e-4 (escapes the predict-zero plateau in ≈400 instead of ≳600 steps), a fresh augmented graph per
 draw instead of a fixed set, and for the blinking sets (1.5–12k-node graphs) 2 full-size graphs per
 step instead of 4. Crops of the FOV, though cheaper, keep the model on the plateau (recipe.md §3).
