@@ -53,8 +53,8 @@ BATCH = {"scenario_6_blinking": 1, "scenario_5": 2, "scenario_6": 2, "scenario_5
 # stayed on it both with a 300-step L2 warm-up then L1 (the shipped model, 1,000 steps) and with L2
 # throughout (stopped at step 580, dev ARI† 0.11 at 500; benchmark.md). scenario_6 (left the L1
 # plateau at step ≈1,500 of 2,400) gets a 300-step warm-up.
-L2_STEPS = {"scenario_5_blinking": 3000, "scenario_9_blinking": 300, "scenario_6_blinking": 1100,
-            "scenario_6": 300}
+L2_THROUGHOUT = {"scenario_5_blinking", "scenario_6_blinking"}
+L2_WARMUP_STEPS = {"scenario_9_blinking": 300, "scenario_6": 300}
 # early stopping where the dev curve peaked early: scenario_3's dev ARI† (paper DBSCAN params) was
 # best at step 1,500 (0.583) and fell to 0.542 by 4,000 while its dev loss kept falling (benchmark.md)
 HIDDEN_SIZE = {"scenario_3": 256}
@@ -74,7 +74,8 @@ def get_config(scenario: str = "scenario_8") -> ml_collections.ConfigDict:
     config.train.num_train_steps = STEPS.get(
         scenario, DEFAULT_STEPS_BLINKING if blinking else DEFAULT_STEPS_GT)
     config.train.eval_every = 250 if scenario == "scenario_3" else 500  # early stopping needs a finer grid
-    config.loss.l2_warmup_steps = L2_STEPS.get(scenario, 0)
+    config.loss.l2_warmup_steps = (config.train.num_train_steps if scenario in L2_THROUGHOUT
+                                   else L2_WARMUP_STEPS.get(scenario, 0))
     config.train.final_params = FINAL_PARAMS.get(scenario, "last")
     config.train.checkpoint_every = 250
     return config
