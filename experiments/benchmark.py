@@ -26,7 +26,7 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 from configs import benchmark, benchmark_cpu  # noqa: E402
-from miro_jax import evaluation, model_store, train  # noqa: E402
+from miro_jax import evaluation, model_store, reference_weights, train  # noqa: E402
 
 RESULTS = REPO / "experiments" / "results"
 SHIPPED = REPO / "miro_jax" / "trained_models"
@@ -116,7 +116,7 @@ def evaluate_scenario(scenario: str, workdir: Path, train_seconds: float) -> pd.
     ours = evaluation.evaluate_benchmark(config, params, auto_dbscan=True, label="MIRO ours",
                                          progress=False)
     ref_config = benchmark.get_config(scenario)
-    ref = REPO.parent / "shared" / "reference" / f"weights_{scenario}.npz"
+    ref = reference_weights.weights_path(scenario)
     ref_params, _ = model_store.load_model(ref, ref_config)
     authors = evaluation.evaluate_benchmark(ref_config, ref_params, auto_dbscan=False,
                                             label="MIRO authors' weights", progress=False)

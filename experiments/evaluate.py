@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from configs import benchmark  # noqa: E402
-from miro_jax import evaluation, model_store  # noqa: E402
+from miro_jax import evaluation, model_store, reference_weights  # noqa: E402
 
 
 def main(argv=None):
@@ -39,7 +39,7 @@ def main(argv=None):
     config.evals.authors_scaling = not args.exact_nm
     params, label = None, None
     if args.model == "authors":
-        ref = REPO.parent / "shared" / "reference" / f"weights_{args.scenario}.npz"
+        ref = reference_weights.weights_path(args.scenario)
         params, _ = model_store.load_model(ref, config)
         label = "MIRO authors' weights"
     elif args.model != "none":

@@ -27,6 +27,7 @@ from miro_jax import (  # noqa: E402
     localizations,
     model_store,
     plotting,
+    reference_weights,
 )
 
 CELLS = REPO.parent / "shared" / "data" / "fgfr1_mcf7"
@@ -51,7 +52,7 @@ def main():
         name = args.model.split(":", 1)[1]
         config = benchmark.get_config(name)
         params, config = model_store.load_model(
-            REPO.parent / "shared" / "reference" / f"weights_{name}.npz", config)
+            reference_weights.weights_path(name), config)
     else:
         params, config = model_store.load_model(args.model)
     ev = config.evals

@@ -22,7 +22,7 @@ import jax
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 from configs import benchmark  # noqa: E402
-from miro_jax import input_pipeline, model_store, train  # noqa: E402
+from miro_jax import input_pipeline, model_store, reference_weights, train  # noqa: E402
 
 KS = (1, 2, 5, 10, 15, 20, 25, 30, 40, 60)
 
@@ -36,7 +36,7 @@ def main():
     if args.model == "authors":
         config = benchmark.get_config(args.scenario)
         params = model_store.load_model(
-            REPO.parent / "shared" / "reference" / f"weights_{args.scenario}.npz", config)[0]
+            reference_weights.weights_path(args.scenario), config)[0]
     else:
         params, config = model_store.load_model(args.model)
     trained_k = config.model.num_iterations

@@ -18,9 +18,7 @@ import jax.numpy as jnp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from configs import benchmark  # noqa: E402
-from miro_jax import input_pipeline, model_store, train  # noqa: E402
-
-REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
+from miro_jax import input_pipeline, model_store, reference_weights, train  # noqa: E402
 
 
 def main() -> None:
@@ -30,7 +28,7 @@ def main() -> None:
     for scenario in args.scenarios:
         start = time.time()
         config = benchmark.get_config(scenario)
-        params, _ = model_store.load_model(REFERENCE / f"weights_{scenario}.npz", config)
+        params, _ = model_store.load_model(reference_weights.weights_path(scenario), config)
         apply_fn = train.create_model(config).apply
         items = input_pipeline.eval_fovs(config, "dev")
         authors = train.evaluate(params, apply_fn, items, config)

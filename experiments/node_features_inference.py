@@ -21,7 +21,7 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 from configs import benchmark  # noqa: E402
-from miro_jax import evaluation, input_pipeline, model_store  # noqa: E402
+from miro_jax import evaluation, input_pipeline, model_store, reference_weights  # noqa: E402
 
 MODES = ("laplacian", "constant", "shuffled")
 
@@ -40,7 +40,7 @@ def main():
     for s in ("scenario_8", "scenario_6_blinking", "scenario_2_blinking"):
         cfg = benchmark.get_config(s)
         models.append((f"{s} (authors' weights)", cfg, model_store.load_model(
-            REPO.parent / "shared" / "reference" / f"weights_{s}.npz", cfg)[0]))
+            reference_weights.weights_path(s), cfg)[0]))
     for s in ("scenario_8", "scenario_2"):
         params, cfg = model_store.load_model(s)
         models.append((f"{s} (ours)", cfg, params))

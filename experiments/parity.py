@@ -19,7 +19,6 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 from miro_jax import models, reference_weights  # noqa: E402
 
-REFERENCE = REPO.parent / "shared" / "reference"
 SETS = [f"scenario_{i}{s}" for i in range(2, 11) for s in ("", "_blinking")]
 
 
@@ -32,8 +31,8 @@ def main():
              "|---|---|---|---|---|---|---|"]
     worst = 0.0
     for name in SETS:
-        ref = np.load(REFERENCE / f"parity_{name}.npz")
-        params = reference_weights.load_reference_params(REFERENCE / f"weights_{name}.npz")
+        ref = np.load(reference_weights.parity_path(name))
+        params = reference_weights.load_reference_params(reference_weights.weights_path(name))
         g = jraph.GraphsTuple(
             nodes={"features": ref["node_features"]}, edges={"features": ref["edge_features"]},
             senders=ref["edge_index"][0].astype(np.int32), receivers=ref["edge_index"][1].astype(np.int32),

@@ -25,7 +25,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from configs import benchmark  # noqa: E402
-from miro_jax import input_pipeline, model_store, train  # noqa: E402
+from miro_jax import input_pipeline, model_store, reference_weights, train  # noqa: E402
 
 
 def compare(config, source, first: int) -> None:
@@ -33,7 +33,7 @@ def compare(config, source, first: int) -> None:
     import jax
     import jax.numpy as jnp
     batches = [source.batch(first + i) for i in range(6)]
-    ref = Path(__file__).resolve().parents[2] / "shared" / "reference" / f"weights_{config.data.scenario}.npz"
+    ref = reference_weights.weights_path(config.data.scenario)
     authors = config.copy_and_resolve_references()
     authors.model.hidden_size = 256
     for name, cfg, params in (
@@ -85,7 +85,7 @@ def main():
         return
     params = None
     if args.init == "authors":
-        ref = Path(__file__).resolve().parents[2] / "shared" / "reference" / f"weights_{args.scenario}.npz"
+        ref = reference_weights.weights_path(args.scenario)
         params = model_store.load_model(ref, config)[0]
     elif args.init != "scratch":
         params, init_config = model_store.load_model(args.init)

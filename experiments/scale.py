@@ -29,6 +29,7 @@ from miro_jax import (  # noqa: E402
     graph,
     localizations,
     model_store,
+    reference_weights,
     simulate,
     tiling,
 )
@@ -48,7 +49,7 @@ def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--points", type=int, default=1_000_000)
     p.add_argument("--tile-nm", type=float, default=10_000.0)
-    p.add_argument("--model", default=str(REPO.parent / "shared" / "reference" / "weights_scenario_8.npz"))
+    p.add_argument("--model", default=str(reference_weights.weights_path("scenario_8")))
     args = p.parse_args()
     import jax
 

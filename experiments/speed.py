@@ -23,7 +23,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-GRAPH = REPO.parent / "shared" / "reference" / "parity_scenario_6_blinking.npz"
+from miro_jax import reference_weights  # noqa: E402
+
+GRAPH = reference_weights.parity_path("scenario_6_blinking")
 VARIANTS = ["graph", "plain-infer", "fused-infer", "fused-infer-bf16", "plain-train",
             "fused-train", "fused-train-remat", "torch-infer", "torch-train"]
 
@@ -36,7 +38,7 @@ def run_torch(name: str, repeats: int) -> dict:
     import torch
 
     ref = np.load(GRAPH)
-    w = np.load(REPO.parent / "shared" / "reference" / "weights_scenario_6_blinking.npz")
+    w = np.load(reference_weights.weights_path("scenario_6_blinking"))
     k, r = int(ref["num_steps"]), float(ref["connectivity_radius"])
     lin = {}
     for role, key in [("xenc", "model.encoder.0.blocks.0.layer"), ("eenc", "model.encoder.1.blocks.0.layer"),
@@ -123,7 +125,7 @@ def run_variant(name: str, repeats: int) -> dict:
     import optax
 
     from miro_jax import graph as graph_lib
-    from miro_jax import input_pipeline, losses, models, reference_weights
+    from miro_jax import input_pipeline, losses, models
 
     ref = np.load(GRAPH)
     n, e = ref["node_features"].shape[0], ref["edge_index"].shape[1]
@@ -143,7 +145,7 @@ def run_variant(name: str, repeats: int) -> dict:
         model = models.Miro(num_iterations=k, fused=fused, remat="remat" in name,
                             bf16_matmuls="bf16" in name)
         params = reference_weights.load_reference_params(
-            REPO.parent / "shared" / "reference" / "weights_scenario_6_blinking.npz")
+            reference_weights.weights_path("scenario_6_blinking"))
         pg = graph_lib.PointGraph(ref["positions"], ref["node_features"], ref["edge_index"],
                                   ref["edge_features"], r)
         g = input_pipeline.pad_batch([graph_lib.to_graphs_tuple(

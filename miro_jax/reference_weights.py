@@ -7,8 +7,11 @@ Torch Linear stores weight [out, in] and computes x @ W.T + b; our kernel is W.T
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import numpy as np
+
+DEFAULT_REFERENCE_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "reference"
 
 # our module path -> torch state_dict key prefix
 STATE_DICT_KEYS = {
@@ -20,6 +23,21 @@ STATE_DICT_KEYS = {
     ("step", "node_update"): "model.backbone.layer.1.blocks.0.update.blocks.0.layer",
     ("step", "head"): "model.backbone.head.blocks.0.layer",
 }
+
+
+def reference_dir() -> Path:
+    """Where the authors' weights and parity vectors live: $MIRO_REFERENCE_DIR or ../shared/reference."""
+    return Path(os.environ.get("MIRO_REFERENCE_DIR", DEFAULT_REFERENCE_DIR))
+
+
+def weights_path(scenario: str) -> Path:
+    """The authors' trained weights for one benchmark set (weights_<scenario>.npz)."""
+    return reference_dir() / f"weights_{scenario}.npz"
+
+
+def parity_path(scenario: str) -> Path:
+    """The authors' parity vectors (inputs and per-step outputs) for one benchmark set."""
+    return reference_dir() / f"parity_{scenario}.npz"
 
 
 class WeightsFileError(ValueError):

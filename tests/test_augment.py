@@ -1,6 +1,7 @@
 """Augmentation builders: counts, fractions, targets pointing from centre to point."""
 
 import numpy as np
+import pytest
 
 from configs import tiny
 from miro_jax import augment, input_pipeline
@@ -113,3 +114,18 @@ def test_coarsening_merges_bursts_and_keeps_cluster_centres():
     config.data.coarsen_start, config.data.coarsen_steps = 0.02, 10
     cells = [input_pipeline.coarsening_cell(config, i * config.train.batch_size) for i in (0, 5, 10, 20)]
     assert cells == [0.02, 0.01, 0.0, 0.0]
+
+
+def test_crops_start_at_the_configured_step():
+    config = tiny.get_config()
+    config.data.crop_size, config.data.crop_start_step = 0.5, 3
+    b = config.train.batch_size
+    assert [input_pipeline.cropping(config, i) for i in (0, 3 * b - 1, 3 * b, 10 * b)] == [
+        False, False, True, True]
+    config.data.crop_start_step = 0
+    assert input_pipeline.cropping(config, 0)
+    config.data.crop_size = 0.0
+    assert not input_pipeline.cropping(config, 10 * b)
+    config.data.crop_size, config.data.crop_start_step, config.data.dataset_size = 0.5, 3, 8
+    with pytest.raises(ValueError, match="crop_start_step needs fresh samples"):
+        input_pipeline.cropping(config, 0)

@@ -47,7 +47,9 @@ def test_cpu_recipe_changes_only_the_documented_fields():
         assert authors.model.hidden_size == 256 and cpu.model.hidden_size == 128
         assert authors.optimizer.learning_rate == 1e-4 and cpu.optimizer.learning_rate == 3e-4
         assert authors.train.num_train_steps == 30 * authors.data.reference_dataset_size // 4
-        assert cpu.data.crop_size == 0.0  # full-size graphs (crops keep the model on the plateau)
+        # full-size graphs (crops keep the model on the plateau); scenario_6_blinking crops after it
+        assert (cpu.data.crop_size, cpu.data.crop_start_step) == (
+            (0.5, 500) if name == "scenario_6_blinking" else (0.0, 0))
         # scenario_6_blinking's 12k-node graphs: 1 per step (the other blinking sets 2)
         assert cpu.train.batch_size == (1 if name == "scenario_6_blinking" else 4)
         for section in ("graph", "evals"):

@@ -157,3 +157,11 @@ def test_padding_messages_cannot_blow_up_gradients():
     unmasked = jax.tree_util.tree_leaves(grads(padded))
     assert not all(np.isfinite(x).all() for x in unmasked)  # the failure this guards against
     assert all(np.isfinite(x).all() for x in jax.tree_util.tree_leaves(grads(masked)))
+
+
+def test_reference_files_are_found_where_the_environment_says(monkeypatch, tmp_path):
+    monkeypatch.delenv("MIRO_REFERENCE_DIR", raising=False)
+    assert reference_weights.weights_path("scenario_8") == REFERENCE / "weights_scenario_8.npz"
+    monkeypatch.setenv("MIRO_REFERENCE_DIR", str(tmp_path))
+    assert reference_weights.weights_path("scenario_8") == tmp_path / "weights_scenario_8.npz"
+    assert reference_weights.parity_path("scenario_6") == tmp_path / "parity_scenario_6.npz"
