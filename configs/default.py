@@ -27,6 +27,7 @@ def get_config() -> ml_collections.ConfigDict:
     config.data.dataset_size = 0  # 0 = a fresh augmented graph every draw; >0 = fixed set, reshuffled per epoch
     config.data.reference_dataset_size = 1500  # the authors trained 30 epochs over this many graphs
     config.data.crop_size = 0.0  # >0: train on random crops of this side (unit FOV) of each sample
+    config.data.crop_start_step = 0  # crops from this training step on (before it: full samples)
     config.data.crop_targets = "visible"  # crops: 'visible' = centroid of a cut cluster's visible points, 'true' = full cluster's
     config.data.seed = 0  # seeds the cluster population and every sample
     config.data.node_features = "laplacian"  # ablation: 'laplacian', 'constant' or 'shuffled'
