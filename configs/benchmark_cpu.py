@@ -53,8 +53,8 @@ BATCH = {"scenario_6_blinking": 1, "scenario_9_blinking": 1, "scenario_5": 2, "s
 # there; with L2 dev ARI† 0.55 by step 500, benchmark.md). L2's optimum is the conditional mean, which
 # moves a node toward its probable centre in proportion to how sure the model is. scenario_9_blinking:
 # L2 throughout (on the authors' crops it stayed on the plateau with a 300-step L2 warm-up then L1,
-# and with L2 throughout to step 580; benchmark.md). scenario_6 (left the L1 plateau at step ≈1,500
-# of 2,400) gets a 300-step warm-up.
+# and with L2 throughout to step 580; benchmark.md). scenario_6: L2 for 1,500 steps, then L1 (it left
+# the plateau by step 500; with a 300-step warm-up then L1 only at ≈2,500; recipe.md §3.7).
 L2_THROUGHOUT = {"scenario_5_blinking", "scenario_9_blinking"}
 # scenario_6_blinking: L2 until step 1,000 (off the plateau, dev ARI† 0.58), then the paper's L1, whose
 # optimum for an ambiguous background node is to stay put (L2 moves it part-way: dev L1 0.194 at
