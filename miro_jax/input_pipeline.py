@@ -61,6 +61,11 @@ def sample_graph(builder, index: int, seed: int, config: ml_collections.ConfigDi
     )
 
 
+def training_step(config: ml_collections.ConfigDict, index: int) -> int:
+    """The training step that draws fresh sample `index` (data curricula key on it)."""
+    return index // config.train.batch_size
+
+
 def cropping(config: ml_collections.ConfigDict, index: int) -> bool:
     """Whether training sample `index` is cropped: data.crop_size > 0, from training step
     data.crop_start_step on (a curriculum: full graphs leave the predict-zero plateau, crops then
@@ -71,7 +76,7 @@ def cropping(config: ml_collections.ConfigDict, index: int) -> bool:
     if start > 0 and config.data.dataset_size > 0:
         raise ValueError("data.crop_start_step needs fresh samples (data.dataset_size = 0): "
                          "a fixed set's sample has no single training step")
-    return index // config.train.batch_size >= start
+    return training_step(config, index) >= start
 
 
 def coarsening_cell(config: ml_collections.ConfigDict, index: int) -> float:
@@ -80,8 +85,7 @@ def coarsening_cell(config: ml_collections.ConfigDict, index: int) -> float:
     start, steps = config.data.get("coarsen_start", 0.0), config.data.get("coarsen_steps", 0)
     if start <= 0 or steps <= 0:
         return 0.0
-    step = index // config.train.batch_size
-    return float(start * max(0.0, 1.0 - step / steps))
+    return float(start * max(0.0, 1.0 - training_step(config, index) / steps))
 
 
 def coarsen_sample(sample: augment.PointSample, cell: float, connectivity_radius: float

@@ -50,7 +50,7 @@ def test_cpu_recipe_changes_only_the_documented_fields():
         # full-size graphs (crops keep the model on the plateau); scenario_6_blinking crops after it
         assert (cpu.data.crop_size, cpu.data.crop_start_step) == (
             (0.5, 500) if name == "scenario_6_blinking" else (0.0, 0))
-        # scenario_6_blinking's 12k-node graphs: 1 per step (the other blinking sets 2)
+        # scenario_6_blinking: 1 graph per step (most blinking sets 2)
         assert cpu.train.batch_size == (1 if name == "scenario_6_blinking" else 4)
         for section in ("graph", "evals"):
             assert authors[section].to_dict() == cpu[section].to_dict()
