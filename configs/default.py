@@ -70,6 +70,7 @@ def get_config() -> ml_collections.ConfigDict:
     config.train.batch_size = 4  # graphs per step (authors: 4)
     config.train.num_train_steps = 600
     config.train.seed = 0  # parameter init and per-step rng
+    config.train.max_minutes = 0.0  # >0: stop (checkpoint + model/) after this wall-clock budget per invocation
     config.train.log_every = 20
     config.train.eval_every = 200
     config.train.checkpoint_every = 100

@@ -195,12 +195,21 @@ def mark_real_edges(padded: jraph.GraphsTuple, num_real_edges: int) -> jraph.Gra
 
 
 class _BatchedSource:
-    """Shared batching of a source whose `graph(index)` builds sample number `index`."""
+    """Shared batching of a source whose `build_graph(index)` builds sample number `index`; a
+    fixed set (data.dataset_size > 0) is built once and kept in memory."""
 
     config: ml_collections.ConfigDict
 
-    def graph(self, index: int) -> jraph.GraphsTuple:
+    def build_graph(self, index: int) -> jraph.GraphsTuple:
         raise NotImplementedError
+
+    def graph(self, index: int) -> jraph.GraphsTuple:
+        if self.config.data.dataset_size <= 0:
+            return self.build_graph(int(index))
+        cache = self.__dict__.setdefault("_cache", {})
+        if index not in cache:
+            cache[index] = self.build_graph(int(index))
+        return cache[index]
 
     def graphs(self, step: int) -> list[jraph.GraphsTuple]:
         cfg = self.config
@@ -235,16 +244,9 @@ class TrainingSource(_BatchedSource):
         self.builder = augment.make_builder(
             cfg.data.builder, clusters, backgrounds, cfg.graph.connectivity_radius, **kwargs
         )
-        self._cache: dict[int, jraph.GraphsTuple] = {}
 
-    def graph(self, index: int) -> jraph.GraphsTuple:
-        cfg = self.config
-        if cfg.data.dataset_size > 0 and index in self._cache:
-            return self._cache[index]
-        g = sample_graph(self.builder, int(index), cfg.data.seed, cfg)
-        if cfg.data.dataset_size > 0:
-            self._cache[index] = g
-        return g
+    def build_graph(self, index: int) -> jraph.GraphsTuple:
+        return sample_graph(self.builder, index, self.config.data.seed, self.config)
 
 
 def single_shot_cluster(clusters: list[np.ndarray]) -> np.ndarray:
@@ -296,7 +298,7 @@ class SimulatedSource(_BatchedSource):
 
     config: ml_collections.ConfigDict
 
-    def graph(self, index: int) -> jraph.GraphsTuple:
+    def build_graph(self, index: int) -> jraph.GraphsTuple:
         rng = np.random.default_rng([self.config.data.seed, index])
         return field_graph(simulated_field(self.config, rng), self.config, rng)
 

@@ -222,6 +222,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | Path,
     bar = tqdm.tqdm(range(start, total), initial=start, total=total, disable=not progress,
                     desc=f"train {config.data.scenario}")
     t0 = time.time()
+    deadline = t0 + 60.0 * config.train.max_minutes if config.train.max_minutes > 0 else None
     mesh = parallel.make_mesh() if (config.train.data_parallel and jax.device_count() > 1) else None
     for step in bar:
         step_lk = loss_key(config, step)
@@ -240,9 +241,13 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | Path,
             scores = evaluate(state.params, state.apply_fn, dev, config)
             _log(workdir, {"step": done, **{f"dev_{k}": v for k, v in scores.items()}})
             best.save(done, args=ocp.args.StandardSave({"params": state.params}), metrics=scores)
-        if done % config.train.checkpoint_every == 0 or done == total:
+        out_of_time = deadline is not None and time.time() > deadline
+        if done % config.train.checkpoint_every == 0 or done == total or out_of_time:
             latest.save(done, args=ocp.args.StandardSave(
                 {"params": state.params, "opt_state": state.opt_state, "step": state.step}))
+        if out_of_time:
+            _log(workdir, {"stopped_at_time_budget": done, "max_minutes": config.train.max_minutes})
+            break
     latest.wait_until_finished()
     best.wait_until_finished()
     params, shipped_step = _final_params(state, best, config)
