@@ -81,6 +81,11 @@ def get_config() -> ml_collections.ConfigDict:
     config.train.bucket_ratio = 1.25  # padding budgets grow geometrically (few compilations)
     config.train.data_parallel = True  # split each batch over all devices when there are several
 
+    config.predict = ml_collections.ConfigDict()  # applying a model (miro_jax.inference.predict)
+    config.predict.max_nodes_per_call = 50_000  # larger fields: balanced tiles + exact K-hop halos (memory)
+    config.predict.spatial_order_min_nodes = 20_000  # fields this large are Z-order sorted (speed)
+    config.predict.feature_tile_scale = 1.0  # Laplacian features per tile of ≈ this many length scales
+
     config.evals = ml_collections.ConfigDict()
     config.evals.miro_eps = 40.62  # DBSCAN eps (nm) on MIRO-squeezed coordinates
     config.evals.miro_min_samples = 4

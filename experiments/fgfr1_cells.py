@@ -59,7 +59,7 @@ def main():
     rows = []
     for path in sorted(CELLS.glob("fov_*.csv")):
         loc = localizations.read_localizations(path)
-        res = inference.squeeze_localizations(loc.xy_nm, params, config, scaling="fov",
+        res = inference.predict(loc.xy_nm, params, config, scaling="fov",
                                               duplicates="jitter")
         miro = cluster.dbscan_labels(res.squeezed_nm, ev.miro_eps, ev.miro_min_samples)
         raw = cluster.dbscan_labels(loc.xy_nm, ev.dbscan_eps, ev.dbscan_min_samples)

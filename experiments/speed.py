@@ -125,7 +125,7 @@ def run_variant(name: str, repeats: int) -> dict:
     import optax
 
     from miro_jax import graph as graph_lib
-    from miro_jax import input_pipeline, losses, models
+    from miro_jax import losses, models
 
     ref = np.load(GRAPH)
     n, e = ref["node_features"].shape[0], ref["edge_index"].shape[1]
@@ -148,7 +148,7 @@ def run_variant(name: str, repeats: int) -> dict:
             reference_weights.weights_path("scenario_6_blinking"))
         pg = graph_lib.PointGraph(ref["positions"], ref["node_features"], ref["edge_index"],
                                   ref["edge_features"], r)
-        g = input_pipeline.pad_batch([graph_lib.to_graphs_tuple(
+        g = graph_lib.pad_batch([graph_lib.to_graphs_tuple(
             pg, target=np.zeros((n, 2), np.float32))], 1.0001)
         if train:
             tx = optax.adam(1e-4)

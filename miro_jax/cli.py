@@ -32,6 +32,9 @@ EXAMPLES = {
 }
 
 
+PROGRESS_MIN_POINTS = 20_000  # fields this large report every stage on stderr (unless --quiet)
+
+
 class CliError(Exception):
     """A user-facing error: printed as one line, exit code 2."""
 
@@ -55,23 +58,64 @@ def _load_model(args):
     return model_store.load_model(args.model, config)
 
 
+def _positive(value, flag: str, kind=float):
+    """`value` when it is a finite number > 0 (≥ 1 for counts), else a one-line CliError."""
+    if value is None:
+        return None
+    if not (value == value and abs(value) != float("inf")) or value <= 0:
+        raise CliError(f"{flag} {value:g}: must be a positive "
+                       f"{'whole number' if kind is int else 'number'}")
+    return value
+
+
+def _check_cluster_args(args) -> dict:
+    """Every option of `miro cluster` checked before anything is read or run; returns the
+    output paths (out, stats, plot)."""
+    from miro_jax import outputs
+    _positive(args.eps, "--eps")
+    _positive(args.min_samples, "--min-samples", int)
+    _positive(args.pixel_size, "--pixel-size")
+    _positive(args.tile_size_nm, "--tile-size-nm")
+    if args.tile_size_nm is not None and args.scaling == "fov":
+        raise CliError("--tile-size-nm needs --scaling physical (tiles share one length scale)")
+    out = args.out or str(Path(args.input).with_suffix("")) + "_miro.csv"
+    paths = {"out": outputs.check_output_path(out, "--out", [args.input], (".csv",))}
+    if args.stats:
+        paths["stats"] = outputs.check_output_path(args.stats, "--stats", [args.input], (".csv",))
+    if args.plot:
+        paths["plot"] = outputs.check_output_path(args.plot, "--plot", [args.input],
+                                                  (".png", ".pdf", ".svg"))
+    resolved = [p.resolve() for p in paths.values()]
+    if len(set(resolved)) < len(resolved):
+        raise CliError("--out, --stats and --plot must name different files")
+    return paths
+
+
 def cmd_cluster(args) -> int:
-    from miro_jax import cluster, cluster_stats, inference, localizations, metrics, plotting
+    from miro_jax import (
+        cluster,
+        cluster_stats,
+        inference,
+        localizations,
+        metrics,
+        outputs,
+        plotting,
+    )
+    paths = _check_cluster_args(args)
     loc = localizations.read_localizations(args.input, args.x_col, args.y_col, args.unit,
                                            args.pixel_size, args.drop_invalid)
+    for note in loc.notes:
+        print(f"{Path(args.input).name}: {note}")
+    localizations.check_units(loc.xy_nm)
+    if args.auto_dbscan and loc.truth is None:
+        raise CliError("--auto-dbscan needs ground truth (an 'index' column) to score "
+                       "parameters; give --eps and --min-samples instead")
     params, config = _load_model(args)
     t0 = time.time()
-    tile = args.tile_size_nm
-    if tile is None and len(loc.xy_nm) > args.max_untiled:
-        tile = 10_000.0
-        print(f"{len(loc.xy_nm)} localizations: processing in {tile:g} nm tiles with K-hop halos")
-    result = inference.squeeze_localizations(loc.xy_nm, params, config, scaling=args.scaling,
-                                             duplicates=args.duplicates, tile_size_nm=tile,
-                                             progress=tile is not None)
+    result = inference.predict(loc.xy_nm, params, config, scaling=args.scaling,
+                               duplicates=args.duplicates, tile_size_nm=args.tile_size_nm,
+                               progress=not args.quiet and len(loc.xy_nm) >= PROGRESS_MIN_POINTS)
     if args.auto_dbscan:
-        if loc.truth is None:
-            raise CliError("--auto-dbscan needs ground truth (an 'index' column) to score "
-                           "parameters; give --eps and --min-samples instead")
         from miro_jax import evaluation
         found, _ = evaluation.search_dbscan([result.squeezed_nm], [loc.truth])
         eps, min_samples = found.eps, found.min_samples
@@ -94,16 +138,18 @@ def cmd_cluster(args) -> int:
         s = metrics.clustering_scores(loc.xy_nm, loc.truth, labels)
         print("scores vs ground truth: " + ", ".join(f"{k} {s[k]:.3f}" for k in
                                                      ("ARI", "ARI_dagger", "AMI", "JI_c", "IoU")))
-    out_path = args.out or str(Path(args.input).with_suffix("")) + "_miro.csv"
-    out.to_csv(out_path, index=False)
-    print(f"wrote {out_path}")
-    if args.stats:
-        stats.to_csv(args.stats, index=False)
-        print(f"wrote {args.stats}")
-    if args.plot:
-        plotting.plot_clustering(args.plot, loc.xy_nm, result.squeezed_nm, labels, loc.truth,
-                                 title=Path(args.input).name)
-        print(f"wrote {args.plot}")
+    with outputs.atomic_path(paths["out"]) as tmp:
+        out.to_csv(tmp, index=False)
+    print(f"wrote {paths['out']}")
+    if "stats" in paths:
+        with outputs.atomic_path(paths["stats"]) as tmp:
+            stats.to_csv(tmp, index=False)
+        print(f"wrote {paths['stats']}")
+    if "plot" in paths:
+        with outputs.atomic_path(paths["plot"]) as tmp:
+            plotting.plot_clustering(tmp, loc.xy_nm, result.squeezed_nm, labels, loc.truth,
+                                     title=Path(args.input).name)
+        print(f"wrote {paths['plot']}")
     return 0
 
 
@@ -145,7 +191,7 @@ def cmd_demo(args) -> int:
     for i, sample in enumerate(samples):
         loc = localizations.read_localizations(sample)
         total += len(loc.xy_nm)
-        result = inference.squeeze_localizations(loc.xy_nm, params, config, scaling="fov")
+        result = inference.predict(loc.xy_nm, params, config, scaling="fov")
         miro_labels = cluster.dbscan_labels(result.squeezed_nm, ev.miro_eps, ev.miro_min_samples)
         raw_labels = cluster.dbscan_labels(loc.xy_nm, ev.dbscan_eps, ev.dbscan_min_samples)
         for method, labels in (("DBSCAN alone", raw_labels), ("MIRO + DBSCAN", miro_labels)):
@@ -199,9 +245,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="what to do with repeated localizations")
     c.add_argument("--drop-invalid", action="store_true", help="skip rows with NaN/inf coordinates")
     c.add_argument("--tile-size-nm", type=float,
-                   help="process in tiles of this side (exact, K-hop halos); physical scaling")
-    c.add_argument("--max-untiled", type=int, default=200_000,
-                   help="above this many localizations tiles of 10 µm are used automatically")
+                   help="run the model in square tiles of this side (exact, K-hop halos; default: "
+                        "balanced tiles of config.predict.max_nodes_per_call localizations)")
+    c.add_argument("--quiet", action="store_true", help="no progress lines for large fields")
 
     t = sub.add_parser("train", help="train a model", epilog=EXAMPLES["train"], formatter_class=fmt)
     t.add_argument("--config", required=True)
@@ -227,8 +273,10 @@ def main(argv: list[str] | None = None) -> int:
     args, overrides = parser.parse_known_args(argv)
     if overrides and args.command != "train":
         parser.error(f"unrecognized arguments: {' '.join(overrides)}")
+    from miro_jax import outputs
     known = (CliError, localizations.LocalizationFileError, graph.GraphInputError,
              model_store.ModelLoadError, inference.ModelConfigMismatch,
+             inference.ModelOutputError, outputs.OutputPathError,
              reference_weights.WeightsFileError, FileNotFoundError)
     try:
         if args.command == "cluster":

@@ -10,6 +10,7 @@ absolute values of the eigenvectors of the symmetric normalised Laplacian belong
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import jraph
 import numpy as np
@@ -21,7 +22,6 @@ import scipy.spatial
 
 DENSE_EIGH_MAX_NODES = 100  # below this the authors use a dense eigendecomposition
 DENSE_FALLBACK_MAX_NODES = 6000  # if ARPACK does not converge, dense eigh up to this size
-_NULL_EIGENVALUE_TOL = 1e-8
 
 
 class GraphInputError(ValueError):
@@ -89,8 +89,8 @@ def check_coordinates(xy: np.ndarray, min_points: int, duplicates: str = "error"
         if duplicates == "error":
             raise DuplicatePointsError(
                 f"{num_duplicates} of {n} points repeat an earlier point exactly; pass "
-                "duplicates='jitter' to offset them slightly or 'keep' to leave them unconnected"
-            )
+                "--duplicates jitter (Python: duplicates='jitter') to offset them by 1e-9 of the "
+                "field, or --duplicates keep to leave them unconnected")
         if duplicates == "jitter":
             xy = _jitter_duplicates(xy)
         elif duplicates != "keep":
@@ -120,20 +120,35 @@ def delaunay_edges(xy: np.ndarray, connectivity_radius: float) -> np.ndarray:
     """Directed edges [2, E] (row 0 sender, row 1 receiver) of Delaunay edges shorter than δ.
 
     Both directions are present; sorted lexicographically by (sender, receiver), as np.unique
-    leaves them in the authors' pipeline.
+    leaves them in the authors' pipeline. Points that Qhull leaves out (exact repeats) get none.
     """
     try:
         tri = scipy.spatial.Delaunay(xy)
     except scipy.spatial.QhullError as err:  # degenerate input that passed the checks
         raise CollinearPointsError(f"Delaunay triangulation failed: {err}") from err
-    s = tri.simplices
-    pairs = np.concatenate([s[:, [0, 1]], s[:, [1, 2]], s[:, [2, 0]]], axis=0)
-    length = np.linalg.norm(xy[pairs[:, 0]] - xy[pairs[:, 1]], axis=1)
-    pairs = pairs[length < connectivity_radius]
-    both = np.concatenate([pairs, pairs[:, ::-1]], axis=0)
-    if both.size == 0:
-        return np.zeros((2, 0), dtype=np.int64)
-    return np.unique(both, axis=0).T.astype(np.int64)
+    indptr, neighbours = tri.vertex_neighbor_vertices
+    senders = np.repeat(np.arange(len(xy)), np.diff(indptr))
+    short = np.linalg.norm(xy[senders] - xy[neighbours], axis=1) < connectivity_radius
+    senders, receivers = senders[short], neighbours[short]
+    order = np.lexsort((receivers, senders))
+    return np.stack([senders[order], receivers[order]]).astype(np.int64)
+
+
+def spatial_order(xy: np.ndarray) -> np.ndarray:
+    """Permutation that sorts points along a Z-order (Morton) curve: neighbours in space become
+    neighbours in memory, which makes the model's gathers and sums on large graphs cache-friendly."""
+    lo = xy.min(axis=0)
+    span = max(float(np.ptp(xy, axis=0).max()), 1e-300)
+    q = np.floor((xy - lo) / span * 65535).astype(np.uint64)
+
+    def spread(v):
+        for shift, mask in ((16, 0x0000FFFF0000FFFF), (8, 0x00FF00FF00FF00FF),
+                            (4, 0x0F0F0F0F0F0F0F0F), (2, 0x3333333333333333),
+                            (1, 0x5555555555555555)):
+            v = (v | (v << np.uint64(shift))) & np.uint64(mask)
+        return v
+
+    return np.argsort(spread(q[:, 0]) | (spread(q[:, 1]) << np.uint64(1)), kind="stable")
 
 
 def edge_features(xy: np.ndarray, edges: np.ndarray, connectivity_radius: float) -> np.ndarray:
@@ -295,3 +310,47 @@ def build_graph(
 ) -> jraph.GraphsTuple:
     """Coordinates [N, 2] and δ (same units) -> `jraph.GraphsTuple` with node/edge features."""
     return to_graphs_tuple(build_point_graph(xy, connectivity_radius, num_features, duplicates))
+
+
+def bucket(size: int, ratio: float, minimum: int = 64) -> int:
+    """Smallest budget ≥ size on the geometric grid minimum·ratio^j (rounded up to ×8)."""
+    if size <= minimum:
+        return minimum
+    j = math.ceil(math.log(size / minimum) / math.log(ratio) - 1e-9)
+    return int(math.ceil(minimum * ratio**j / 8.0) * 8)
+
+
+def pad_batch(graphs: list[jraph.GraphsTuple], ratio: float,
+              edges_per_node: float = 6.0) -> jraph.GraphsTuple:
+    """Batches graphs and pads with one padding graph to bucketed node/edge budgets.
+
+    The edge budget is at least `edges_per_node` × the node budget (Delaunay graphs have ≈ 6
+    directed edges per node), so it follows from the node budget and each node bucket compiles
+    once instead of once per (node, edge) bucket pair.
+    """
+    return pad_to_budget(graphs, *padding_budget(graphs, ratio, edges_per_node))
+
+
+def padding_budget(graphs: list[jraph.GraphsTuple], ratio: float,
+                   edges_per_node: float = 6.0) -> tuple[int, int]:
+    """(node budget, edge budget) for a batch of graphs plus one padding graph."""
+    n_node = bucket(sum(int(g.n_node.sum()) for g in graphs) + 1, ratio)
+    n_edge = sum(int(g.n_edge.sum()) for g in graphs)
+    return n_node, max(bucket(max(n_edge, 1), ratio),
+                       int(math.ceil(edges_per_node * n_node / 8) * 8))
+
+
+def pad_to_budget(graphs: list[jraph.GraphsTuple], n_node: int, n_edge: int) -> jraph.GraphsTuple:
+    """Batches graphs (NumPy: jraph.batch would compile per shape), pads, marks real edges."""
+    batch = jraph.batch_np(graphs)
+    padded = jraph.pad_with_graphs(batch, n_node=n_node, n_edge=n_edge, n_graph=len(graphs) + 1)
+    return mark_real_edges(padded, int(batch.n_edge.sum()))
+
+
+def mark_real_edges(padded: jraph.GraphsTuple, num_real_edges: int) -> jraph.GraphsTuple:
+    """Adds edges['mask'] (1 real, 0 padding): the model zeroes padding messages, which jraph
+    sends all into one padding node whose state would otherwise blow up over K steps (and its
+    inf/NaN would leak into gradients even where the loss masks it)."""
+    mask = np.zeros(padded.senders.shape[0], np.float32)
+    mask[:num_real_edges] = 1.0
+    return padded._replace(edges={**padded.edges, "mask": mask})

@@ -7,7 +7,6 @@ sample's rng from (seed, index). A resumed run therefore sees exactly the batche
 from __future__ import annotations
 
 import dataclasses
-import math
 from pathlib import Path
 
 import jraph
@@ -150,50 +149,6 @@ def sample_indices(step: int, batch_size: int, dataset_size: int, seed: int) -> 
     ])
 
 
-def bucket(size: int, ratio: float, minimum: int = 64) -> int:
-    """Smallest budget ≥ size on the geometric grid minimum·ratio^j (rounded up to ×8)."""
-    if size <= minimum:
-        return minimum
-    j = math.ceil(math.log(size / minimum) / math.log(ratio) - 1e-9)
-    return int(math.ceil(minimum * ratio**j / 8.0) * 8)
-
-
-def pad_batch(graphs: list[jraph.GraphsTuple], ratio: float,
-              edges_per_node: float = 6.0) -> jraph.GraphsTuple:
-    """Batches graphs and pads with one padding graph to bucketed node/edge budgets.
-
-    The edge budget is at least `edges_per_node` × the node budget (Delaunay graphs have ≈ 6
-    directed edges per node), so it follows from the node budget and each node bucket compiles
-    once instead of once per (node, edge) bucket pair.
-    """
-    return pad_to_budget(graphs, *padding_budget(graphs, ratio, edges_per_node))
-
-
-def padding_budget(graphs: list[jraph.GraphsTuple], ratio: float,
-                   edges_per_node: float = 6.0) -> tuple[int, int]:
-    """(node budget, edge budget) for a batch of graphs plus one padding graph."""
-    n_node = bucket(sum(int(g.n_node.sum()) for g in graphs) + 1, ratio)
-    n_edge = sum(int(g.n_edge.sum()) for g in graphs)
-    return n_node, max(bucket(max(n_edge, 1), ratio),
-                       int(math.ceil(edges_per_node * n_node / 8) * 8))
-
-
-def pad_to_budget(graphs: list[jraph.GraphsTuple], n_node: int, n_edge: int) -> jraph.GraphsTuple:
-    """Batches graphs (NumPy: jraph.batch would compile per shape), pads, marks real edges."""
-    batch = jraph.batch_np(graphs)
-    padded = jraph.pad_with_graphs(batch, n_node=n_node, n_edge=n_edge, n_graph=len(graphs) + 1)
-    return mark_real_edges(padded, int(batch.n_edge.sum()))
-
-
-def mark_real_edges(padded: jraph.GraphsTuple, num_real_edges: int) -> jraph.GraphsTuple:
-    """Adds edges['mask'] (1 real, 0 padding): the model zeroes padding messages, which jraph
-    sends all into one padding node whose state would otherwise blow up over K steps (and its
-    inf/NaN would leak into gradients even where the loss masks it)."""
-    mask = np.zeros(padded.senders.shape[0], np.float32)
-    mask[:num_real_edges] = 1.0
-    return padded._replace(edges={**padded.edges, "mask": mask})
-
-
 class _BatchedSource:
     """Shared batching of a source whose `build_graph(index)` builds sample number `index`; a
     fixed set (data.dataset_size > 0) is built once and kept in memory."""
@@ -217,7 +172,7 @@ class _BatchedSource:
         return [self.graph(i) for i in idx]
 
     def batch(self, step: int) -> jraph.GraphsTuple:
-        return pad_batch(self.graphs(step), self.config.train.bucket_ratio)
+        return graph_lib.pad_batch(self.graphs(step), self.config.train.bucket_ratio)
 
 
 @dataclasses.dataclass
@@ -334,7 +289,7 @@ def eval_fovs(config: ml_collections.ConfigDict, split: str = "dev") -> list[Eva
         target = centroid_targets(pos, fov.labels, config.graph.connectivity_radius)
         pg = _with_features(pg, config, np.random.default_rng([config.data.seed, 2, n]))
         g = graph_lib.to_graphs_tuple(pg, target=target, labels=fov.labels)
-        out.append(EvalFov(fov=fov, graph=pad_batch([g], config.train.bucket_ratio)))
+        out.append(EvalFov(fov=fov, graph=graph_lib.pad_batch([g], config.train.bucket_ratio)))
     return out
 
 
@@ -358,4 +313,4 @@ def field_eval_fov(field, config: ml_collections.ConfigDict, rng, name: str,
                              labels=field.labels if labels is None else labels,
                              unit_xy=field.xy / config.data.fov_nm, minimum=np.zeros(2),
                              extent=np.full(2, config.data.fov_nm))
-    return EvalFov(fov=fov, graph=pad_batch([g], config.train.bucket_ratio))
+    return EvalFov(fov=fov, graph=graph_lib.pad_batch([g], config.train.bucket_ratio))

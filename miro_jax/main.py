@@ -1,5 +1,7 @@
 """Training entry point: python -m miro_jax.main --config configs/<file>.py[:arg] --workdir DIR."""
 
+import sys
+
 from absl import app, flags, logging
 from ml_collections import config_flags
 
@@ -14,7 +16,11 @@ flags.mark_flags_as_required(["config", "workdir"])
 def main(argv):
     del argv
     logging.set_verbosity(logging.WARNING)  # orbax logs every file it writes at INFO
-    train.train_and_evaluate(FLAGS.config, FLAGS.workdir)
+    try:
+        train.train_and_evaluate(FLAGS.config, FLAGS.workdir)
+    except train.TrainingSetupError as err:
+        print(f"miro: error: {err}", file=sys.stderr)
+        sys.exit(2)
 
 
 if __name__ == "__main__":

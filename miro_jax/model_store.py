@@ -17,10 +17,29 @@ import orbax.checkpoint as ocp
 from miro_jax import reference_weights
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "trained_models"
+# config fields whose value is a free-form dict (builder or simulator arguments): never merged
+FREE_FORM_FIELDS = {"builder_kwargs", "simulator_kwargs", "eval_simulator_kwargs"}
 
 
 class ModelLoadError(ValueError):
     """A model that cannot be found or read; the message says which and why."""
+
+
+def with_defaults(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
+    """A stored config completed with configs/default.py's values for fields added since it was
+    written (e.g. predict.*); every field it has keeps its value."""
+    from configs import default
+
+    def fill(target: dict, base: dict) -> dict:
+        for key, value in base.items():
+            if key not in target:
+                target[key] = value
+            elif isinstance(value, dict) and isinstance(target[key], dict) and \
+                    key not in FREE_FORM_FIELDS:
+                fill(target[key], value)
+        return target
+
+    return ml_collections.ConfigDict(fill(config.to_dict(), default.get_config().to_dict()))
 
 
 def save_model(directory: str | Path, params, config: ml_collections.ConfigDict) -> None:
@@ -50,17 +69,66 @@ def load_model(name_or_path: str | Path, config: ml_collections.ConfigDict | Non
         if config is None:
             raise ModelLoadError(f"{path} holds weights only: pass the config it belongs to")
         try:
-            return reference_weights.load_reference_params(path), config
+            return reference_weights.load_reference_params(path), with_defaults(config)
         except reference_weights.WeightsFileError as err:
             raise ModelLoadError(str(err)) from err
     try:
-        config = ml_collections.ConfigDict(json.loads((path / "config.json").read_text()))
+        stored = with_defaults(
+            ml_collections.ConfigDict(json.loads((path / "config.json").read_text())))
     except (OSError, json.JSONDecodeError) as err:
         raise ModelLoadError(f"{path}: cannot read config.json ({err})") from err
+    if config is not None:
+        check_config_agrees(stored, config, path)
+    config = stored
     try:
         with ocp.StandardCheckpointer() as ckpt:
             params = ckpt.restore((path / "params").resolve())
     except Exception as err:  # orbax raises many kinds for a damaged checkpoint
         raise ModelLoadError(f"{path}: checkpoint is missing or corrupt ({type(err).__name__}: "
                              f"{str(err).splitlines()[0][:200]})") from err
+    check_finite(params, path)
     return params, config
+
+
+def check_finite(params, source) -> None:
+    """Refuses parameters holding NaN or inf (a damaged file) before any model runs."""
+    bad = [jax.tree_util.keystr(k) for k, v in jax.tree_util.tree_leaves_with_path(params)
+           if not np.isfinite(np.asarray(v)).all()]
+    if bad:
+        raise ModelLoadError(f"{source}: parameters {', '.join(bad[:3])} hold NaN or infinite "
+                             "values (a damaged model); re-train it or use a bundled model")
+
+
+# config sections that define what a model computes: a config given with a stored model must agree
+DEFINING_FIELDS = ("model", "graph")
+
+
+def config_differences(old: ml_collections.ConfigDict, new: ml_collections.ConfigDict,
+                       sections=None) -> list[str]:
+    """'field: old → new' for every flattened field that differs (within `sections` if given)."""
+    def flat(c):
+        items = {}
+        for key, value in c.items():
+            if sections is not None and key not in sections:
+                continue
+            if isinstance(value, ml_collections.ConfigDict) and key not in FREE_FORM_FIELDS:
+                items.update({f"{key}.{k}": v for k, v in flat(value).items()})
+            else:
+                items[key] = value.to_dict() if hasattr(value, "to_dict") else value
+        return items
+
+    def norm(value):  # as stored: JSON turns tuples into lists
+        return json.loads(json.dumps(value, default=str))
+
+    a, b = flat(old), flat(new)
+    return [f"{k}: {a.get(k, '(absent)')} → {b.get(k, '(absent)')}" for k in sorted(set(a) | set(b))
+            if norm(a.get(k)) != norm(b.get(k))]
+
+
+def check_config_agrees(stored: ml_collections.ConfigDict, given: ml_collections.ConfigDict,
+                        path) -> None:
+    """A model directory carries the config it was trained with; a different one is refused."""
+    diff = config_differences(stored, with_defaults(given), DEFINING_FIELDS)
+    if diff:
+        raise ModelLoadError(f"{path} was trained with another config ({'; '.join(diff[:4])}); "
+                             "leave out --config: the model directory carries its own")

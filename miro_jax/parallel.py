@@ -17,7 +17,7 @@ import jraph
 import numpy as np
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
-from miro_jax import input_pipeline, losses
+from miro_jax import graph, losses
 
 
 def make_mesh() -> Mesh:
@@ -26,9 +26,9 @@ def make_mesh() -> Mesh:
 
 def stack_sub_batches(sub_batches: list[list[jraph.GraphsTuple]], ratio: float) -> jraph.GraphsTuple:
     """One padded batch per device, all padded to the largest bucket, stacked on axis 0."""
-    budgets = [input_pipeline.padding_budget(gs, ratio) for gs in sub_batches]
+    budgets = [graph.padding_budget(gs, ratio) for gs in sub_batches]
     n_node, n_edge = max(b[0] for b in budgets), max(b[1] for b in budgets)
-    padded = [input_pipeline.pad_to_budget(gs, n_node, n_edge) for gs in sub_batches]
+    padded = [graph.pad_to_budget(gs, n_node, n_edge) for gs in sub_batches]
     return jax.tree_util.tree_map(lambda *xs: np.stack(xs), *padded)
 
 

@@ -5,9 +5,10 @@ hop). So running the model on a tile's nodes plus every node within K hops of th
 tile's nodes exactly the displacements of a tile-free run with the same node features.
 
 Node features on tiles: the Laplacian eigenvectors are computed on each feature tile's own graph
-(edges with both ends in the tile; default tile = the model's length scale, i.e. a benchmark-sized
+(edges with both ends in the tile; tiles of about the model's length scale, i.e. a benchmark-sized
 FOV), so a localization's features describe its ≈2 µm surroundings as in training, not the whole
-cell. Eigenvectors come from the sparse solver (no dense decomposition beyond 100 nodes).
+cell, and the cost grows linearly with the field. A field of about one length scale is one tile:
+its features are the whole graph's, as the authors compute them.
 """
 
 from __future__ import annotations
@@ -17,14 +18,35 @@ import scipy.sparse
 import tqdm
 
 from miro_jax import graph as graph_lib
-from miro_jax import input_pipeline
 
 
 def tile_ids(xy: np.ndarray, tile_size: float) -> np.ndarray:
-    """Integer id of the square tile (side `tile_size`) holding each point."""
-    cells = np.floor((xy - xy.min(axis=0)) / tile_size).astype(np.int64)
-    _, ids = np.unique(cells, axis=0, return_inverse=True)
+    """Integer id of the tile holding each point: the bounding box cut into equal tiles of about
+    `tile_size` per side (round(extent / tile_size) per axis, at least one), so no sliver tiles."""
+    lo = xy.min(axis=0)
+    extent = np.maximum(xy.max(axis=0) - lo, 1e-12)
+    count = np.maximum(np.round(extent / tile_size), 1).astype(np.int64)
+    cells = np.minimum(np.floor((xy - lo) / extent * count).astype(np.int64), count - 1)
+    _, ids = np.unique(cells[:, 0] * count[1] + cells[:, 1], return_inverse=True)
     return ids.ravel()
+
+
+def balanced_tile_ids(xy: np.ndarray, max_nodes: int) -> np.ndarray:
+    """Tile ids from median splits along the longer side until each tile holds ≤ max_nodes points
+    (tiles of equal node counts, so one padded size fits them all)."""
+    ids = np.zeros(len(xy), np.int64)
+    stack, next_id = [np.arange(len(xy))], 0
+    while stack:
+        members = stack.pop()
+        if len(members) <= max_nodes:
+            ids[members] = next_id
+            next_id += 1
+            continue
+        axis = int(np.argmax(np.ptp(xy[members], axis=0)))
+        order = members[np.argsort(xy[members, axis], kind="stable")]
+        half = len(order) // 2
+        stack += [order[half:], order[:half]]
+    return ids
 
 
 def tiled_laplacian_features(edges: np.ndarray, tiles: np.ndarray, num_features: int,
@@ -40,7 +62,9 @@ def tiled_laplacian_features(edges: np.ndarray, tiles: np.ndarray, num_features:
     bounds = np.searchsorted(tiles[e[0]], np.arange(tiles.max() + 2))
     members = np.argsort(tiles, kind="stable")
     starts = np.searchsorted(tiles[members], np.arange(tiles.max() + 2))
-    for t in tqdm.tqdm(range(tiles.max() + 1), disable=not progress, desc="features"):
+    num_tiles = tiles.max() + 1
+    for t in tqdm.tqdm(range(num_tiles), disable=not progress or num_tiles < 8,
+                       desc="node features", unit="tile", leave=False):
         nodes = members[starts[t]:starts[t + 1]]
         if len(nodes) < num_features + 1:
             continue
@@ -65,38 +89,31 @@ def k_hop_mask(core: np.ndarray, adjacency: scipy.sparse.csr_matrix, hops: int) 
     return mask
 
 
-def tiled_displacements(apply_fn, params, point_graph: graph_lib.PointGraph, tile_size: float,
-                        hops: int, bucket_ratio: float = 1.25, progress: bool = False) -> np.ndarray:
-    """[K, N, 2] displacements computed tile by tile, each with its K-hop halo."""
-    xy, edges = point_graph.positions.astype(np.float64), point_graph.edges
-    n = xy.shape[0]
-    tiles = tile_ids(xy, tile_size)
+def halo_subgraphs(point_graph: graph_lib.PointGraph, tiles: np.ndarray, hops: int):
+    """Per tile: (nodes of the tile + its K-hop halo, mask of the tile's own nodes among them,
+    the subgraph on those nodes). Halos are searched within K·δ of the tile's bounding box."""
+    xy, edges = point_graph.positions, point_graph.edges
+    n = point_graph.num_nodes
     reach = hops * point_graph.connectivity_radius  # K hops of edges shorter than δ
-    out = None
-    for t in tqdm.tqdm(range(tiles.max() + 1), disable=not progress, desc="tiles"):
+    for t in range(tiles.max() + 1):
         core_all = tiles == t
         lo, hi = xy[core_all].min(axis=0) - reach, xy[core_all].max(axis=0) + reach
         candidates = np.flatnonzero(np.all((xy >= lo) & (xy <= hi), axis=1))
         local = np.full(n, -1, np.int64)
         local[candidates] = np.arange(len(candidates))
-        keep = (local[edges[0]] >= 0) & (local[edges[1]] >= 0)
-        sub_edges = local[edges[:, keep]]
+        inside = (local[edges[0]] >= 0) & (local[edges[1]] >= 0)
+        sub_edges = local[edges[:, inside]]
         adjacency = scipy.sparse.csr_matrix(
             (np.ones(sub_edges.shape[1], np.float32), (sub_edges[0], sub_edges[1])),
             shape=(len(candidates), len(candidates)))
-        core = core_all[candidates]
-        halo = k_hop_mask(core, adjacency, hops)
+        halo = k_hop_mask(core_all[candidates], adjacency, hops)
         nodes = candidates[halo]
         remap = np.full(len(candidates), -1, np.int64)
-        remap[np.flatnonzero(halo)] = np.arange(halo.sum())
-        e_keep = halo[sub_edges[0]] & halo[sub_edges[1]]
-        tile_graph = graph_lib.PointGraph(
+        remap[np.flatnonzero(halo)] = np.arange(len(nodes))
+        keep = halo[sub_edges[0]] & halo[sub_edges[1]]
+        sub = graph_lib.PointGraph(
             positions=point_graph.positions[nodes], node_features=point_graph.node_features[nodes],
-            edges=remap[sub_edges[:, e_keep]], edge_features=point_graph.edge_features[keep][e_keep],
+            edges=remap[sub_edges[:, keep]],
+            edge_features=point_graph.edge_features[inside][keep],
             connectivity_radius=point_graph.connectivity_radius)
-        batch = input_pipeline.pad_batch([graph_lib.to_graphs_tuple(tile_graph)], bucket_ratio)
-        disp = np.asarray(apply_fn(params, batch)["displacements"])[:, : len(nodes)]
-        if out is None:
-            out = np.zeros((disp.shape[0], n, 2), np.float32)
-        out[:, nodes[core[halo]]] = disp[:, core[halo]]
-    return out
+        yield nodes, core_all[nodes], sub

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,16 @@ import orbax.checkpoint as ocp
 import tqdm
 from flax.training import train_state
 
-from miro_jax import cluster, input_pipeline, losses, metrics, model_store, models, parallel
+from miro_jax import (
+    cluster,
+    input_pipeline,
+    losses,
+    metrics,
+    model_store,
+    models,
+    outputs,
+    parallel,
+)
 
 
 def create_model(config: ml_collections.ConfigDict):
@@ -147,6 +157,72 @@ def evaluate(params, apply_fn, items, config: ml_collections.ConfigDict,
     return {k: float(np.mean([r[k] for r in rows])) for k in keys}
 
 
+class TrainingSetupError(ValueError):
+    """A workdir that cannot be trained into as asked; the message names the problem and the fix."""
+
+
+# fields that may change when a run resumes: they do not change what is computed
+RESUMABLE_FIELDS = ("train.max_minutes", "train.log_every")
+
+
+def check_workdir_config(workdir: Path, config: ml_collections.ConfigDict) -> None:
+    """Refuses, before anything is written, to continue a workdir made with another config."""
+    stored_path = workdir / "config.json"
+    if not stored_path.exists():
+        return
+    try:
+        stored = ml_collections.ConfigDict(json.loads(stored_path.read_text()))
+    except (OSError, json.JSONDecodeError) as err:
+        raise TrainingSetupError(f"{stored_path} is unreadable ({err}); use a new --workdir") from err
+    diff = [d for d in model_store.config_differences(model_store.with_defaults(stored),
+                                                      model_store.with_defaults(config))
+            if d.split(":")[0] not in RESUMABLE_FIELDS]
+    if diff:
+        raise TrainingSetupError(
+            f"{workdir} was trained with another config ({'; '.join(diff[:4])}"
+            f"{'; …' if len(diff) > 4 else ''}); use a new --workdir, or the same config to resume")
+
+
+def restore_newest_readable(latest: ocp.CheckpointManager, state: train_state.TrainState
+                            ) -> tuple[train_state.TrainState, int]:
+    """(state, step) from the newest checkpoint that restores; damaged ones are skipped with a
+    warning. (state, 0) when there is none."""
+    steps = sorted(latest.all_steps(), reverse=True)
+    directory = Path(latest.directory)
+    for step in steps:
+        try:
+            if not (directory / str(step) / "_CHECKPOINT_METADATA").exists():
+                raise FileNotFoundError("no _CHECKPOINT_METADATA: the write never finished")
+            with ocp.CheckpointManager(directory, options=ocp.CheckpointManagerOptions(
+                    read_only=True, enable_async_checkpointing=False)) as reader:
+                restored = reader.restore(step, args=ocp.args.StandardRestore(
+                    {"params": state.params, "opt_state": state.opt_state, "step": state.step}))
+        except Exception as err:  # orbax raises many kinds for a damaged checkpoint
+            print(f"miro: checkpoint {step} is unreadable ({type(err).__name__}: "
+                  f"{str(err).splitlines()[0][:120] if str(err) else ''}); trying an older one",
+                  file=sys.stderr)
+            continue
+        if step != steps[0]:
+            print(f"miro: resuming from checkpoint {step}", file=sys.stderr)
+        return state.replace(**restored), step
+    if steps:
+        raise TrainingSetupError(f"no checkpoint in {latest.directory} is readable (steps "
+                                 f"{steps}); remove that folder to train from the start")
+    return state, 0
+
+
+def drop_metrics_after(workdir: Path, step: int) -> None:
+    """Forgets logged records of steps after `step` (a resumed run logs them again)."""
+    path = workdir / "metrics.jsonl"
+    if not path.exists():
+        return
+    records = read_metrics(workdir)
+    kept = [r for r in records if r.get("step", 0) <= step]
+    if len(kept) < len(records):
+        with outputs.atomic_path(path) as tmp:
+            tmp.write_text("".join(json.dumps(r) + "\n" for r in kept))
+
+
 def _checkpoint_managers(workdir: Path, config) -> tuple[ocp.CheckpointManager, ocp.CheckpointManager]:
     latest = ocp.CheckpointManager(
         workdir / "checkpoints",
@@ -204,19 +280,17 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | Path,
     loadable by model_store).
     """
     workdir = Path(workdir).resolve()  # orbax needs absolute paths
+    check_workdir_config(workdir, config)
     workdir.mkdir(parents=True, exist_ok=True)
-    (workdir / "config.json").write_text(config.to_json_best_effort(indent=2))
+    with outputs.atomic_path(workdir / "config.json") as tmp:
+        tmp.write_text(config.to_json_best_effort(indent=2))
     source = input_pipeline.make_source(config)
     first = source.batch(0)
     check_class_labels(first, config)
     state = create_train_state(config, first)
     latest, best = _checkpoint_managers(workdir, config)
-    start = 0
-    if latest.latest_step() is not None:
-        start = latest.latest_step()
-        restored = latest.restore(start, args=ocp.args.StandardRestore(
-            {"params": state.params, "opt_state": state.opt_state, "step": state.step}))
-        state = state.replace(**restored)
+    state, start = restore_newest_readable(latest, state)
+    drop_metrics_after(workdir, start)
     dev = input_pipeline.eval_fovs(config, "dev")[: config.evals.max_fovs] if config.evals.max_fovs else []
     total = config.train.num_train_steps
     bar = tqdm.tqdm(range(start, total), initial=start, total=total, disable=not progress,

@@ -3,7 +3,7 @@
 import jax.numpy as jnp
 import numpy as np
 
-from miro_jax import graph, input_pipeline, losses
+from miro_jax import graph, losses
 
 
 def _batch(seed=0, n=30):
@@ -34,7 +34,7 @@ def test_loss_matches_numpy_and_ignores_padding():
     g, rng = _batch()
     pred = rng.normal(0, 0.2, (4, 30, 2)).astype(np.float32)
     expected = _numpy_loss(pred, g, 0.4, 10.0, [g.nodes["target"]] * 4)
-    batch = input_pipeline.pad_batch([g], ratio=1.25)
+    batch = graph.pad_batch([g], ratio=1.25)
     padded_pred = np.zeros((4, batch.nodes["position"].shape[0], 2), np.float32)
     padded_pred[:, :30] = pred
     padded_pred[:, 30:] = 7.0  # garbage on padding must not leak
@@ -47,7 +47,7 @@ def test_l2_warmup_norm_squares_both_residuals():
     g, rng = _batch(3)
     pred = rng.normal(0, 0.2, (3, 30, 2)).astype(np.float32)
     expected = _numpy_loss(pred, g, 0.4, 10.0, [g.nodes["target"]] * 3, power=2)
-    batch = input_pipeline.pad_batch([g], ratio=1.25)
+    batch = graph.pad_batch([g], ratio=1.25)
     padded = np.zeros((3, batch.nodes["position"].shape[0], 2), np.float32)
     padded[:, :30] = pred
     loss, _ = losses.miro_loss({"displacements": jnp.asarray(padded)}, batch, 0.4, 10.0, norm="l2")
@@ -61,7 +61,7 @@ def test_multiscale_targets_switch_at_cutoff():
     pred = rng.normal(0, 0.2, (6, 30, 2)).astype(np.float32)
     targets = [g.nodes["target_sub"]] * 2 + [g.nodes["target"]] * 4
     expected = _numpy_loss(pred, g, 0.4, 5.0, targets)
-    batch = input_pipeline.pad_batch([g], ratio=1.25)
+    batch = graph.pad_batch([g], ratio=1.25)
     padded = np.zeros((6, batch.nodes["position"].shape[0], 2), np.float32)
     padded[:, :30] = pred
     loss, _ = losses.miro_loss({"displacements": jnp.asarray(padded)}, batch, 0.4, 5.0,
@@ -72,7 +72,7 @@ def test_multiscale_targets_switch_at_cutoff():
 def test_cross_entropy_term():
     g, rng = _batch(2)
     logits = rng.normal(0, 1, (2, 30, 3)).astype(np.float32)
-    batch = input_pipeline.pad_batch([g], ratio=1.25)
+    batch = graph.pad_batch([g], ratio=1.25)
     n_pad = batch.nodes["position"].shape[0]
     out = {"displacements": jnp.zeros((2, n_pad, 2)),
            "logits": jnp.zeros((2, n_pad, 3)).at[:, :30].set(logits)}

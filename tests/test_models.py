@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from conftest import REFERENCE, SCENARIO_SETS, needs_reference
 
-from miro_jax import input_pipeline, models, reference_weights
+from miro_jax import graph, models, reference_weights
 
 
 def reference_graph(ref) -> jraph.GraphsTuple:
@@ -31,7 +31,7 @@ def apply_fn(num_iterations: int, fused: bool, hidden_size: int = 256, num_class
 
 
 def random_graph(n=60, seed=0):
-    from miro_jax import graph
+
     xy = np.random.default_rng(seed).random((n, 2))
     return graph.build_graph(xy, 0.3)
 
@@ -104,7 +104,7 @@ def test_padding_does_not_change_real_outputs():
     g = random_graph(70, seed=5)
     model, fn = apply_fn(3, True, hidden_size=16)
     params = model.init(jax.random.key(3), g)
-    padded = input_pipeline.pad_batch([g], ratio=1.25)
+    padded = graph.pad_batch([g], ratio=1.25)
     assert padded.nodes["features"].shape[0] > 70
     a = fn(params, g)["displacements"]
     b = fn(params, padded)["displacements"][:, :70]
@@ -146,7 +146,7 @@ def test_padding_messages_cannot_blow_up_gradients():
     g = random_graph(60, seed=7)
     g = g._replace(nodes={**g.nodes, "target": np.zeros((60, 2), np.float32)})
     padded = jraph.pad_with_graphs(g, n_node=64, n_edge=g.senders.shape[0] + 20000, n_graph=2)
-    masked = input_pipeline.mark_real_edges(padded, int(g.n_edge[0]))
+    masked = graph.mark_real_edges(padded, int(g.n_edge[0]))
     model = models.Miro(hidden_size=32, num_iterations=25)
     params = model.init(jax.random.key(0), masked)
     params = jax.tree_util.tree_map(lambda x: 3.0 * x, params)  # an exploding recurrence

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from configs import tiny
-from miro_jax import input_pipeline, model_store, train
+from miro_jax import graph, input_pipeline, model_store, train
 
 
 def _config(root, **train_overrides):
@@ -76,11 +76,11 @@ def test_batches_are_a_function_of_step(toy_benchmark):
 
 def test_bucketing_bounds_recompilation():
     sizes = range(100, 5000, 37)
-    budgets = {input_pipeline.bucket(s, 1.25) for s in sizes}
-    assert all(input_pipeline.bucket(s, 1.25) >= s for s in sizes)
+    budgets = {graph.bucket(s, 1.25) for s in sizes}
+    assert all(graph.bucket(s, 1.25) >= s for s in sizes)
     # 130 different sizes -> one shape per factor 1.25: ceil(log(5000/100)/log(1.25)) + 1 = 19
     assert len(budgets) <= 19
-    assert max(input_pipeline.bucket(s, 1.25) / s for s in sizes) < 1.3
+    assert max(graph.bucket(s, 1.25) / s for s in sizes) < 1.3
 
 
 def test_same_bucket_does_not_retrace(toy_benchmark):
@@ -175,3 +175,78 @@ def test_dev_class_f1_scores_cluster_votes():
     assert train._cluster_class_f1({"logits": logits}, item, truth) == 1.0
     swapped = np.eye(3)[np.array([0, 2, 2, 2, 1, 1, 1])][None]
     assert train._cluster_class_f1({"logits": swapped}, item, truth) == 0.0
+
+
+def _damage(checkpoint_dir, how):
+    """Damages the newest checkpoint step folder in one of the ways a killed disk write leaves."""
+    step = max(int(p.name) for p in checkpoint_dir.iterdir() if p.name.isdigit())
+    folder = checkpoint_dir / str(step)
+    if how == "truncated":
+        for f in folder.rglob("*"):
+            if f.is_file() and f.stat().st_size > 100:
+                f.write_bytes(f.read_bytes()[: f.stat().st_size // 3])
+    elif how == "empty_metadata":
+        for f in folder.rglob("_METADATA"):
+            f.write_text("")
+    elif how == "empty_folder":
+        import shutil
+        shutil.rmtree(folder)
+        folder.mkdir()
+    return step
+
+
+@pytest.mark.parametrize("how", ["truncated", "empty_metadata", "empty_folder"])
+def test_damaged_latest_checkpoint_falls_back_to_the_previous_one(toy_benchmark, tmp_path, how,
+                                                                  capsys):
+    config = _config(toy_benchmark, num_train_steps=6, checkpoint_every=3)
+    train.train_and_evaluate(config, tmp_path, progress=False)
+    _damage(tmp_path / "checkpoints", how)
+    config.train.num_train_steps = 6
+    latest, _ = train._checkpoint_managers(tmp_path, config)
+    state = train.create_train_state(config, input_pipeline.TrainingSource(config).batch(0))
+    state, step = train.restore_newest_readable(latest, state)
+    assert step == 3 and int(state.step) == 3
+    assert "checkpoint 6 is unreadable" in capsys.readouterr().err
+    assert int(train.train_and_evaluate(config, tmp_path, progress=False).step) == 6
+
+
+def test_changed_config_on_a_workdir_is_refused_before_writing(toy_benchmark, tmp_path):
+    config = _config(toy_benchmark, num_train_steps=3, checkpoint_every=3)
+    train.train_and_evaluate(config, tmp_path, progress=False)
+    before = (tmp_path / "config.json").read_text()
+    config.model.hidden_size = 32
+    with pytest.raises(train.TrainingSetupError, match=r"model.hidden_size: 16 → 32"):
+        train.train_and_evaluate(config, tmp_path, progress=False)
+    assert (tmp_path / "config.json").read_text() == before
+    config.model.hidden_size = 16
+    config.train.max_minutes = 5.0  # a budget may change between invocations
+    train.train_and_evaluate(config, tmp_path, progress=False)
+
+
+def test_resumed_run_logs_each_step_once(toy_benchmark, tmp_path, monkeypatch):
+    config = _config(toy_benchmark)  # 6 steps, log every step, checkpoint every 3
+    real_batch = input_pipeline.TrainingSource.batch
+
+    def dying_batch(self, step):
+        if step == 5:  # steps 4 and 5 are logged after the step-3 checkpoint
+            raise KeyboardInterrupt("killed")
+        return real_batch(self, step)
+
+    monkeypatch.setattr(input_pipeline.TrainingSource, "batch", dying_batch)
+    with pytest.raises(KeyboardInterrupt):
+        train.train_and_evaluate(config, tmp_path, progress=False)
+    monkeypatch.setattr(input_pipeline.TrainingSource, "batch", real_batch)
+    train.train_and_evaluate(config, tmp_path, progress=False)
+    steps = [r["step"] for r in train.read_metrics(tmp_path) if "train_loss" in r]
+    assert steps == [1, 2, 3, 4, 5, 6]
+
+
+def test_time_budget_stops_with_a_checkpoint_and_a_model(toy_benchmark, tmp_path):
+    config = _config(toy_benchmark, num_train_steps=10**6, checkpoint_every=10**6)
+    config.train.max_minutes = 1e-9  # out of time after the first step
+    state = train.train_and_evaluate(config, tmp_path, progress=False)
+    assert int(state.step) == 1
+    assert any(r.get("stopped_at_time_budget") == 1 for r in train.read_metrics(tmp_path))
+    model_store.load_model(tmp_path / "model")
+    latest, _ = train._checkpoint_managers(tmp_path, config)
+    assert latest.latest_step() == 1
