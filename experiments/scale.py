@@ -1,38 +1,38 @@
-"""10^6 localizations from file to labels: a simulated 100 µm × 100 µm field, tiled MIRO + DBSCAN.
+"""The user path at real sizes: `miro cluster` end to end on simulated cells of 20k, 200k and 10^6
+localizations, default options, beside the previous default path in the same run.
 
-  python experiments/scale.py [--points 1000000] [--model ../shared/reference/weights_scenario_8.npz]
+  python experiments/scale.py [--sizes 20000 200000 1000000] [--repeats 3]
 
-The field has scenario-8-like density (≈100 localizations per µm²: Gaussian clusters of 5 and 15
-localizations, std 24 nm, 50 % clustered). The model is the authors' scenario_8 weights in our model
-(K = 12, δ = 400 nm at 2000 nm per unit), physical scaling, 10 µm compute tiles with K-hop halos,
-Laplacian features per 2 µm tile. Reports per-stage wall time and peak RSS in
-experiments/results/scale.md.
+Fields have scenario-8-like density (≈100 localizations per µm²: Gaussian clusters of 5 and 15
+localizations, std 24 nm, 50 % clustered); files carry x, y only, like a real cell. Model: the
+bundled scenario_8 (hidden 128, K = 12, δ = 400 nm). Each run is a fresh `miro cluster` process,
+timed with /usr/bin/time (wall, peak RSS). The previous default path (Laplacian features of the
+whole graph, the model on the whole graph at once) is the same model with
+predict.feature_tile_scale, max_nodes_per_call and spatial_order_min_nodes set beyond the field,
+stopped after --baseline-timeout seconds. Label agreement: the share of localizations whose
+cluster (matched by largest overlap) or background state is the same in both runs.
+Writes experiments/results/scale.md.
 """
 
 import argparse
 import datetime
+import os
 import platform
-import resource
+import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+from miro_jax import metrics, model_store, simulate  # noqa: E402
 
-from configs import benchmark  # noqa: E402
-from miro_jax import (  # noqa: E402
-    cluster,
-    graph,
-    localizations,
-    model_store,
-    reference_weights,
-    simulate,
-    tiling,
-)
+PREVIOUS_PATH = {"predict.feature_tile_scale": 1e9, "predict.max_nodes_per_call": 10**9,
+                 "predict.spatial_order_min_nodes": 10**9}
+UNTILED_MODEL = {"predict.max_nodes_per_call": 10**9}
 
 
 def simulate_field(points: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -45,66 +45,103 @@ def simulate_field(points: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
                                       clustered_fraction=0.5, margin_nm=50.0)
 
 
+def model_variant(folder: Path, name: str, overrides: dict) -> Path:
+    params, config = model_store.load_model("scenario_8")
+    config.update_from_flattened_dict(overrides)
+    model_store.save_model(folder / name, params, config)
+    return folder / name
+
+
+def run_cluster(csv: Path, model: Path | str, out: Path, timeout: float):
+    """(wall s, peak GB, labels) of one `miro cluster` process; (None, None, None) on timeout."""
+    cmd = ["/usr/bin/time", "-f", "TIME %e %M", sys.executable, "-m", "miro_jax.cli", "cluster",
+           str(csv), "--model", str(model), "--out", str(out), "--quiet"]
+    try:
+        r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                           env=dict(os.environ, PYTHONPATH=str(REPO)))
+    except subprocess.TimeoutExpired:
+        return None, None, None
+    line = [x for x in r.stderr.splitlines() if x.startswith("TIME")]
+    if r.returncode != 0 or not line:
+        raise RuntimeError(r.stderr[-2000:])
+    wall, kb = line[-1].split()[1:]
+    return float(wall), float(kb) / 1e6, pd.read_csv(out)["cluster"].to_numpy()
+
+
+def agreement(a: np.ndarray, b: np.ndarray) -> float:
+    """Share of localizations with the same state in both labelings (clusters of `a` mapped to
+    the `b` cluster they overlap most; 0 = background maps to 0)."""
+    frame = pd.DataFrame({"a": a, "b": b})
+    best = frame[frame.a > 0].groupby("a")["b"].agg(lambda s: s.value_counts().index[0])
+    mapped = frame.a.map(best).fillna(0).to_numpy()
+    return float(np.mean(mapped == b))
+
+
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--points", type=int, default=1_000_000)
-    p.add_argument("--tile-nm", type=float, default=10_000.0)
-    p.add_argument("--model", default=str(reference_weights.weights_path("scenario_8")))
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--sizes", type=int, nargs="+", default=[20_000, 200_000, 1_000_000])
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--repeats-largest", type=int, default=1)
+    p.add_argument("--baseline-timeout", type=float, default=300.0)
     args = p.parse_args()
-    import jax
-
-    from miro_jax import models
-
-    config = benchmark.get_config("scenario_8")
-    params, config = model_store.load_model(args.model, config)
-    xy, truth = simulate_field(args.points)
-    tmp = Path(tempfile.mkdtemp()) / "field.csv"
-    simulate.write_benchmark_csv(tmp, xy, truth)
-    stages = {}
-    t_all = time.perf_counter()
-
-    t = time.perf_counter()
-    loc = localizations.read_localizations(tmp)
-    stages["read CSV"] = time.perf_counter() - t
-    length = config.graph.length_scale_nm
-    t = time.perf_counter()
-    unit = graph.check_coordinates((loc.xy_nm - loc.xy_nm.min(0)) / length, 6, "jitter")
-    edges = graph.delaunay_edges(unit, config.graph.connectivity_radius)
-    efeat = graph.edge_features(unit, edges, config.graph.connectivity_radius)
-    stages["Delaunay + edges"] = time.perf_counter() - t
-    t = time.perf_counter()
-    features = tiling.tiled_laplacian_features(edges, tiling.tile_ids(unit, 1.0), 5)
-    stages["Laplacian features (2 µm tiles, sparse)"] = time.perf_counter() - t
-    t = time.perf_counter()
-    pg = graph.PointGraph(unit.astype(np.float32), features, edges, efeat,
-                          config.graph.connectivity_radius)
-    fn = jax.jit(models.Miro(**config.model).apply)
-    disp = tiling.tiled_displacements(fn, params, pg, args.tile_nm / length,
-                                      config.model.num_iterations, 1.25)
-    stages[f"MIRO ({args.tile_nm / 1000:g} µm tiles + K-hop halo)"] = time.perf_counter() - t
-    t = time.perf_counter()
-    squeezed = cluster.squeeze(unit, disp[-1], config.graph.connectivity_radius) * length
-    labels = cluster.dbscan_labels(squeezed, config.evals.miro_eps, config.evals.miro_min_samples)
-    stages["squeeze + DBSCAN"] = time.perf_counter() - t
-    t = time.perf_counter()
-    out = loc.table.copy()
-    out["cluster"] = labels
-    out.to_csv(tmp.with_name("labels.csv"), index=False)
-    stages["write CSV"] = time.perf_counter() - t
-    total = time.perf_counter() - t_all
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
-    from miro_jax import metrics
-    ari = metrics.ari(truth, labels)
-    lines = [f"# {len(xy):,} localizations end to end (simulated {np.ptp(xy[:, 0]) / 1000:.0f} µm field)", "",
-             f"Command: `python experiments/scale.py --points {args.points}`  ",
-             f"Machine: {platform.machine()}, 2 cores, 24 GiB, CPU; date {datetime.date.today()}  ",
-             f"Model: authors' scenario_8 weights in our model (K = {config.model.num_iterations}); "
-             f"{len(edges[0]):,} directed edges; {labels.max():,} clusters; ARI vs simulation {ari:.3f}", "",
-             "| stage | wall s |", "|---|---|"]
-    lines += [f"| {k} | {v:.1f} |" for k, v in stages.items()]
-    lines += [f"| **total (file to labels)** | **{total:.1f}** |", "",
-              f"Peak RSS: {peak:.2f} GB (process maximum, includes simulation and JAX)."]
-    (REPO / "experiments" / "results" / "scale.md").write_text("\n".join(lines) + "\n")
+    tmp = Path(tempfile.mkdtemp())
+    previous = model_variant(tmp, "previous_path", PREVIOUS_PATH)
+    untiled = model_variant(tmp, "untiled_model", UNTILED_MODEL)
+    rows, notes = [], []
+    for size in args.sizes:
+        xy, truth = simulate_field(size)
+        csv = tmp / f"cell_{size}.csv"
+        pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1]}).to_csv(csv, index=False)
+        repeats = args.repeats_largest if size == max(args.sizes) else args.repeats
+        runs = [run_cluster(csv, "scenario_8", tmp / "out.csv", 3600) for _ in range(repeats)]
+        labels = runs[-1][2]
+        walls, peaks = [r[0] for r in runs], [r[1] for r in runs]
+        row = {"localizations": len(xy), "default: wall s (median)": np.median(walls),
+               "runs": " / ".join(f"{w:.1f}" for w in walls), "default: peak GB": max(peaks),
+               "ARI vs simulation": metrics.ari(truth, labels),
+               "s per 10k localizations": np.median(walls) / len(xy) * 1e4}
+        base_wall, base_peak, base_labels = run_cluster(csv, previous, tmp / "base.csv",
+                                                        args.baseline_timeout)
+        row["previous path: wall s"] = (f"{base_wall:.1f}" if base_wall is not None
+                                        else f"> {args.baseline_timeout:.0f} (stopped)")
+        row["previous path: peak GB"] = f"{base_peak:.2f}" if base_peak is not None else "–"
+        row["labels agree with previous path"] = (f"{agreement(labels, base_labels):.4f}"
+                                                  if base_labels is not None else "–")
+        if size <= 200_000:
+            _, _, whole = run_cluster(csv, untiled, tmp / "whole.csv", 3600)
+            row["labels agree, model untiled"] = f"{agreement(labels, whole):.4f}"
+        else:
+            row["labels agree, model untiled"] = "–"
+        rows.append(row)
+        print(row, flush=True)
+    table = pd.DataFrame(rows)
+    lines = ["# The user path at real sizes: `miro cluster`, default options", "",
+             "Command: `python experiments/scale.py --sizes "
+             f"{' '.join(map(str, args.sizes))} --repeats {args.repeats} --repeats-largest "
+             f"{args.repeats_largest}`  ",
+             f"Machine: {platform.machine()}, {os.cpu_count()} cores, CPU "
+             f"({platform.processor() or 'x86_64'}); date {datetime.date.today()}  ",
+             "Each run: `miro cluster cell.csv --model scenario_8 --out labels.csv --quiet` in a "
+             "fresh process (reading, graph, features, model, DBSCAN, statistics, writing; JAX "
+             "start-up and compilation included), wall time and peak RSS from /usr/bin/time.", ""]
+    header = list(table.columns)
+    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for _, r in table.iterrows():
+        lines.append("| " + " | ".join(f"{v:,.3f}" if k == "ARI vs simulation" else
+                                        f"{v:,.2f}" if isinstance(v, float) else
+                                        f"{v:,}" if isinstance(v, (int, np.integer)) else str(v)
+                                        for k, v in r.items()) + " |")
+    first, last = rows[0], rows[-1]
+    lines += ["", f"Cost per localization, largest vs smallest field: "
+              f"{last['s per 10k localizations'] / first['s per 10k localizations']:.2f}× "
+              f"({last['localizations'] / first['localizations']:.0f}× the localizations, "
+              f"{last['default: wall s (median)'] / first['default: wall s (median)']:.1f}× the time)."]
+    lines += notes
+    out = REPO / "experiments" / "results" / "scale.md"
+    old = out.read_text() if out.exists() else ""
+    discussion = old[old.index("## Discussion"):] if "## Discussion" in old else ""
+    out.write_text("\n".join(lines) + "\n\n" + discussion)
     print("\n".join(lines))
 
 

@@ -29,3 +29,12 @@ def majority_class_per_cluster(labels: np.ndarray, classes: np.ndarray) -> np.nd
         members = labels == label
         refined[members] = np.bincount(classes[members]).argmax()
     return refined
+
+
+def label_groups(labels: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """[(label, indices of its localizations)] for every cluster label > 0, in label order; one
+    sort instead of one mask per cluster, so large fields with many clusters stay fast."""
+    labels = np.asarray(labels)
+    order = np.argsort(labels, kind="stable")
+    ids, starts, counts = np.unique(labels[order], return_index=True, return_counts=True)
+    return [(int(i), order[s:s + n]) for i, s, n in zip(ids, starts, counts) if i > 0]

@@ -6,6 +6,8 @@ import numpy as np
 import pandas as pd
 import scipy.spatial
 
+from miro_jax import cluster
+
 
 def _hull(points: np.ndarray):
     try:
@@ -22,15 +24,14 @@ def cluster_table(xy_nm: np.ndarray, labels: np.ndarray, classes: np.ndarray | N
     from its centroid to the nearest other cluster centroid (NaN with one cluster).
     """
     rows = []
-    for label in np.unique(labels[labels > 0]):
-        m = labels == label
+    for label, m in cluster.label_groups(labels):
         pts = xy_nm[m]
         centre = pts.mean(axis=0)
         hull = _hull(pts)
         verts = pts[hull.vertices] if hull is not None else pts
         extent = scipy.spatial.distance.pdist(verts).max() if len(verts) > 1 else 0.0
         row = {
-            "cluster": int(label), "localizations": int(m.sum()),
+            "cluster": int(label), "localizations": len(m),
             "centroid_x [nm]": centre[0], "centroid_y [nm]": centre[1],
             "radius_of_gyration [nm]": float(np.sqrt(np.mean(np.sum((pts - centre) ** 2, 1)))),
             "hull_area [nm^2]": float(hull.volume) if hull is not None else 0.0,

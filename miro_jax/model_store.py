@@ -109,8 +109,6 @@ def config_differences(old: ml_collections.ConfigDict, new: ml_collections.Confi
     def flat(c):
         items = {}
         for key, value in c.items():
-            if sections is not None and key not in sections:
-                continue
             if isinstance(value, ml_collections.ConfigDict) and key not in FREE_FORM_FIELDS:
                 items.update({f"{key}.{k}": v for k, v in flat(value).items()})
             else:
@@ -121,6 +119,8 @@ def config_differences(old: ml_collections.ConfigDict, new: ml_collections.Confi
         return json.loads(json.dumps(value, default=str))
 
     a, b = flat(old), flat(new)
+    if sections is not None:
+        a, b = ({k: v for k, v in d.items() if k.split(".")[0] in sections} for d in (a, b))
     return [f"{k}: {a.get(k, '(absent)')} → {b.get(k, '(absent)')}" for k in sorted(set(a) | set(b))
             if norm(a.get(k)) != norm(b.get(k))]
 

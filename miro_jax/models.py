@@ -90,7 +90,7 @@ class MiroStep(nn.Module):
         )
 
     def __call__(self, carry, graph_inputs: dict):
-        """carry = (u [N, H], f [E, H]); returns the new carry and (out [N, C], u [N, H])."""
+        """carry = (u [N, H], f [E, H]); returns the new carry and out [N, C]."""
         u, f = carry
         senders, receivers = graph_inputs["senders"], graph_inputs["receivers"]
         num_nodes = u.shape[0]
@@ -114,7 +114,7 @@ class MiroStep(nn.Module):
         aggregated = jax.ops.segment_sum(f_new, receivers, num_segments=num_nodes)
         u_new = nn.relu(self._mm(aggregated, self.node_update.kernel) + self.node_update.bias)
         out = u_new @ self.head.kernel + self.head.bias
-        return (u_new, f_new), (out, u_new)
+        return (u_new, f_new), out
 
 
 def _scan_body(step: MiroStep, carry, graph_inputs):
@@ -172,8 +172,8 @@ class Miro(nn.Module):
         )
         zeros_u = jnp.zeros((node_x.shape[0], self.hidden_size), node_encoded.dtype)
         zeros_f = jnp.zeros((edge_x.shape[0], self.hidden_size), edge_encoded.dtype)
-        _, (outputs, node_states) = scan(self.step, (zeros_u, zeros_f), inputs)
-        result = {"displacements": outputs[..., :2], "node_states": node_states[-1]}
+        (last_node_states, _), outputs = scan(self.step, (zeros_u, zeros_f), inputs)
+        result = {"displacements": outputs[..., :2], "node_states": last_node_states}
         if self.num_classes:
             result["logits"] = outputs[..., 2:]
         return result
@@ -194,7 +194,7 @@ class MpnLayer(nn.Module):
     def __call__(self, carry, graph_inputs: dict):
         u, f = carry
         step = MiroStep(hidden_size=self.hidden_size, num_outputs=2, fused=False, name="step")
-        (u_new, f_new), (out, _) = step((u, f), graph_inputs)
+        (u_new, f_new), out = step((u, f), graph_inputs)
         if self.layer_norm:
             u_new = nn.LayerNorm(name="node_norm")(u_new)
             f_new = nn.LayerNorm(name="edge_norm")(f_new)

@@ -32,45 +32,50 @@ def tile_ids(xy: np.ndarray, tile_size: float) -> np.ndarray:
 
 
 def balanced_tile_ids(xy: np.ndarray, max_nodes: int) -> np.ndarray:
-    """Tile ids from median splits along the longer side until each tile holds ≤ max_nodes points
-    (tiles of equal node counts, so one padded size fits them all)."""
+    """Tile ids of ceil(N / max_nodes) tiles of near-equal node counts, from proportional median
+    splits along the longer side (so one padded size fits every tile)."""
     ids = np.zeros(len(xy), np.int64)
-    stack, next_id = [np.arange(len(xy))], 0
+    stack = [(np.arange(len(xy)), max(1, -(-len(xy) // max_nodes)))]
+    next_id = 0
     while stack:
-        members = stack.pop()
-        if len(members) <= max_nodes:
+        members, count = stack.pop()
+        if count == 1:
             ids[members] = next_id
             next_id += 1
             continue
         axis = int(np.argmax(np.ptp(xy[members], axis=0)))
         order = members[np.argsort(xy[members, axis], kind="stable")]
-        half = len(order) // 2
-        stack += [order[half:], order[:half]]
+        left = count // 2
+        cut = len(order) * left // count
+        stack += [(order[cut:], count - left), (order[:cut], left)]
     return ids
+
+
+def _tile_subgraphs(edges: np.ndarray, tiles: np.ndarray, min_nodes: int):
+    """(nodes, edges renumbered within the tile) of every tile with ≥ min_nodes points."""
+    n = tiles.shape[0]
+    e = edges[:, tiles[edges[0]] == tiles[edges[1]]]
+    e = e[:, np.argsort(tiles[e[0]], kind="stable")]
+    bounds = np.searchsorted(tiles[e[0]], np.arange(tiles.max() + 2))
+    members = np.argsort(tiles, kind="stable")
+    starts = np.searchsorted(tiles[members], np.arange(tiles.max() + 2))
+    local = np.full(n, -1, np.int64)
+    for t in range(tiles.max() + 1):
+        nodes = members[starts[t]:starts[t + 1]]
+        if len(nodes) < min_nodes:
+            continue
+        local[nodes] = np.arange(len(nodes))
+        yield nodes, local[e[:, bounds[t]:bounds[t + 1]]]
 
 
 def tiled_laplacian_features(edges: np.ndarray, tiles: np.ndarray, num_features: int,
                              progress: bool = False) -> np.ndarray:
-    """Laplacian features computed on each tile's own subgraph; tiles too small for k+1 points
-    get zeros (like isolated nodes)."""
-    n = tiles.shape[0]
-    features = np.zeros((n, num_features), np.float32)
-    inside = tiles[edges[0]] == tiles[edges[1]]
-    e = edges[:, inside]
-    order = np.argsort(tiles[e[0]], kind="stable")
-    e = e[:, order]
-    bounds = np.searchsorted(tiles[e[0]], np.arange(tiles.max() + 2))
-    members = np.argsort(tiles, kind="stable")
-    starts = np.searchsorted(tiles[members], np.arange(tiles.max() + 2))
-    num_tiles = tiles.max() + 1
-    for t in tqdm.tqdm(range(num_tiles), disable=not progress or num_tiles < 8,
-                       desc="node features", unit="tile", leave=False):
-        nodes = members[starts[t]:starts[t + 1]]
-        if len(nodes) < num_features + 1:
-            continue
-        local = np.full(n, -1, np.int64)
-        local[nodes] = np.arange(len(nodes))
-        sub = local[e[:, bounds[t]:bounds[t + 1]]]
+    """Laplacian features computed on each tile's own subgraph (edges with both ends in it);
+    tiles too small for k+1 points get zeros (like isolated nodes)."""
+    features = np.zeros((tiles.shape[0], num_features), np.float32)
+    parts = list(_tile_subgraphs(edges, tiles, num_features + 1))
+    for nodes, sub in tqdm.tqdm(parts, disable=not progress or len(parts) < 8,
+                                desc="node features", unit="tile", leave=False):
         features[nodes] = graph_lib.laplacian_features(sub, len(nodes), num_features)
     return features
 
