@@ -91,6 +91,7 @@ def get_config() -> ml_collections.ConfigDict:
     config.evals.miro_min_samples = 4
     config.evals.dbscan_eps = 50.0  # DBSCAN alone, raw nm
     config.evals.dbscan_min_samples = 4
+    config.evals.hdbscan_min_cluster_size = 5  # `miro cluster --method hdbscan / miro-hdbscan`
     config.evals.authors_scaling = True  # squeezed × per-axis max, as the authors (else exact nm)
     config.evals.max_fovs = 7  # dev FOVs scored during training
     # automatic DBSCAN parameters (searched on the training FOVs): what the search maximizes

@@ -18,6 +18,7 @@ import argparse
 import datetime
 import os
 import platform
+import signal
 import subprocess
 import sys
 import tempfile
@@ -56,14 +57,17 @@ def run_cluster(csv: Path, model: Path | str, out: Path, timeout: float):
     """(wall s, peak GB, labels) of one `miro cluster` process; (None, None, None) on timeout."""
     cmd = ["/usr/bin/time", "-f", "TIME %e %M", sys.executable, "-m", "miro_jax.cli", "cluster",
            str(csv), "--model", str(model), "--out", str(out), "--quiet"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=dict(os.environ, PYTHONPATH=str(REPO)), start_new_session=True)
     try:
-        r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                           env=dict(os.environ, PYTHONPATH=str(REPO)))
+        _, stderr = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)  # /usr/bin/time and the miro process under it
+        proc.communicate()
         return None, None, None
-    line = [x for x in r.stderr.splitlines() if x.startswith("TIME")]
-    if r.returncode != 0 or not line:
-        raise RuntimeError(r.stderr[-2000:])
+    line = [x for x in stderr.splitlines() if x.startswith("TIME")]
+    if proc.returncode != 0 or not line:
+        raise RuntimeError(stderr[-2000:])
     wall, kb = line[-1].split()[1:]
     return float(wall), float(kb) / 1e6, pd.read_csv(out)["cluster"].to_numpy()
 

@@ -1,6 +1,7 @@
 """`miro`: cluster localization tables with MIRO, train, evaluate, and run the demo.
 
   miro demo                                     # bundled sample + bundled model, scores, picture
+  miro cluster cells/ --model scenario_8 --out-dir results      # files, globs, folders
   miro cluster locs.csv --model scenario_8 --out labels.csv --stats clusters.csv --plot fig.png
   miro train --config configs/benchmark.py:scenario_8 --workdir runs/s8 [--config.x=y ...]
   miro evaluate --scenario scenario_8 --model authors --auto-dbscan
@@ -15,10 +16,14 @@ from pathlib import Path
 
 EXAMPLES = {
     "cluster": """examples:
-  miro cluster cell.csv --model scenario_8 --plot cell.png
-  miro cluster ts.csv --model runs/s8/model --eps 40 --min-samples 4 --stats clusters.csv
+  miro cluster cell.csv --model scenario_8                      (outputs in a new miro_results/)
+  miro cluster cells/ --model scenario_8 --out-dir results      (a folder: summary + overview)
+  miro cluster "cells/*.csv" other.csv --model scenario_8 --out-dir results --no-plots
+  miro cluster cell.csv --model scenario_8 --out labels.csv --stats clusters.csv --plot cell.png
+  miro cluster cells/ --method dbscan --eps 50 --min-samples 10 --out-dir dbscan_results
+  miro cluster ts.csv --model runs/s8/model --method miro-hdbscan --format thunderstorm
+  miro cluster locs_locs.hdf5 --model scenario_8 --format picasso   (Picasso in, Picasso out)
   miro cluster locs.tsv --x-col X --y-col Y --unit um --model scenario_8
-  miro cluster locs_locs.hdf5 --pixel-size 130 --model scenario_8   (Picasso)
   miro cluster fov.csv --model weights_scenario_8.npz --config configs/benchmark.py:scenario_8""",
     "train": """examples:
   miro train --config configs/benchmark.py:scenario_8 --workdir runs/s8
@@ -68,30 +73,91 @@ def _positive(value, flag: str, kind=float):
     return value
 
 
-def _check_cluster_args(args) -> dict:
-    """Every option of `miro cluster` checked before anything is read or run; returns the
-    output paths (out, stats, plot)."""
-    from miro_jax import outputs
+METHODS = ("miro", "dbscan", "hdbscan", "miro-hdbscan")  # --method: what clusters
+
+
+def expand_inputs(specs: list[str]) -> list[Path]:
+    """Files, quoted globs and folders (their localization files, sorted) → files, in order."""
+    import glob
+
+    from miro_jax import localizations
+    files = []
+    for spec in specs:
+        path = Path(spec)
+        if any(ch in spec for ch in "*?[") and not path.exists():
+            matches = sorted(Path(m) for m in glob.glob(spec))
+            if not matches:
+                raise CliError(f"{spec}: no file matches this pattern")
+            files += matches
+        elif path.is_dir():
+            found = sorted(p for p in path.iterdir()
+                           if p.suffix.lower() in localizations.SUFFIXES and p.is_file())
+            if not found:
+                raise CliError(f"{spec}: folder holds no localization files "
+                               f"({', '.join(localizations.SUFFIXES)})")
+            files += found
+        else:
+            files.append(path)
+    return files
+
+
+def new_output_folder(inputs: list[Path]) -> Path:
+    """A folder that does not exist yet beside the first input: miro_results, miro_results_2 …"""
+    parent = inputs[0].resolve().parent
+    for i in range(1, 10_000):
+        folder = parent / ("miro_results" if i == 1 else f"miro_results_{i}")
+        if not folder.exists():
+            return folder
+    raise CliError(f"{parent}: too many miro_results folders; pass --out-dir")
+
+
+def _check_cluster_args(args, inputs: list[Path]) -> None:
+    """Every option of `miro cluster` checked before anything is read or run."""
     _positive(args.eps, "--eps")
     _positive(args.min_samples, "--min-samples", int)
+    _positive(args.min_cluster_size, "--min-cluster-size", int)
     _positive(args.pixel_size, "--pixel-size")
     _positive(args.tile_size_nm, "--tile-size-nm")
     if args.tile_size_nm is not None and args.scaling == "fov":
         raise CliError("--tile-size-nm needs --scaling physical (tiles share one length scale)")
-    out = args.out or str(Path(args.input).with_suffix("")) + "_miro.csv"
-    paths = {"out": outputs.check_output_path(out, "--out", [args.input], (".csv",))}
-    if args.stats:
-        paths["stats"] = outputs.check_output_path(args.stats, "--stats", [args.input], (".csv",))
-    if args.plot:
-        paths["plot"] = outputs.check_output_path(args.plot, "--plot", [args.input],
-                                                  (".png", ".pdf", ".svg"))
+    if args.method.startswith("miro") and not args.model:
+        raise CliError(f"--method {args.method} needs --model (a bundled name such as "
+                       "scenario_8, or a model directory)")
+    if args.method == "dbscan" and not args.model and (args.eps is None or args.min_samples is None):
+        raise CliError("--method dbscan without --model needs --eps and --min-samples")
+    if (args.out or args.stats or args.plot) and len(inputs) > 1:
+        raise CliError("--out, --stats and --plot name one file's outputs; with several inputs "
+                       "use --out-dir")
+    if args.auto_dbscan and args.method != "miro":
+        raise CliError("--auto-dbscan chooses DBSCAN parameters for --method miro")
+
+
+def _output_paths(args, source: Path, out_dir: Path | None) -> dict:
+    """out/stats/plot paths of one input, checked (never the input, folder exists, extension)."""
+    from miro_jax import outputs
+    suffixes = outputs.FORMATS[args.format]
+    if out_dir is not None:
+        stem = source.stem
+        wanted = {"out": out_dir / f"{stem}_{args.method}{suffixes[0]}",
+                  "stats": out_dir / f"{stem}_{args.method}_clusters.csv"}
+        if not args.no_plots:
+            wanted["plot"] = out_dir / f"{stem}_{args.method}.png"
+    else:
+        wanted = {"out": Path(args.out)}
+        wanted.update({k: Path(getattr(args, k)) for k in ("stats", "plot") if getattr(args, k)})
+    allowed = {"out": suffixes, "stats": (".csv",), "plot": (".png", ".pdf", ".svg")}
+    paths = {k: outputs.check_output_path(v, f"--{k}", [source], allowed[k])
+             for k, v in wanted.items()}
     resolved = [p.resolve() for p in paths.values()]
     if len(set(resolved)) < len(resolved):
         raise CliError("--out, --stats and --plot must name different files")
     return paths
 
 
-def cmd_cluster(args) -> int:
+def _cluster_one(args, source: Path, paths: dict, model) -> dict:
+    """Reads, squeezes (MIRO methods), clusters and writes one file; returns its summary row."""
+    import sklearn.cluster
+
     from miro_jax import (
         cluster,
         cluster_stats,
@@ -101,56 +167,152 @@ def cmd_cluster(args) -> int:
         outputs,
         plotting,
     )
-    paths = _check_cluster_args(args)
-    loc = localizations.read_localizations(args.input, args.x_col, args.y_col, args.unit,
+    t0 = time.time()
+    loc = localizations.read_localizations(source, args.x_col, args.y_col, args.unit,
                                            args.pixel_size, args.drop_invalid)
     for note in loc.notes:
-        print(f"{Path(args.input).name}: {note}")
+        _say(args, f"{source.name}: {note}")
     localizations.check_units(loc.xy_nm)
     if args.auto_dbscan and loc.truth is None:
         raise CliError("--auto-dbscan needs ground truth (an 'index' column) to score "
                        "parameters; give --eps and --min-samples instead")
-    params, config = _load_model(args)
-    t0 = time.time()
-    result = inference.predict(loc.xy_nm, params, config, scaling=args.scaling,
-                               duplicates=args.duplicates, tile_size_nm=args.tile_size_nm,
-                               progress=not args.quiet and len(loc.xy_nm) >= PROGRESS_MIN_POINTS)
-    if args.auto_dbscan:
-        from miro_jax import evaluation
-        found, _ = evaluation.search_dbscan([result.squeezed_nm], [loc.truth])
-        eps, min_samples = found.eps, found.min_samples
+    params, config = model if model else (None, None)
+    squeezed, classes, confidence = loc.xy_nm, None, None
+    if args.method.startswith("miro"):
+        result = inference.predict(loc.xy_nm, params, config, scaling=args.scaling,
+                                   duplicates=args.duplicates, tile_size_nm=args.tile_size_nm,
+                                   progress=not args.quiet and len(loc.xy_nm) >= PROGRESS_MIN_POINTS)
+        squeezed, classes, confidence = (result.squeezed_nm, result.classes,
+                                         result.class_probability)
+    if args.method.endswith("hdbscan"):
+        size = args.min_cluster_size or (config.evals.hdbscan_min_cluster_size if config
+                                         else _default_config().evals.hdbscan_min_cluster_size)
+        labels = sklearn.cluster.HDBSCAN(min_cluster_size=int(size)).fit_predict(squeezed) + 1
+        parameters = f"HDBSCAN min_cluster_size {size}"
     else:
-        eps = args.eps if args.eps is not None else config.evals.miro_eps
-        min_samples = args.min_samples if args.min_samples is not None else config.evals.miro_min_samples
-    labels = cluster.dbscan_labels(result.squeezed_nm, eps, min_samples)
-    classes = None
-    if result.classes is not None:
-        classes = cluster.majority_class_per_cluster(labels, result.classes)
-    out = loc.table.copy()
-    out["x_squeezed [nm]"], out["y_squeezed [nm]"] = result.squeezed_nm.T
-    out["cluster"] = labels
+        if args.auto_dbscan:
+            from miro_jax import evaluation
+            found, _ = evaluation.search_dbscan([squeezed], [loc.truth])
+            eps, min_samples = found.eps, found.min_samples
+        else:
+            ev = config.evals if config else None
+            miro = args.method == "miro"
+            eps = args.eps if args.eps is not None else (ev.miro_eps if miro else ev.dbscan_eps)
+            min_samples = args.min_samples if args.min_samples is not None else (
+                ev.miro_min_samples if miro else ev.dbscan_min_samples)
+        labels = cluster.dbscan_labels(squeezed, eps, min_samples)
+        parameters = f"DBSCAN eps {eps:g} nm, minPts {min_samples}"
     if classes is not None:
-        out["class"] = classes
-    stats = cluster_stats.cluster_table(loc.xy_nm, labels, classes, result.class_probability)
-    print(f"{Path(args.input).name}: {cluster_stats.summary_line(labels, stats)} "
-          f"(DBSCAN eps {eps:g} nm, minPts {min_samples}; {time.time() - t0:.1f} s)")
+        classes = cluster.majority_class_per_cluster(labels, classes)
+    stats = cluster_stats.cluster_table(loc.xy_nm, labels, classes, confidence, loc.frame,
+                                        loc.uncertainty_nm)
+    seconds = time.time() - t0
+    _say(args, f"{source.name}: {cluster_stats.summary_line(labels, stats)} ({parameters}; "
+               f"{seconds:.1f} s)")
     if loc.truth is not None:
         s = metrics.clustering_scores(loc.xy_nm, loc.truth, labels, with_ami=False)
-        print("scores vs ground truth: " + ", ".join(f"{k} {s[k]:.3f}" for k in
-                                                     ("ARI", "ARI_dagger", "JI_c", "IoU")))
-    with outputs.atomic_path(paths["out"]) as tmp:
-        out.to_csv(tmp, index=False)
-    print(f"wrote {paths['out']}")
+        _say(args, f"{source.name}: scores vs ground truth: " + ", ".join(
+            f"{k} {s[k]:.3f}" for k in ("ARI", "ARI_dagger", "JI_c", "IoU")))
+    if args.format == "picasso":
+        pixel_size = loc.pixel_size_nm
+        if pixel_size is None:
+            raise CliError(f"{source.name}: --format picasso writes camera pixels: pass "
+                           "--pixel-size (nm per pixel)")
+        outputs.write_picasso(paths["out"], loc, squeezed, labels, pixel_size,
+                              {"Clustering": f"{args.method}: {parameters}",
+                               "Model": str(args.model)})
+    elif args.format == "thunderstorm":
+        outputs.write_thunderstorm(paths["out"], loc, squeezed, labels, classes)
+    else:
+        outputs.write_csv(paths["out"], loc, squeezed, labels, classes)
     if "stats" in paths:
         with outputs.atomic_path(paths["stats"]) as tmp:
             stats.to_csv(tmp, index=False)
-        print(f"wrote {paths['stats']}")
     if "plot" in paths:
         with outputs.atomic_path(paths["plot"]) as tmp:
-            plotting.plot_clustering(tmp, loc.xy_nm, result.squeezed_nm, labels, loc.truth,
-                                     title=Path(args.input).name)
-        print(f"wrote {paths['plot']}")
+            plotting.plot_clustering(tmp, loc.xy_nm, squeezed, labels, loc.truth,
+                                     title=f"{source.name}: {args.method} ({parameters})",
+                                     uncertainty_nm=loc.uncertainty_nm)
+    _say(args, f"{source.name}: wrote " + ", ".join(str(p) for p in paths.values()))
+    return {"file": source.name, **cluster_stats.cell_summary(loc.xy_nm, labels, stats),
+            "method": args.method, "model": str(args.model) if args.model else "",
+            "parameters": parameters, "seconds": round(seconds, 2)}
+
+
+def _say(args, text: str) -> None:
+    import tqdm
+    tqdm.tqdm.write(text)
+
+
+def _default_config():
+    from configs import default
+    return default.get_config()
+
+
+def cmd_cluster(args) -> int:
+    """Clusters one file or a batch; a bad file in a batch is reported and skipped (exit 1)."""
+    import pandas as pd
+    import tqdm
+
+    from miro_jax import outputs, plotting
+    inputs = expand_inputs(args.inputs)
+    _check_cluster_args(args, inputs)
+    single_file = len(inputs) == 1 and any((args.out, args.stats, args.plot))
+    if single_file and not args.out:  # only --stats/--plot named: the table goes to a new folder
+        folder = Path(args.out_dir) if args.out_dir else new_output_folder(inputs)
+        folder.mkdir(parents=True, exist_ok=True)
+        args.out = str(folder / f"{inputs[0].stem}_{args.method}{outputs.FORMATS[args.format][0]}")
+    out_dir = None if single_file else Path(args.out_dir) if args.out_dir else new_output_folder(inputs)
+    if out_dir is not None:
+        if out_dir.exists() and not out_dir.is_dir():
+            raise CliError(f"--out-dir {out_dir} is a file; give a folder")
+        if any(out_dir.resolve() == p.resolve() for p in inputs):
+            raise CliError(f"--out-dir {out_dir} is an input")
+    plans = {}
+    if single_file or len(inputs) == 1:
+        if out_dir is not None:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        plans[inputs[0]] = _output_paths(args, inputs[0], out_dir)  # errors before any work
+    model = _load_model(args) if args.model else None
+    rows, failed = [], []
+    known = _known_errors()
+    bar = tqdm.tqdm(inputs, desc="cells", unit="file", disable=len(inputs) < 2 or args.quiet)
+    for source in bar:
+        try:
+            if source not in plans:
+                out_dir.mkdir(parents=True, exist_ok=True)
+                plans[source] = _output_paths(args, source, out_dir)
+            rows.append(_cluster_one(args, source, plans[source], model))
+        except known as err:
+            if len(inputs) == 1:
+                raise
+            failed.append(source.name)
+            _say(args, f"miro: error: {source.name}: {err} (skipped)")
+    if out_dir is not None and rows:
+        summary = pd.DataFrame(rows)
+        with outputs.atomic_path(out_dir / "summary.csv") as tmp:
+            summary.to_csv(tmp, index=False)
+        written = [out_dir / "summary.csv"]
+        if len(rows) > 1:
+            with outputs.atomic_path(out_dir / "overview.png") as tmp:
+                plotting.plot_overview(tmp, summary)
+            written.append(out_dir / "overview.png")
+        print(f"{len(rows)} of {len(inputs)} files clustered "
+              f"({summary['seconds'].median():.1f} s per file, median); wrote "
+              + ", ".join(str(w) for w in written))
+    if failed:
+        print(f"miro: {len(failed)} of {len(inputs)} files failed: {', '.join(failed)}",
+              file=sys.stderr)
+        return 1
     return 0
+
+
+def _known_errors() -> tuple:
+    from miro_jax import graph, inference, localizations, model_store, outputs, reference_weights
+    return (CliError, localizations.LocalizationFileError, graph.GraphInputError,
+            model_store.ModelLoadError, inference.ModelConfigMismatch,
+            inference.ModelOutputError, outputs.OutputPathError,
+            reference_weights.WeightsFileError, FileNotFoundError)
 
 
 def cmd_train(args, overrides) -> int:
@@ -214,6 +376,11 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def outputs_formats():
+    from miro_jax import outputs
+    return outputs.FORMATS
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="miro", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -221,17 +388,28 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     fmt = argparse.RawDescriptionHelpFormatter
 
-    c = sub.add_parser("cluster", help="cluster a localization table", epilog=EXAMPLES["cluster"],
-                       formatter_class=fmt)
-    c.add_argument("input", help="CSV/TSV (benchmark, ThunderSTORM, plain) or Picasso .hdf5")
-    c.add_argument("--model", required=True,
-                   help="bundled model name, model directory, or authors' weights .npz")
+    c = sub.add_parser("cluster", help="cluster localization tables (one, several, a folder)",
+                       epilog=EXAMPLES["cluster"], formatter_class=fmt)
+    c.add_argument("inputs", nargs="+", metavar="INPUT",
+                   help="files (any format in the README's table), quoted globs, or folders")
+    c.add_argument("--model", help="bundled model name, model directory, or authors' weights "
+                                   ".npz (needed for the MIRO methods)")
     c.add_argument("--config", help="config for an authors' .npz (configs/benchmark.py:scenario_8)")
-    c.add_argument("--out", help="output table (default INPUT_miro.csv)")
-    c.add_argument("--stats", help="per-cluster statistics CSV")
-    c.add_argument("--plot", help="PNG picture")
+    c.add_argument("--method", choices=METHODS, default="miro",
+                   help="miro: MIRO + DBSCAN (default); dbscan: DBSCAN alone; hdbscan: HDBSCAN "
+                        "alone; miro-hdbscan: HDBSCAN on MIRO-squeezed coordinates")
+    c.add_argument("--out-dir", help="folder for every output (default: a new folder "
+                                     "miro_results[_N] beside the first input)")
+    c.add_argument("--format", choices=sorted(outputs_formats()), default="csv",
+                   help="csv: input columns + added ones; thunderstorm: ThunderSTORM CSV; "
+                        "picasso: Picasso HDF5 locs with `group` + .yaml (needs a pixel size)")
+    c.add_argument("--out", help="one input only: the output table's path")
+    c.add_argument("--stats", help="one input only: per-cluster statistics CSV")
+    c.add_argument("--plot", help="one input only: picture (.png/.pdf/.svg)")
+    c.add_argument("--no-plots", action="store_true", help="batch: no picture per file")
     c.add_argument("--eps", type=float, help="DBSCAN eps in nm (default: the model's)")
     c.add_argument("--min-samples", type=int, help="DBSCAN minPts (default: the model's)")
+    c.add_argument("--min-cluster-size", type=int, help="HDBSCAN min_cluster_size")
     c.add_argument("--auto-dbscan", action="store_true",
                    help="choose eps/minPts maximizing ARI (needs an 'index' ground-truth column)")
     c.add_argument("--x-col")
@@ -247,7 +425,7 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--tile-size-nm", type=float,
                    help="run the model in square tiles of this side (exact, K-hop halos; default: "
                         "balanced tiles of config.predict.max_nodes_per_call localizations)")
-    c.add_argument("--quiet", action="store_true", help="no progress lines for large fields")
+    c.add_argument("--quiet", action="store_true", help="no progress lines or bars")
 
     t = sub.add_parser("train", help="train a model", epilog=EXAMPLES["train"], formatter_class=fmt)
     t.add_argument("--config", required=True)
@@ -267,17 +445,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from miro_jax import graph, inference, localizations, model_store, reference_weights
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args, overrides = parser.parse_known_args(argv)
     if overrides and args.command != "train":
         parser.error(f"unrecognized arguments: {' '.join(overrides)}")
-    from miro_jax import outputs
-    known = (CliError, localizations.LocalizationFileError, graph.GraphInputError,
-             model_store.ModelLoadError, inference.ModelConfigMismatch,
-             inference.ModelOutputError, outputs.OutputPathError,
-             reference_weights.WeightsFileError, FileNotFoundError)
     try:
         if args.command == "cluster":
             return cmd_cluster(args)
@@ -286,7 +458,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "evaluate":
             return cmd_evaluate(args)
         return cmd_demo(args)
-    except known as err:
+    except _known_errors() as err:
         if args.debug:
             raise
         print(f"miro: error: {err}", file=sys.stderr)

@@ -9,6 +9,7 @@ one size (one compilation) → squeeze. Large fields are sorted along a Z-order 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import sys
 import time
 
@@ -81,6 +82,13 @@ class _Stages:
                   flush=True)
 
 
+@functools.lru_cache(maxsize=8)
+def jitted_model(model_fields: tuple):
+    """One jitted `Miro.apply` per model structure, shared by every field of a batch (compiled
+    once per padded size)."""
+    return jax.jit(models.Miro(**dict(model_fields)).apply)
+
+
 def apply_in_tiles(apply_fn, params, point_graph: graph.PointGraph, tiles: np.ndarray,
                     hops: int, ratio: float, progress: bool) -> dict:
     """Model outputs [K, N, ·] assembled from one call per tile (+ K-hop halo), every tile padded
@@ -138,7 +146,7 @@ def predict(xy_nm: np.ndarray, params, config: ml_collections.ConfigDict,
     else:
         tiles = tiling.balanced_tile_ids(xy, config.predict.max_nodes_per_call)
     stages.start(f"MIRO, K = {config.model.num_iterations} ({tiles.max() + 1} model call(s))")
-    apply_fn = jax.jit(models.Miro(**config.model).apply)
+    apply_fn = jitted_model(tuple(sorted(config.model.to_dict().items())))
     out = apply_in_tiles(apply_fn, params, pg, tiles, config.model.num_iterations,
                           config.train.bucket_ratio, progress)
     inverse = np.empty_like(order)

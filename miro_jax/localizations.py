@@ -1,7 +1,11 @@
-"""Reading localization tables (benchmark CSV, ThunderSTORM, plain CSV/TSV, Picasso HDF5) into nm.
+"""Reading localization tables into nm: the formats SMLM labs have (README, "Input formats").
 
-Every input column is kept; coordinates are converted to nm and validated. Problems a user can
-hit raise `LocalizationFileError` with a message that names the problem and the fix.
+Text tables (ThunderSTORM, Zeiss Elyra, Nikon N-STORM, Bruker Vutara, SMAP and DECODE CSV,
+Nanoimager, benchmark and plain CSV/TSV; comma, tab or semicolon with decimal commas; UTF-8 or
+Latin-1; leading '#' comment lines; trailing export metadata), Picasso HDF5 (+ .yaml pixel
+size), DECODE HDF5 and SMAP .mat (v5 via SciPy, v7.3 via h5py). Every input column is kept;
+coordinates are converted to nm and validated. Problems a user can hit raise
+`LocalizationFileError` with a message that names the problem and the fix.
 """
 
 from __future__ import annotations
@@ -17,8 +21,27 @@ UNIT_TO_NM = {"nm": 1.0, "um": 1000.0, "µm": 1000.0, "micron": 1000.0}
 _BRACKET = re.compile(r"^\s*([A-Za-z_]+)\s*\[(.+)\]\s*$")
 # plausible median nearest-neighbour distance of SMLM localizations in nm (check_units)
 NEAREST_NEIGHBOUR_NM = (0.5, 5000.0)
-_KNOWN_XY = [("x", "y", "nm"), ("xnm", "ynm", "nm"), ("x_nm", "y_nm", "nm"),
-             ("Position X [nm]", "Position Y [nm]", "nm"), ("X (nm)", "Y (nm)", "nm")]
+# (format, x column, y column, unit, columns that must also be present) by header signature,
+# most specific first; ThunderSTORM's "x [unit]" headers are recognised by their brackets
+KNOWN_HEADERS = [
+    ("elyra", "Position X [nm]", "Position Y [nm]", "nm", ()),
+    ("nanoimager", "X (nm)", "Y (nm)", "nm", ()),
+    ("nstorm", "Xc", "Yc", "nm", ()),  # drift-corrected positions
+    ("nstorm", "X", "Y", "nm", ("Frame",)),
+    ("vutara", "x", "y", "nm", ("probe", "photon-count")),
+    ("smap", "xnm", "ynm", "nm", ()),
+    ("decode", "x", "y", "px", ("frame_ix",)),
+    ("table", "x_nm", "y_nm", "nm", ()),
+    ("benchmark", "x", "y", "nm", ()),
+]
+FRAME_COLUMNS = ("frame", "Frame", "frame_ix", "First Frame")
+UNCERTAINTY_COLUMNS = {  # column -> unit (px columns need the pixel size)
+    "uncertainty_xy [nm]": "nm", "uncertainty [nm]": "nm", "uncertainty": "nm",
+    "Precision [nm]": "nm", "locprecnm": "nm", "Lateral Localization Accuracy": "nm",
+    "precisionx": "nm", "lpx": "px",
+}
+Z_COLUMNS = ("z [nm]", "z", "znm", "Position Z [nm]", "Z", "Zc", "z (nm)", "Z (nm)")
+SUFFIXES = (".csv", ".tsv", ".txt", ".hdf5", ".h5", ".mat")  # what a folder of inputs is read for
 
 
 class LocalizationFileError(ValueError):
@@ -34,6 +57,22 @@ class LocalizationTable:
     x_column: str
     y_column: str
     notes: list[str] = dataclasses.field(default_factory=list)  # what reading changed, one line each
+    frame: np.ndarray | None = None  # [N] camera frame of each localization, when the file has it
+    uncertainty_nm: np.ndarray | None = None  # [N] localization precision, when the file has it
+    pixel_size_nm: float | None = None  # nm per camera pixel, when known (px inputs, --pixel-size)
+    metadata: list = dataclasses.field(default_factory=list)  # Picasso .yaml documents of the input
+
+
+@dataclasses.dataclass
+class _Raw:
+    """A file's table before coordinates are chosen, with what its container said."""
+
+    table: pd.DataFrame
+    format: str | None = None  # known from the container (picasso, decode, smap)
+    unit: str | None = None  # unit of x/y stated by the container
+    pixel_size: float | None = None
+    notes: list[str] = dataclasses.field(default_factory=list)
+    metadata: list = dataclasses.field(default_factory=list)
 
 
 def _to_nm_factor(unit: str, pixel_size: float | None, column: str) -> float:
@@ -72,17 +111,38 @@ def _delimiters(head: str, first_row: str, path: Path) -> tuple[str, str]:
     return ",", "."
 
 
-def _read_table(path: Path) -> pd.DataFrame:
-    if path.suffix.lower() in (".h5", ".hdf5"):
-        return _read_picasso(path)
-    encoding = _text_encoding(path)
+def _comment_lines(path: Path, encoding: str) -> list[str]:
+    """The '#' lines before the header (DECODE writes its units there)."""
+    lines = []
     with open(path, encoding=encoding, errors="replace") as f:
+        for line in f:
+            if not line.startswith("#"):
+                break
+            lines.append(line)
+    return lines
+
+
+def _units_from_comments(comments: list[str]) -> tuple[str | None, float | None]:
+    """(xy unit, pixel size nm) stated in comment lines such as '# xy_unit: px, px_size: 100'."""
+    text = " ".join(comments)
+    unit = re.search(r"xy_unit\W+(px|nm)", text)
+    size = re.search(r"px_size\W+([0-9.]+)", text)
+    return (unit.group(1) if unit else None), (float(size.group(1)) if size else None)
+
+
+def _read_text(path: Path) -> _Raw:
+    encoding = _text_encoding(path)
+    comments = _comment_lines(path, encoding)
+    with open(path, encoding=encoding, errors="replace") as f:
+        for _ in comments:
+            f.readline()
         head, first_row = f.readline(), f.readline()
     if not head.strip():
         raise LocalizationFileError(f"{path} is empty: it needs a header row and localizations")
     sep, decimal = _delimiters(head, first_row, path)
     try:
-        table = pd.read_csv(path, sep=sep, decimal=decimal, encoding=encoding)
+        table = pd.read_csv(path, sep=sep, decimal=decimal, encoding=encoding,
+                            skiprows=len(comments))
     except pd.errors.EmptyDataError as err:
         raise LocalizationFileError(f"{path} is empty: it needs a header row and localizations") from err
     except (pd.errors.ParserError, UnicodeDecodeError) as err:
@@ -91,72 +151,157 @@ def _read_table(path: Path) -> pd.DataFrame:
                                     f"{str(err).splitlines()[0]}") from err
     if len(table) == 0:
         raise LocalizationFileError(f"{path} has a header but no localizations")
-    return table
+    unit, pixel_size = _units_from_comments(comments)
+    return _Raw(table, "decode" if unit else None, unit, pixel_size)
 
 
-def _read_picasso(path: Path) -> pd.DataFrame:
+def _open_hdf5(path: Path):
     try:
         import h5py
     except ImportError as err:
-        raise LocalizationFileError("reading Picasso HDF5 needs h5py: pip install h5py") from err
+        raise LocalizationFileError(f"reading {path.name} needs h5py: pip install h5py") from err
     try:
-        f = h5py.File(path, "r")
+        return h5py.File(path, "r")
     except OSError as err:
         raise LocalizationFileError(f"{path} is not an HDF5 file ({str(err).splitlines()[0]}); "
-                                    "give a Picasso .hdf5 or rename a text table to .csv") from err
-    with f:
-        if "locs" not in f:
-            raise LocalizationFileError(f"{path} has no 'locs' table (not a Picasso file)")
-        return pd.DataFrame(f["locs"][...])
+                                    "give a Picasso/DECODE .hdf5 or rename a text table to .csv") from err
 
 
-def _picasso_pixel_size(path: Path) -> float | None:
+def _columns_from_datasets(group, rows: int | None = None) -> pd.DataFrame:
+    """Datasets of an HDF5 group (or MATLAB struct fields) as columns: 1-D arrays as they are,
+    N × k arrays as name_0 … name_k−1; entries of another length are skipped."""
+    columns = {}
+    for name in group:
+        value = np.asarray(group[name][()] if hasattr(group[name], "shape") else group[name])
+        if value.ndim == 2 and 1 in value.shape:
+            value = value.ravel()
+        if value.ndim == 1:
+            columns[name] = value
+        elif value.ndim == 2:
+            if rows is not None and value.shape[0] != rows and value.shape[1] == rows:
+                value = value.T
+            for i in range(value.shape[1]):
+                columns[f"{name}_{i}"] = value[:, i]
+    lengths = {len(v) for v in columns.values()}
+    rows = rows or (max(lengths, key=lambda n: sum(len(v) == n for v in columns.values()))
+                    if lengths else 0)
+    return pd.DataFrame({k: v for k, v in columns.items() if len(v) == rows})
+
+
+def _read_hdf5(path: Path) -> _Raw:
+    with _open_hdf5(path) as f:
+        if "locs" in f:  # Picasso
+            metadata = _picasso_metadata(path)
+            pixel_size = next((float(d["Pixelsize"]) for d in metadata
+                               if isinstance(d, dict) and "Pixelsize" in d), None)
+            return _Raw(pd.DataFrame(f["locs"][...]), "picasso", "px", pixel_size,
+                        metadata=metadata)
+        if "data" in f and "xyz" in f["data"]:  # DECODE
+            data = f["data"]
+            xyz = np.asarray(data["xyz"])
+            table = _columns_from_datasets(data, rows=len(xyz)).drop(
+                columns=[f"xyz_{i}" for i in range(xyz.shape[1])], errors="ignore")
+            table.insert(0, "x", xyz[:, 0])
+            table.insert(1, "y", xyz[:, 1])
+            if xyz.shape[1] > 2:
+                table.insert(2, "z", xyz[:, 2])
+            meta = dict(f["meta"].attrs) if "meta" in f else {}
+            unit = meta.get("xy_unit")
+            unit = unit.decode() if isinstance(unit, bytes) else unit
+            size = meta.get("px_size")
+            size = float(np.ravel(size)[0]) if size is not None else None
+            return _Raw(table, "decode", str(unit) if unit is not None else "px", size)
+        if "saveloc" in f:  # SMAP v7.3 .mat is HDF5
+            return _Raw(_columns_from_datasets(f["saveloc"]["loc"]), "smap", "nm")
+        raise LocalizationFileError(f"{path} holds neither a Picasso 'locs' table, DECODE "
+                                    f"'data/xyz' nor SMAP 'saveloc'; it has {list(f)}")
+
+
+def _read_mat(path: Path) -> _Raw:
+    import scipy.io
+    try:
+        mat = scipy.io.loadmat(path, squeeze_me=True, struct_as_record=False)
+    except NotImplementedError:  # MATLAB v7.3 files are HDF5
+        return _read_hdf5(path)
+    except (ValueError, OSError) as err:
+        raise LocalizationFileError(f"{path} is not a readable MATLAB file: {err}") from err
+    if "saveloc" not in mat:
+        raise LocalizationFileError(f"{path} has no SMAP 'saveloc' structure; it has "
+                                    f"{[k for k in mat if not k.startswith('__')]}")
+    loc = mat["saveloc"].loc
+    return _Raw(_columns_from_datasets({k: getattr(loc, k) for k in loc._fieldnames}),
+                "smap", "nm")
+
+
+def _read_raw(path: Path) -> _Raw:
+    suffix = path.suffix.lower()
+    if suffix in (".h5", ".hdf5"):
+        return _read_hdf5(path)
+    if suffix == ".mat":
+        return _read_mat(path)
+    return _read_text(path)
+
+
+def _picasso_metadata(path: Path) -> list:
+    """The documents of a Picasso file's .yaml sidecar ([] when absent)."""
     sidecar = path.with_suffix(".yaml")
     if not sidecar.exists():
-        return None
-    try:
-        import yaml
-    except ImportError:
-        return None
-    for doc in yaml.safe_load_all(sidecar.read_text()):
-        if isinstance(doc, dict) and "Pixelsize" in doc:
-            return float(doc["Pixelsize"])
-    return None
+        return []
+    import yaml
+    return [d for d in yaml.safe_load_all(sidecar.read_text()) if d is not None]
 
 
-def _find_xy(table: pd.DataFrame, x_col, y_col, unit, pixel_size, path: Path):
-    """Column names and nm factors of the coordinates, and the format they imply."""
-    columns = list(table.columns)
+def _find_xy(raw: _Raw, x_col, y_col, unit, path: Path):
+    """(x column, y column, unit, format) of the coordinates."""
+    table, columns = raw.table, list(raw.table.columns)
     if x_col or y_col:
         if not (x_col and y_col):
             raise LocalizationFileError("give both --x-col and --y-col")
         for c in (x_col, y_col):
             if c not in table.columns:
                 raise LocalizationFileError(f"column {c!r} not found; the file has {columns}")
-        found = [(x_col, y_col, unit or "nm", "table")]
-    elif path.suffix.lower() in (".h5", ".hdf5"):
-        pixel_size = pixel_size or _picasso_pixel_size(path)
-        found = [("x", "y", "px", "picasso")]
-    else:
-        found = []
-        for c in columns:  # ThunderSTORM style "x [nm]"
-            m = _BRACKET.match(str(c))
-            if m and m.group(1).lower() == "x":
-                ys = [d for d in columns
-                      if (my := _BRACKET.match(str(d))) and my.group(1) == "y"]
-                if ys:
-                    found.append((c, ys[0], m.group(2), "thunderstorm"))
-        for xc, yc, u in _KNOWN_XY:
-            if xc in table.columns and yc in table.columns:
-                found.append((xc, yc, unit or u, "benchmark" if xc == "x" else "table"))
-        if not found:
-            raise LocalizationFileError(
-                f"no coordinate columns found in {path.name}; the file has {columns}. "
-                "Pass --x-col and --y-col (and --unit)")
-    xc, yc, u, fmt = found[0]
-    if unit and fmt == "thunderstorm":
-        u = unit
-    return xc, yc, _to_nm_factor(u, pixel_size, xc), fmt
+        return x_col, y_col, unit or raw.unit or "nm", raw.format or "table"
+    if raw.format in ("picasso", "decode", "smap"):
+        xc, yc = ("xnm", "ynm") if raw.format == "smap" else ("x", "y")
+        if xc not in table or yc not in table:
+            raise LocalizationFileError(f"{path.name}: no {xc!r}/{yc!r} columns; it has {columns}")
+        return xc, yc, unit or raw.unit, raw.format
+    for c in columns:  # ThunderSTORM style "x [nm]"
+        m = _BRACKET.match(str(c))
+        if m and m.group(1).lower() == "x":
+            ys = [d for d in columns if (my := _BRACKET.match(str(d))) and my.group(1) == "y"]
+            if ys:
+                return c, ys[0], unit or m.group(2), "thunderstorm"
+    for fmt, xc, yc, u, needs in KNOWN_HEADERS:
+        if xc in table and yc in table and all(n in table for n in needs):
+            return xc, yc, unit or u, fmt
+    raise LocalizationFileError(f"no coordinate columns found in {path.name}; the file has "
+                                f"{columns}. Pass --x-col and --y-col (and --unit)")
+
+
+def _numeric_coordinates(table: pd.DataFrame, xc: str, yc: str, notes: list[str]):
+    """The coordinate columns as floats; non-numeric rows at the END of the table (metadata that
+    some exports append, e.g. Zeiss Elyra) are removed with a note, elsewhere they are an error."""
+    values = table[[xc, yc]].apply(pd.to_numeric, errors="coerce")
+    raw_blank = table[[xc, yc]].isna()
+    text = values.isna() & ~raw_blank
+    if text.any().any():
+        rows = np.flatnonzero(text.any(axis=1).to_numpy())
+        tail = len(table) - len(rows)
+        if np.array_equal(rows, np.arange(tail, len(table))) and tail > 0:
+            notes.append(f"ignored {len(rows)} trailing non-data lines (export metadata)")
+            return table.iloc[:tail].reset_index(drop=True), values.iloc[:tail].to_numpy(float)
+        first = table.loc[rows[0], [xc, yc]].tolist()
+        raise LocalizationFileError(f"columns {xc!r}/{yc!r} are not numeric (data row "
+                                    f"{rows[0] + 1}: {first})")
+    return table, values.to_numpy(float)
+
+
+def _optional_column(table: pd.DataFrame, names, factor: float = 1.0):
+    for name in names:
+        if name in table:
+            return name, pd.to_numeric(table[name], errors="coerce").to_numpy(float) * factor
+    return None, None
 
 
 def read_localizations(path: str | Path, x_col: str | None = None, y_col: str | None = None,
@@ -171,12 +316,13 @@ def read_localizations(path: str | Path, x_col: str | None = None, y_col: str | 
     if pixel_size is not None and not (np.isfinite(pixel_size) and pixel_size > 0):
         raise LocalizationFileError(f"--pixel-size {pixel_size:g}: give the camera pixel size as "
                                     "a positive number of nm")
-    table = _read_table(path)
-    xc, yc, factor, fmt = _find_xy(table, x_col, y_col, unit, pixel_size, path)
-    try:
-        xy = table[[xc, yc]].to_numpy(np.float64) * factor
-    except (ValueError, TypeError) as err:
-        raise LocalizationFileError(f"columns {xc!r}/{yc!r} are not numeric: {err}") from err
+    raw = _read_raw(path)
+    notes = list(raw.notes)
+    xc, yc, u, fmt = _find_xy(raw, x_col, y_col, unit, path)
+    pixel_size = pixel_size or raw.pixel_size
+    factor = _to_nm_factor(u, pixel_size, xc)
+    table, xy = _numeric_coordinates(raw.table, xc, yc, notes)
+    xy = xy * factor
     bad = ~np.isfinite(xy).all(axis=1)
     if bad.any():
         if not drop_invalid:
@@ -188,13 +334,25 @@ def read_localizations(path: str | Path, x_col: str | None = None, y_col: str | 
                                         f"coordinates in {xc!r}/{yc!r}: nothing to cluster")
         table = table.loc[~bad].reset_index(drop=True)
         xy = xy[~bad]
-    notes = [f"skipped {int(bad.sum())} rows with NaN or infinite coordinates"] if bad.any() else []
+        notes.append(f"skipped {int(bad.sum())} rows with NaN or infinite coordinates")
+    z_column = next((c for c in Z_COLUMNS if c in table and c not in (xc, yc)), None)
+    if z_column is not None:
+        notes.append(f"column {z_column!r} ignored: MIRO clusters in 2D (x, y)")
     truth = None
     if fmt == "benchmark" and "index" in table:
         truth, note = _ground_truth(table["index"])
         notes += [note] if note else []
+    _, frame = _optional_column(table, FRAME_COLUMNS)
+    uncertainty = None
+    for name, unit_name in UNCERTAINTY_COLUMNS.items():
+        if name in table and (unit_name == "nm" or pixel_size):
+            scale = 1.0 if unit_name == "nm" else pixel_size
+            uncertainty = _optional_column(table, [name], scale)[1]
+            break
     return LocalizationTable(table=table, xy_nm=xy, truth=truth, source_format=fmt,
-                             x_column=xc, y_column=yc, notes=notes)
+                             x_column=xc, y_column=yc, notes=notes, frame=frame,
+                             uncertainty_nm=uncertainty, pixel_size_nm=pixel_size,
+                             metadata=raw.metadata)
 
 
 def _ground_truth(column: pd.Series) -> tuple[np.ndarray, str]:
