@@ -187,7 +187,8 @@ def _cluster_one(args, source: Path, paths: dict, model) -> dict:
     if args.method.endswith("hdbscan"):
         size = args.min_cluster_size or (config.evals.hdbscan_min_cluster_size if config
                                          else _default_config().evals.hdbscan_min_cluster_size)
-        labels = sklearn.cluster.HDBSCAN(min_cluster_size=int(size)).fit_predict(squeezed) + 1
+        labels = sklearn.cluster.HDBSCAN(min_cluster_size=int(size), copy=True).fit_predict(
+            squeezed) + 1
         parameters = f"HDBSCAN min_cluster_size {size}"
     else:
         if args.auto_dbscan:

@@ -218,7 +218,10 @@ def _read_hdf5(path: Path) -> _Raw:
 
 
 def _read_mat(path: Path) -> _Raw:
+    import h5py
     import scipy.io
+    if h5py.is_hdf5(path):  # MATLAB v7.3 files are HDF5
+        return _read_hdf5(path)
     try:
         mat = scipy.io.loadmat(path, squeeze_me=True, struct_as_record=False)
     except NotImplementedError:  # MATLAB v7.3 files are HDF5
@@ -279,21 +282,35 @@ def _find_xy(raw: _Raw, x_col, y_col, unit, path: Path):
                                 f"{columns}. Pass --x-col and --y-col (and --unit)")
 
 
+def _is_text(value) -> bool:
+    if not isinstance(value, str) or not value.strip():
+        return False
+    try:
+        float(value.replace(",", "."))
+        return False
+    except ValueError:
+        return True
+
+
 def _numeric_coordinates(table: pd.DataFrame, xc: str, yc: str, notes: list[str]):
-    """The coordinate columns as floats; non-numeric rows at the END of the table (metadata that
-    some exports append, e.g. Zeiss Elyra) are removed with a note, elsewhere they are an error."""
+    """The coordinate columns as floats. Rows at the END of the table whose coordinates are
+    missing or text and that hold text (metadata that some exports append, e.g. Zeiss Elyra)
+    are removed with a note; text coordinates elsewhere are an error."""
     values = table[[xc, yc]].apply(pd.to_numeric, errors="coerce")
-    raw_blank = table[[xc, yc]].isna()
-    text = values.isna() & ~raw_blank
+    invalid = values.isna().any(axis=1).to_numpy()
+    tail = len(table)
+    while tail > 0 and invalid[tail - 1] and any(_is_text(v) for v in table.iloc[tail - 1]):
+        tail -= 1
+    if tail < len(table):
+        if tail == 0:
+            raise LocalizationFileError(f"columns {xc!r}/{yc!r} hold no numbers")
+        notes.append(f"ignored {len(table) - tail} trailing non-data lines (export metadata)")
+        table, values = table.iloc[:tail].reset_index(drop=True), values.iloc[:tail]
+    text = values.isna() & table[[xc, yc]].notna()
     if text.any().any():
-        rows = np.flatnonzero(text.any(axis=1).to_numpy())
-        tail = len(table) - len(rows)
-        if np.array_equal(rows, np.arange(tail, len(table))) and tail > 0:
-            notes.append(f"ignored {len(rows)} trailing non-data lines (export metadata)")
-            return table.iloc[:tail].reset_index(drop=True), values.iloc[:tail].to_numpy(float)
-        first = table.loc[rows[0], [xc, yc]].tolist()
+        row = int(np.flatnonzero(text.any(axis=1).to_numpy())[0])
         raise LocalizationFileError(f"columns {xc!r}/{yc!r} are not numeric (data row "
-                                    f"{rows[0] + 1}: {first})")
+                                    f"{row + 1}: {table.loc[row, [xc, yc]].tolist()})")
     return table, values.to_numpy(float)
 
 
