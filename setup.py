@@ -12,8 +12,8 @@ setup(
     install_requires=[
         "jax>=0.4.30", "flax>=0.10", "optax>=0.2", "jraph==0.0.6.dev0", "numpy>=1.24",
         "scipy>=1.11", "scikit-learn>=1.3", "orbax-checkpoint>=0.6", "ml-collections>=0.1.1",
-        "absl-py", "pandas>=2.0", "matplotlib>=3.7", "tqdm>=4.60",
+        "absl-py", "pandas>=2.0", "matplotlib>=3.7", "tqdm>=4.60", "h5py>=3.8", "pyyaml>=6.0",
     ],
-    extras_require={"test": ["pytest>=7", "ruff"], "hdf5": ["h5py", "pyyaml"]},
+    extras_require={"test": ["pytest>=7", "ruff", "hypothesis>=6.0"]},
     entry_points={"console_scripts": ["miro=miro_jax.cli:main"]},
 )

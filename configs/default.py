@@ -10,7 +10,7 @@ def get_config() -> ml_collections.ConfigDict:
     config = ml_collections.ConfigDict()
 
     config.data = ml_collections.ConfigDict()
-    config.data.source = "benchmark"  # 'benchmark' (few-shot builders) or 'simulated'
+    config.data.source = "benchmark"  # 'benchmark' (few-shot builders), 'simulated' or 'files'
     config.data.simulator = "c_shapes"  # simulated source: a miro_jax.simulate function
     config.data.simulator_kwargs = ml_collections.ConfigDict()
     config.data.fov_nm = 2000.0  # simulated source: nm per model unit (benchmark FOV side)
@@ -35,6 +35,11 @@ def get_config() -> ml_collections.ConfigDict:
     config.data.coarsen_start = 0.0  # >0: curriculum, training points merged per grid cell of this side (unit FOV)…
     config.data.coarsen_steps = 0  # …shrinking linearly to no merging over this many steps
     config.data.single_cluster = False  # single-shot: the builder gets ONE training cluster (the median-sized one)
+    config.data.train_files = ()  # source 'files' (miro fit): annotated localization files
+    config.data.dev_files = ()  # source 'files': annotated files scored during training
+    config.data.label_column = "index"  # source 'files': cluster label per localization (0 = background)
+    config.data.reader = ml_collections.ConfigDict(dict(x_col="", y_col="", unit="", pixel_size=0.0))
+    config.data.holdout_fraction = 0.25  # no dev files: this share of each field's width is held out
     config.data.class_target = ""  # 'clustered': node class = in a cluster (1) or background (0), for an auxiliary β·CE
 
     config.graph = ml_collections.ConfigDict()
@@ -70,6 +75,7 @@ def get_config() -> ml_collections.ConfigDict:
     config.train.batch_size = 4  # graphs per step (authors: 4)
     config.train.num_train_steps = 600
     config.train.seed = 0  # parameter init and per-step rng
+    config.train.init_from = ""  # warm start: a bundled name or model directory of the same structure
     config.train.max_minutes = 0.0  # >0: stop (checkpoint + model/) after this wall-clock budget per invocation
     config.train.log_every = 20
     config.train.eval_every = 200
@@ -85,6 +91,11 @@ def get_config() -> ml_collections.ConfigDict:
     config.predict.max_nodes_per_call = 50_000  # larger fields: balanced tiles + exact K-hop halos (memory)
     config.predict.spatial_order_min_nodes = 20_000  # fields this large are Z-order sorted (speed)
     config.predict.feature_tile_scale = 1.0  # Laplacian features per tile of ≈ this many length scales
+
+    # miro fit: δ from the annotation = max(rg factor × median cluster radius of gyration, nn
+    # factor × median nearest-neighbour distance): targets (x − centre)/δ of O(0.3) and a
+    # connected graph (δ = 300 nm on 30-nm clusters stayed at predict-zero where 100 nm did not)
+    config.fit = ml_collections.ConfigDict(dict(delta_rg_factor=3.0, delta_nn_factor=4.0))
 
     config.evals = ml_collections.ConfigDict()
     config.evals.miro_eps = 40.62  # DBSCAN eps (nm) on MIRO-squeezed coordinates

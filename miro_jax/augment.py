@@ -184,6 +184,53 @@ class CroppedBuilder:
         return assemble(points, centres, background, self.connectivity_radius)
 
 
+@dataclasses.dataclass
+class AnnotatedField:
+    """One annotated field in model units: its background points, bounding box and how many
+    clusters it holds per unit area."""
+
+    background: np.ndarray  # [M, 2]
+    lo: np.ndarray  # [2]
+    hi: np.ndarray  # [2]
+    cluster_density: float  # clusters per unit²
+
+
+@dataclasses.dataclass
+class FieldBuilder:
+    """`miro fit`'s builder, for annotated fields of any size in physical units: a window (side
+    `window`, model units) of one field's own background, sub-sampled and reflected, with that
+    field's clusters per area re-drawn from every annotated cluster (rotated, sub-sampled) at
+    random centres. No knob depends on the data set: sizes, counts and densities come from the
+    annotation itself."""
+
+    fields: list[AnnotatedField]
+    clusters: list[np.ndarray]  # centred on their own means
+    connectivity_radius: float
+    window: float = 1.0
+    cluster_sampling_range: tuple = (0.8, 1.0)
+    background_sampling_range: tuple = (0.8, 1.0)
+    cluster_count_scale: tuple = (0.8, 1.2)
+
+    def sample(self, rng) -> PointSample:
+        field = self.fields[rng.integers(len(self.fields))]
+        span = field.hi - field.lo
+        side = np.minimum(span, self.window)
+        corner = field.lo + rng.uniform(0.0, 1.0, 2) * (span - side)
+        inside = np.all((field.background >= corner) & (field.background <= corner + side), 1)
+        background = field.background[inside] - corner
+        if len(background):
+            background = reflect(subsample(background, rng.uniform(
+                *self.background_sampling_range), rng), rng)
+        expected = field.cluster_density * float(np.prod(side)) * rng.uniform(
+            *self.cluster_count_scale)
+        n_clusters = max(1, int(rng.poisson(expected)))
+        centres = rng.uniform(0.0, 1.0, (n_clusters, 2)) * side
+        points = [rotate(subsample(self.clusters[rng.integers(len(self.clusters))],
+                                   rng.uniform(*self.cluster_sampling_range), rng), rng)
+                  for _ in range(n_clusters)]
+        return assemble(points, centres, background.reshape(-1, 2), self.connectivity_radius)
+
+
 BUILDERS = {
     "GraphDataset": ClusterBuilder,
     "GraphBlinkingDataset": BlinkingBuilder,

@@ -7,7 +7,6 @@ They are GPL-3 and are read in place, never copied into the repository.
 from __future__ import annotations
 
 import dataclasses
-import json
 import os
 from pathlib import Path
 
@@ -22,11 +21,6 @@ DEFAULT_ROOT = Path(__file__).resolve().parents[1].parent / "shared" / "data" / 
 def benchmark_root() -> Path:
     """Where the benchmark lives: $MIRO_BENCHMARK_ROOT or ../shared/data/nieves2023."""
     return Path(os.environ.get("MIRO_BENCHMARK_ROOT", DEFAULT_ROOT))
-
-
-def load_manifest(root: Path | None = None) -> dict:
-    with open((root or benchmark_root()) / "manifest.json") as f:
-        return json.load(f)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,7 +43,16 @@ class Fov:
         return unit_xy * self.extent + self.minimum
 
 
+class BenchmarkDataError(FileNotFoundError):
+    """A benchmark FOV that is not where the config says; the message says how to point to it."""
+
+
 def read_fov(path: str | os.PathLike) -> Fov:
+    if not Path(path).exists():
+        raise BenchmarkDataError(
+            f"benchmark FOV {path} not found: the Nieves et al. 2023 benchmark (GPL-3, not "
+            "shipped) is read in place; point to its folder with --config.data.root=DIR or "
+            "$MIRO_BENCHMARK_ROOT")
     table = pd.read_csv(path)
     missing = {"x", "y", "index"} - set(table.columns)
     if missing:
@@ -64,13 +67,6 @@ def read_fov(path: str | os.PathLike) -> Fov:
 
 def fov_path(scenario: str, number: int, root: Path | None = None) -> Path:
     return (root or benchmark_root()) / scenario / f"fov_{number:02d}.csv"
-
-
-def load_fovs(scenario: str, split: str, root: Path | None = None) -> list[Fov]:
-    """The 'train' or 'dev' FOVs of a scenario set, as listed in the manifest."""
-    manifest = load_manifest(root)[scenario]
-    numbers = manifest[{"train": "train_fovs", "dev": "dev_fovs"}[split]]
-    return [read_fov(fov_path(scenario, n, root)) for n in numbers]
 
 
 def split_clusters(fov: Fov) -> tuple[list[np.ndarray], np.ndarray]:

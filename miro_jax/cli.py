@@ -14,6 +14,8 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
+
 EXAMPLES = {
     "cluster": """examples:
   miro cluster cell.csv --model scenario_8                      (outputs in a new miro_results/)
@@ -25,6 +27,10 @@ EXAMPLES = {
   miro cluster locs_locs.hdf5 --model scenario_8 --format picasso   (Picasso in, Picasso out)
   miro cluster locs.tsv --x-col X --y-col Y --unit um --model scenario_8
   miro cluster fov.csv --model weights_scenario_8.npz --config configs/benchmark.py:scenario_8""",
+    "fit": """examples:
+  miro fit annotated/ --out my_model                       (10 minutes; then miro cluster --model my_model)
+  miro fit a.csv b.csv --dev c.csv --label-col cluster --out my_model --minutes 5
+  miro fit a.csv b.csv --out my_model --steps 2000""",
     "train": """examples:
   miro train --config configs/benchmark.py:scenario_8 --workdir runs/s8
   miro train --config configs/benchmark.py:scenario_8 --workdir runs/s8 --config.model.hidden_size=128""",
@@ -173,6 +179,8 @@ def _cluster_one(args, source: Path, paths: dict, model) -> dict:
     for note in loc.notes:
         _say(args, f"{source.name}: {note}")
     localizations.check_units(loc.xy_nm)
+    for warning in card_warnings(args.model, loc.xy_nm):
+        _say(args, f"miro: warning: {source.name}: {warning}")
     if args.auto_dbscan and loc.truth is None:
         raise CliError("--auto-dbscan needs ground truth (an 'index' column) to score "
                        "parameters; give --eps and --min-samples instead")
@@ -238,6 +246,27 @@ def _cluster_one(args, source: Path, paths: dict, model) -> dict:
     return {"file": source.name, **cluster_stats.cell_summary(loc.xy_nm, labels, stats),
             "method": args.method, "model": str(args.model) if args.model else "",
             "parameters": parameters, "seconds": round(seconds, 2)}
+
+
+def card_warnings(model: str | None, xy_nm) -> list[str]:
+    """One line per statistic of the input that is further from the model card's training data
+    than the card's tolerance factor (density, nearest-neighbour distance)."""
+    from miro_jax import fit, input_pipeline, model_store
+    card = model_store.load_card(model) if model else None
+    if not card:
+        return []
+    trained = card["trained on"]
+    here = fit.field_statistics([input_pipeline.AnnotatedTable("", xy_nm,
+                                                               np.zeros(len(xy_nm), int))])
+    factor = card.get("warn when input differs by more than", fit.CARD_TOLERANCE)
+    out = []
+    for key in ("density [localizations/um^2]", "median nearest-neighbour distance [nm]"):
+        ratio = here[key] / trained[key] if trained[key] else float("inf")
+        if not 1 / factor <= ratio <= factor:
+            out.append(f"{key} is {here[key]:.3g} here vs {trained[key]:.3g} in the model's "
+                       f"training data (×{ratio:.2g}); the model may not suit this data "
+                       "(model_card.md)")
+    return out
 
 
 def _say(args, text: str) -> None:
@@ -309,11 +338,54 @@ def cmd_cluster(args) -> int:
 
 
 def _known_errors() -> tuple:
-    from miro_jax import graph, inference, localizations, model_store, outputs, reference_weights
+    from miro_jax import (
+        fit,
+        graph,
+        inference,
+        localizations,
+        model_store,
+        outputs,
+        reference_weights,
+        train,
+    )
     return (CliError, localizations.LocalizationFileError, graph.GraphInputError,
+            fit.FitInputError, train.TrainingSetupError,
             model_store.ModelLoadError, inference.ModelConfigMismatch,
             inference.ModelOutputError, outputs.OutputPathError,
             reference_weights.WeightsFileError, FileNotFoundError)
+
+
+def cmd_fit(args) -> int:
+    """Trains a model on the user's annotated files into --out (model + card)."""
+    from miro_jax import fit, input_pipeline
+    train_files = expand_inputs(args.train)
+    dev_files = expand_inputs(args.dev) if args.dev else []
+    _positive(args.minutes, "--minutes")
+    _positive(args.steps, "--steps", int)
+    _positive(args.pixel_size, "--pixel-size")
+    out = Path(args.out)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise CliError(f"--out {out} exists; give a new folder (a fitted model is never written "
+                       "over another one)")
+    if any(out.resolve() == p.resolve() for p in train_files + dev_files):
+        raise CliError(f"--out {out} is an input")
+    reader = {"x_col": args.x_col or "", "y_col": args.y_col or "", "unit": args.unit or "",
+              "pixel_size": args.pixel_size or 0.0}
+    config = fit.fit_config(train_files, dev_files, args.label_col, reader, args.minutes,
+                            args.steps)
+    if args.init_from:
+        config.train.init_from = args.init_from
+    fit.check_annotation(input_pipeline.annotated_tables(config, "train"), args.label_col)
+    workdir = Path(args.workdir or f"{out}.training")
+    card = fit.fit(config, out, workdir, progress=not args.quiet)
+    dev = card["dev scores"]
+    print(f"fitted {out} in {card['training']['minutes']} min ({card['training']['steps']} "
+          f"steps); DBSCAN after MIRO eps {card['DBSCAN after MIRO']['eps [nm]']:.3g} nm, minPts "
+          f"{card['DBSCAN after MIRO']['min samples']}; dev ARI† "
+          f"{dev['MIRO + DBSCAN']['ARI_dagger']:.3f} vs DBSCAN alone "
+          f"{dev['DBSCAN alone']['ARI_dagger']:.3f}, JI_c {dev['MIRO + DBSCAN']['JI_c']:.3f} vs "
+          f"{dev['DBSCAN alone']['JI_c']:.3f}; card: {out / 'model_card.md'}")
+    return 0
 
 
 def cmd_train(args, overrides) -> int:
@@ -325,8 +397,17 @@ def cmd_train(args, overrides) -> int:
 
 
 def cmd_evaluate(args) -> int:
+    import os
+    if args.data_root:
+        os.environ["MIRO_BENCHMARK_ROOT"] = args.data_root
+    if args.reference_dir:
+        os.environ["MIRO_REFERENCE_DIR"] = args.reference_dir
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from experiments import evaluate
+    try:
+        from experiments import evaluate
+    except ImportError as err:
+        raise CliError("miro evaluate runs from a source checkout (experiments/ is not "
+                       "installed with the package): run it in the repository") from err
     argv = ["--scenario", args.scenario, "--model", args.model]
     if args.auto_dbscan:
         argv.append("--auto-dbscan")
@@ -428,6 +509,26 @@ def build_parser() -> argparse.ArgumentParser:
                         "balanced tiles of config.predict.max_nodes_per_call localizations)")
     c.add_argument("--quiet", action="store_true", help="no progress lines or bars")
 
+    f = sub.add_parser("fit", help="train a model on your own annotated files",
+                       epilog=EXAMPLES["fit"], formatter_class=fmt)
+    f.add_argument("train", nargs="+", metavar="TRAIN",
+                   help="annotated files (any input format; a label column, 0 = background), "
+                        "globs or folders")
+    f.add_argument("--out", required=True, help="new folder for the fitted model and its card")
+    f.add_argument("--dev", nargs="+", help="annotated files held back for scoring (default: the "
+                                            "last quarter of each training field's width)")
+    f.add_argument("--label-col", default="index", help="cluster label column (default index)")
+    f.add_argument("--minutes", type=float, help="wall-clock budget (default configs/fit.py's, "
+                                                 "10); the same command continues a stopped fit")
+    f.add_argument("--steps", type=int, help="exact number of training steps instead of a budget")
+    f.add_argument("--init-from", help="warm start from a model of the same structure")
+    f.add_argument("--workdir", help="checkpoints and logs (default OUT.training)")
+    f.add_argument("--x-col")
+    f.add_argument("--y-col")
+    f.add_argument("--unit", help="coordinate unit: nm, um or px")
+    f.add_argument("--pixel-size", type=float, help="nm per camera pixel")
+    f.add_argument("--quiet", action="store_true")
+
     t = sub.add_parser("train", help="train a model", epilog=EXAMPLES["train"], formatter_class=fmt)
     t.add_argument("--config", required=True)
     t.add_argument("--workdir", required=True)
@@ -437,6 +538,10 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--scenario", required=True)
     e.add_argument("--model", default="authors")
     e.add_argument("--auto-dbscan", action="store_true")
+    e.add_argument("--data-root", help="folder of the Nieves et al. 2023 benchmark "
+                                       "(default $MIRO_BENCHMARK_ROOT or ../shared/data/nieves2023)")
+    e.add_argument("--reference-dir", help="folder of the authors' weights_<set>.npz (default "
+                                           "$MIRO_REFERENCE_DIR or ../shared/reference)")
 
     d = sub.add_parser("demo", help="run the bundled example end to end", epilog=EXAMPLES["demo"],
                        formatter_class=fmt)
@@ -456,6 +561,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_cluster(args)
         if args.command == "train":
             return cmd_train(args, overrides)
+        if args.command == "fit":
+            return cmd_fit(args)
         if args.command == "evaluate":
             return cmd_evaluate(args)
         return cmd_demo(args)

@@ -258,10 +258,83 @@ class SimulatedSource(_BatchedSource):
         return field_graph(simulated_field(self.config, rng), self.config, rng)
 
 
+@dataclasses.dataclass(frozen=True)
+class AnnotatedTable:
+    """An annotated field: nm coordinates and cluster labels (0 = background)."""
+
+    name: str
+    xy_nm: np.ndarray
+    labels: np.ndarray
+
+
+def _read_annotated(path: str, config: ml_collections.ConfigDict) -> AnnotatedTable:
+    from miro_jax import localizations
+    reader = config.data.reader
+    loc = localizations.read_localizations(
+        path, reader.x_col or None, reader.y_col or None, reader.unit or None,
+        reader.pixel_size or None, label_col=config.data.label_column)
+    return AnnotatedTable(Path(path).name, loc.xy_nm, loc.truth)
+
+
+def _held_out(table: AnnotatedTable, fraction: float) -> np.ndarray:
+    """Mask of the localizations in the last `fraction` of the field's width (a cluster goes
+    where its centroid is), the part kept back for scoring when no dev files are given."""
+    x = table.xy_nm[:, 0].copy()
+    for label in np.unique(table.labels[table.labels > 0]):
+        members = table.labels == label
+        x[members] = x[members].mean()
+    cut = table.xy_nm[:, 0].min() + (1.0 - fraction) * np.ptp(table.xy_nm[:, 0])
+    return x > cut
+
+
+def annotated_tables(config: ml_collections.ConfigDict, split: str) -> list[AnnotatedTable]:
+    """The annotated fields of a 'files' source: 'train' (without dev files: each training
+    field less its held-out strip) or 'dev' (the dev files, or the held-out strips)."""
+    train = [_read_annotated(p, config) for p in config.data.train_files]
+    if config.data.dev_files:
+        return train if split == "train" else [_read_annotated(p, config)
+                                               for p in config.data.dev_files]
+    out = []
+    for table in train:
+        keep = _held_out(table, config.data.holdout_fraction)
+        keep = keep if split == "dev" else ~keep
+        out.append(AnnotatedTable(f"{table.name}[{split}]", table.xy_nm[keep], table.labels[keep]))
+    return out
+
+
+@dataclasses.dataclass
+class FilesSource(_BatchedSource):
+    """Training graphs from a user's annotated files (miro fit): augment.FieldBuilder windows of
+    the model's length scale, built in model units (nm / graph.length_scale_nm)."""
+
+    config: ml_collections.ConfigDict
+
+    def __post_init__(self):
+        scale = self.config.graph.length_scale_nm
+        fields, clusters = [], []
+        for table in annotated_tables(self.config, "train"):
+            unit = table.xy_nm / scale
+            ids = np.unique(table.labels[table.labels > 0])
+            for label in ids:
+                pts = unit[table.labels == label]
+                clusters.append(pts - pts.mean(axis=0))
+            lo, hi = unit.min(axis=0), unit.max(axis=0)
+            area = float(np.prod(np.maximum(hi - lo, 1e-9)))
+            fields.append(augment.AnnotatedField(unit[table.labels == 0], lo, hi, len(ids) / area))
+        self.builder = augment.FieldBuilder(fields, clusters, self.config.graph.connectivity_radius)
+
+    def build_graph(self, index: int) -> jraph.GraphsTuple:
+        return sample_graph(self.builder, index, self.config.data.seed, self.config)
+
+
 def make_source(config: ml_collections.ConfigDict):
-    """The configured training source: benchmark few-shot builders or a simulator."""
-    if config.data.get("source", "benchmark") == "simulated":
+    """The configured training source: benchmark few-shot builders, a simulator, or a user's
+    annotated files."""
+    source = config.data.get("source", "benchmark")
+    if source == "simulated":
         return SimulatedSource(config)
+    if source == "files":
+        return FilesSource(config)
     return TrainingSource(config)
 
 
@@ -277,6 +350,8 @@ def eval_fovs(config: ml_collections.ConfigDict, split: str = "dev") -> list[Eva
     """Dev (or train) FOVs of the configured scenario as padded single-graph batches."""
     if config.data.get("source", "benchmark") == "simulated":
         return _simulated_eval_fovs(config, split)
+    if config.data.source == "files":
+        return [annotated_eval_fov(t, config) for t in annotated_tables(config, split)]
     root = Path(config.data.root) if config.data.root else None
     numbers = config.data.dev_fovs if split == "dev" else config.data.train_fovs
     out = []
@@ -313,4 +388,19 @@ def field_eval_fov(field, config: ml_collections.ConfigDict, rng, name: str,
                              labels=field.labels if labels is None else labels,
                              unit_xy=field.xy / config.data.fov_nm, minimum=np.zeros(2),
                              extent=np.full(2, config.data.fov_nm))
+    return EvalFov(fov=fov, graph=graph_lib.pad_batch([g], config.train.bucket_ratio))
+
+
+def annotated_eval_fov(table: AnnotatedTable, config: ml_collections.ConfigDict) -> EvalFov:
+    """An annotated field as an evaluation FOV in physical model units (nm / length scale)."""
+    scale = config.graph.length_scale_nm
+    lo = table.xy_nm.min(axis=0)
+    unit = (table.xy_nm - lo) / scale
+    pg = graph_lib.build_point_graph(unit, config.graph.connectivity_radius,
+                                     config.graph.num_features, duplicates=config.data.duplicates)
+    g = graph_lib.to_graphs_tuple(pg, target=centroid_targets(unit, table.labels,
+                                                              config.graph.connectivity_radius),
+                                  labels=table.labels)
+    fov = benchmark_data.Fov(name=table.name, xy_nm=table.xy_nm, labels=table.labels,
+                             unit_xy=unit, minimum=lo, extent=np.full(2, scale))
     return EvalFov(fov=fov, graph=graph_lib.pad_batch([g], config.train.bucket_ratio))

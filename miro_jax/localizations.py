@@ -323,8 +323,11 @@ def _optional_column(table: pd.DataFrame, names, factor: float = 1.0):
 
 def read_localizations(path: str | Path, x_col: str | None = None, y_col: str | None = None,
                        unit: str | None = None, pixel_size: float | None = None,
-                       drop_invalid: bool = False) -> LocalizationTable:
-    """Reads a localization table; coordinates in nm. NaN/inf rows raise unless `drop_invalid`."""
+                       drop_invalid: bool = False,
+                       label_col: str | None = None) -> LocalizationTable:
+    """Reads a localization table; coordinates in nm. NaN/inf rows raise unless `drop_invalid`.
+    `label_col` names a cluster-label column that must exist (0 or blank = background); without
+    it a benchmark file's `index` column is read as ground truth."""
     path = Path(path)
     if not path.exists():
         raise LocalizationFileError(f"file not found: {path}")
@@ -356,8 +359,12 @@ def read_localizations(path: str | Path, x_col: str | None = None, y_col: str | 
     if z_column is not None:
         notes.append(f"column {z_column!r} ignored: MIRO clusters in 2D (x, y)")
     truth = None
-    if fmt == "benchmark" and "index" in table:
-        truth, note = _ground_truth(table["index"])
+    if label_col is not None and label_col not in table:
+        raise LocalizationFileError(f"{path.name} has no label column {label_col!r} (columns: "
+                                    f"{list(table.columns)}); pass --label-col")
+    label_col = label_col or ("index" if fmt == "benchmark" and "index" in table else None)
+    if label_col is not None:
+        truth, note = _ground_truth(table[label_col])
         notes += [note] if note else []
     _, frame = _optional_column(table, FRAME_COLUMNS)
     uncertainty = None

@@ -18,7 +18,7 @@ def main(argv):
     logging.set_verbosity(logging.WARNING)  # orbax logs every file it writes at INFO
     try:
         train.train_and_evaluate(FLAGS.config, FLAGS.workdir)
-    except train.TrainingSetupError as err:
+    except (train.TrainingSetupError, FileNotFoundError) as err:
         print(f"miro: error: {err}", file=sys.stderr)
         sys.exit(2)
 

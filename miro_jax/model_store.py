@@ -57,9 +57,7 @@ def bundled_models() -> list[str]:
 
 def load_model(name_or_path: str | Path, config: ml_collections.ConfigDict | None = None):
     """(params, config) from a bundled name, a model directory, or an authors' .npz (+ config)."""
-    path = Path(name_or_path)
-    if not path.exists() and (BUNDLED_DIR / str(name_or_path)).exists():
-        path = BUNDLED_DIR / str(name_or_path)
+    path = resolve(name_or_path)
     if not path.exists():
         raise ModelLoadError(
             f"model {str(name_or_path)!r} not found: give a model directory, a weights .npz, or "
@@ -88,6 +86,20 @@ def load_model(name_or_path: str | Path, config: ml_collections.ConfigDict | Non
                              f"{str(err).splitlines()[0][:200]})") from err
     check_finite(params, path)
     return params, config
+
+
+def resolve(name_or_path: str | Path) -> Path:
+    """A bundled model's folder for its name; any other path as given."""
+    path = Path(name_or_path)
+    if not path.exists() and (BUNDLED_DIR / str(name_or_path)).exists():
+        return BUNDLED_DIR / str(name_or_path)
+    return path
+
+
+def load_card(name_or_path: str | Path) -> dict | None:
+    """The model card (model_card.json) of a model directory, or None when it has none."""
+    path = resolve(name_or_path) / "model_card.json"
+    return json.loads(path.read_text()) if path.is_file() else None
 
 
 def check_finite(params, source) -> None:

@@ -64,9 +64,19 @@ def added_columns(squeezed_nm, labels, classes=None) -> dict:
     return columns
 
 
+def input_in_nm(loc) -> dict:
+    """`x [nm]`, `y [nm]` columns when the input's coordinates are in another unit (camera
+    pixels, µm), so that every coordinate column of the output table says nm beside nm."""
+    stated = loc.table[[loc.x_column, loc.y_column]].to_numpy(float)
+    if np.allclose(stated, loc.xy_nm) or "x [nm]" in loc.table or "y [nm]" in loc.table:
+        return {}
+    return {"x [nm]": loc.xy_nm[:, 0], "y [nm]": loc.xy_nm[:, 1]}
+
+
 def write_csv(path: Path, loc, squeezed_nm, labels, classes=None) -> None:
-    """Every input column, then the added columns."""
-    table = loc.table.assign(**added_columns(squeezed_nm, labels, classes))
+    """Every input column, the input coordinates in nm when they were in another unit, then the
+    added columns."""
+    table = loc.table.assign(**input_in_nm(loc), **added_columns(squeezed_nm, labels, classes))
     with atomic_path(path) as tmp:
         table.to_csv(tmp, index=False)
 

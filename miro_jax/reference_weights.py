@@ -64,11 +64,13 @@ def params_from_state_dict(state_dict) -> dict:
 
 def load_reference_params(path: str | os.PathLike) -> dict:
     """Reads weights_<scenario>.npz into Flax params; errors name the file and the problem."""
+    if not Path(path).exists():
+        raise FileNotFoundError(
+            f"authors' weights {path} not found: they are not shipped; set $MIRO_REFERENCE_DIR to "
+            "a folder holding weights_<set>.npz, or use a bundled model (--model scenario_8)")
     try:
         with np.load(path) as data:
             state_dict = {k: data[k] for k in data.files}
-    except FileNotFoundError:
-        raise
     except Exception as err:  # zipfile/pickle errors of a corrupt file
         raise WeightsFileError(f"cannot read weights file {path}: {err}") from err
     return params_from_state_dict(state_dict)

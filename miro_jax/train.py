@@ -157,6 +157,20 @@ def evaluate(params, apply_fn, items, config: ml_collections.ConfigDict,
     return {k: float(np.mean([r[k] for r in rows])) for k in keys}
 
 
+def initial_params(config: ml_collections.ConfigDict):
+    """The parameters of the model named by train.init_from (a warm start), or None."""
+    if not config.train.init_from:
+        return None
+    params, source = model_store.load_model(config.train.init_from)
+    differ = model_store.config_differences(
+        source, config, ("model",))
+    differ = [d for d in differ if not d.startswith("model.num_iterations")]  # K is not a weight
+    if differ:
+        raise TrainingSetupError(f"train.init_from {config.train.init_from}: another model "
+                                 f"structure ({'; '.join(differ)})")
+    return params
+
+
 class TrainingSetupError(ValueError):
     """A workdir that cannot be trained into as asked; the message names the problem and the fix."""
 
@@ -287,7 +301,7 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | Path,
     source = input_pipeline.make_source(config)
     first = source.batch(0)
     check_class_labels(first, config)
-    state = create_train_state(config, first)
+    state = create_train_state(config, first, initial_params(config))
     latest, best = _checkpoint_managers(workdir, config)
     state, start = restore_newest_readable(latest, state)
     drop_metrics_after(workdir, start)
@@ -310,10 +324,15 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | Path,
             record = {"step": done, "time": time.time() - t0,
                       **{f"train_{k}": float(v) for k, v in parts.items()}}
             _log(workdir, record)
-            bar.set_postfix(loss=f"{record['train_loss']:.4f}")
+            info = {"loss": f"{record['train_loss']:.4f}"}
+            if deadline is not None:
+                info["left"] = f"{max(deadline - time.time(), 0) / 60:.1f} min"
+            bar.set_postfix(info)
         if dev and (done % config.train.eval_every == 0 or done == total):
             scores = evaluate(state.params, state.apply_fn, dev, config)
             _log(workdir, {"step": done, **{f"dev_{k}": v for k, v in scores.items()}})
+            bar.write(f"step {done}: dev loss {scores['loss']:.4f}, dev ARI† "
+                      f"{scores['ARI_dagger']:.3f} (DBSCAN eps {config.evals.miro_eps:g} nm)")
             best.save(done, args=ocp.args.StandardSave({"params": state.params}), metrics=scores)
         out_of_time = deadline is not None and time.time() > deadline
         if done % config.train.checkpoint_every == 0 or done == total or out_of_time:

@@ -230,3 +230,14 @@ def test_neighbouring_clusters_never_share_a_colour():
     colours = plotting.neighbour_colours(centroids)
     _, near = __import__("scipy.spatial").spatial.cKDTree(centroids).query(centroids, k=7)
     assert all(colours[i] != colours[j] for i, row in enumerate(near) for j in row[1:])
+
+
+def test_csv_output_of_a_pixel_input_gives_nm_beside_nm(field, tmp_path):
+    xy, labels = field
+    source = tmp_path / "cell.csv"
+    pd.DataFrame({"X": xy[:, 0] / 100, "Y": xy[:, 1] / 100}).to_csv(source, index=False)
+    loc = _read(source, x_col="X", y_col="Y", unit="px", pixel_size=100.0)
+    outputs.write_csv(tmp_path / "o.csv", loc, xy, labels)
+    out = pd.read_csv(tmp_path / "o.csv")
+    np.testing.assert_allclose(out["x [nm]"], xy[:, 0])
+    np.testing.assert_allclose(out["X"], xy[:, 0] / 100)  # the input's own columns unchanged

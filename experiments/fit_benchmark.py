@@ -1,0 +1,114 @@
+"""`miro fit` used as a user would on the benchmark: the 3 training FOVs of a set as plain CSV
+files, the default budget and no per-set option; the fitted model scored on the 7 dev FOVs.
+
+  python experiments/fit_benchmark.py --sets scenario_8 scenario_3 … [--minutes 10]
+
+Per set: `miro fit <3 training CSVs> --out D/<set>` (label column `index`), then MIRO + the
+stored DBSCAN parameters vs DBSCAN alone with parameters searched on the same training FOVs
+(both stored in the model card), on the dev FOVs; the authors' weights' dev scores from
+benchmark_<set>.md for reference. Writes experiments/results/fit.md (rows accumulate: a set run
+again replaces its row).
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+from configs import benchmark  # noqa: E402
+from miro_jax import (  # noqa: E402
+    benchmark_data,
+    cluster,
+    inference,
+    metrics,
+    model_store,
+)
+
+RESULTS = REPO / "experiments" / "results" / "fit.md"
+COLUMNS = ["set", "fit min", "steps", "δ nm", "ARI† MIRO", "ARI† DBSCAN", "JI_c MIRO",
+           "JI_c DBSCAN", "✓ beats DBSCAN", "command"]
+
+
+def dev_scores(model_dir: Path, scenario: str) -> dict:
+    params, config = model_store.load_model(model_dir)
+    ev = config.evals
+    rows = []
+    for n in benchmark.SCENARIOS[scenario]["dev_fovs"]:
+        fov = benchmark_data.read_fov(benchmark_data.fov_path(scenario, n))
+        squeezed = inference.predict(fov.xy_nm, params, config, duplicates="jitter").squeezed_nm
+        for method, xy, eps, ms in (("MIRO", squeezed, ev.miro_eps, ev.miro_min_samples),
+                                    ("DBSCAN", fov.xy_nm, ev.dbscan_eps, ev.dbscan_min_samples)):
+            pred = cluster.dbscan_labels(xy, eps, ms)
+            s = metrics.clustering_scores(fov.xy_nm, fov.labels, pred, with_iou=False,
+                                          with_ami=False)
+            rows.append({"method": method, "ARI_dagger": s["ARI_dagger"], "JI_c": s["JI_c"]})
+    frame = pd.DataFrame(rows).groupby("method").agg(["mean", "std"])
+    return {f"{k} {m}": f"{frame.loc[m, (k, 'mean')]:.3f} ± {frame.loc[m, (k, 'std')]:.3f}"
+            for k in ("ARI_dagger", "JI_c") for m in ("MIRO", "DBSCAN")} | {
+        "beats": bool(frame.loc["MIRO", ("ARI_dagger", "mean")] > frame.loc["DBSCAN", ("ARI_dagger", "mean")]
+                      and frame.loc["MIRO", ("JI_c", "mean")] > frame.loc["DBSCAN", ("JI_c", "mean")])}
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--sets", nargs="+", required=True)
+    p.add_argument("--minutes", type=float, default=None, help="default: configs/fit.py's")
+    p.add_argument("--out-dir", default=None)
+    args = p.parse_args()
+    out = Path(args.out_dir or tempfile.mkdtemp())
+    old = pd.DataFrame(columns=COLUMNS)
+    if RESULTS.exists() and "| set |" in RESULTS.read_text():
+        text = RESULTS.read_text().split("<!-- rows -->")[1].split("<!-- /rows -->")[0]
+        rows = [r.strip("| ").split(" | ") for r in text.strip().splitlines()[2:]]
+        old = pd.DataFrame(rows, columns=COLUMNS)
+    for scenario in args.sets:
+        files = [benchmark_data.fov_path(scenario, n)
+                 for n in benchmark.SCENARIOS[scenario]["train_fovs"]]
+        budget = ["--minutes", str(args.minutes)] if args.minutes else []
+        cmd = ["fit", *map(str, files), "--out", str(out / scenario), "--quiet", *budget]
+        t0 = time.time()
+        subprocess.run([sys.executable, "-m", "miro_jax.cli", *cmd], check=True,
+                       env=dict(os.environ, PYTHONPATH=str(REPO)))
+        card = json.loads((out / scenario / "model_card.json").read_text())
+        scores = dev_scores(out / scenario, scenario)
+        row = {"set": scenario, "fit min": f"{(time.time() - t0) / 60:.1f}",
+               "steps": str(card["training"]["steps"]),
+               "δ nm": f"{card['connectivity radius δ [nm]']:.0f}",
+               "ARI† MIRO": scores["ARI_dagger MIRO"], "ARI† DBSCAN": scores["ARI_dagger DBSCAN"],
+               "JI_c MIRO": scores["JI_c MIRO"], "JI_c DBSCAN": scores["JI_c DBSCAN"],
+               "✓ beats DBSCAN": "✓" if scores["beats"] else "✗",
+               "command": f"`miro fit <3 training FOVs> --out {scenario}{' ' + ' '.join(budget) if budget else ''}`"}
+        old = pd.concat([old[old["set"] != scenario], pd.DataFrame([row])], ignore_index=True)
+        print(row, flush=True)
+    lines = ["# `miro fit` on the benchmark, as a user would (issue #17)", "",
+             f"Command: `python experiments/fit_benchmark.py --sets {' '.join(args.sets)}"
+             f"{' --minutes ' + str(args.minutes) if args.minutes else ''}` (rows of earlier "
+             "runs kept)  ",
+             f"Machine: {platform.machine()}, {os.cpu_count()} cores, CPU; date "
+             f"{datetime.date.today()}  ",
+             "Fit: the set's 3 training FOVs as given (CSV x, y, index), default recipe "
+             "(configs/fit.py), default budget, no per-set option. Scores: the 7 dev FOVs, mean ± "
+             "std; MIRO + the DBSCAN parameters stored by the fit vs DBSCAN alone with parameters "
+             "searched on the same training FOVs (the card's).", "", "<!-- rows -->",
+             "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    lines += ["| " + " | ".join(str(v) for v in r) + " |" for r in old[COLUMNS].to_numpy()]
+    lines += ["<!-- /rows -->", ""]
+    previous = RESULTS.read_text() if RESULTS.exists() else ""
+    discussion = previous[previous.index("## Discussion"):] if "## Discussion" in previous else ""
+    RESULTS.write_text("\n".join(lines) + "\n" + discussion)
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

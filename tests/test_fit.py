@@ -1,0 +1,91 @@
+"""`miro fit`: a model trained on annotated files compresses its clusters, stores DBSCAN
+parameters and a model card that `miro cluster` uses; bad annotation is refused in one line."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from configs import fit as fit_recipe
+from miro_jax import cli, fit, inference, metrics, model_store, simulate
+
+
+@pytest.fixture(scope="module")
+def annotated(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("annotated")
+    rng = np.random.default_rng(0)
+    paths = []
+    for i in range(2):
+        xy, labels = simulate.gaussian_clusters(rng, fov_nm=2500.0, num_clusters=14,
+                                                points_per_cluster=15, cluster_std_nm=30.0)
+        path = folder / f"cell_{i}.csv"
+        pd.DataFrame({"x [nm]": xy[:, 0], "y [nm]": xy[:, 1], "cluster": labels}).to_csv(
+            path, index=False)
+        paths.append(path)
+    return paths
+
+
+def _small_recipe():
+    config = fit_recipe.get_config()
+    config.model.hidden_size = 32
+    config.model.num_iterations = 6
+    config.optimizer.learning_rate = 3e-3
+    config.optimizer.warmup_steps = 10
+    config.train.eval_every = 100
+    config.evals.max_fovs = 1
+    return config
+
+
+@pytest.fixture(scope="module")
+def fitted(annotated, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("fitted")
+    config = fit.fit_config(annotated, label_column="cluster", steps=200, base=_small_recipe())
+    card = fit.fit(config, folder / "model", folder / "work", progress=False)
+    return folder / "model", card
+
+
+def test_fitted_model_compresses_its_own_clusters(fitted, annotated):
+    model_dir, card = fitted
+    params, config = model_store.load_model(model_dir)
+    table = pd.read_csv(annotated[0])
+    xy, labels = table[["x [nm]", "y [nm]"]].to_numpy(), table["cluster"].to_numpy()
+    squeezed = inference.predict(xy, params, config).squeezed_nm
+    assert metrics.compression_index(xy, squeezed, labels) > 0.1
+    assert card["trained on"]["clusters"] == 28 and card["trained on"]["fields"] == 2
+    card_file = json.loads((model_dir / "model_card.json").read_text())
+    assert card_file["K"] == 6 and 80 < card_file["connectivity radius δ [nm]"] < 200
+    assert "DBSCAN after MIRO" in (model_dir / "model_card.md").read_text()
+
+
+def test_cluster_uses_the_stored_dbscan_parameters(fitted, annotated, tmp_path, capsys):
+    model_dir, card = fitted
+    eps = card["DBSCAN after MIRO"]["eps [nm]"]
+    assert eps != fit_recipe.get_config().evals.miro_eps  # chosen on the annotation
+    assert cli.main(["cluster", str(annotated[0]), "--model", str(model_dir), "--out",
+                     str(tmp_path / "o.csv")]) == 0
+    assert f"DBSCAN eps {eps:g} nm" in capsys.readouterr().out
+
+
+def test_input_far_from_the_card_is_warned_about(fitted, tmp_path, capsys):
+    model_dir, _ = fitted
+    xy, _ = simulate.gaussian_clusters(np.random.default_rng(1), fov_nm=20000.0, num_clusters=20,
+                                       points_per_cluster=15)
+    pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1]}).to_csv(tmp_path / "sparse.csv", index=False)
+    assert cli.main(["cluster", str(tmp_path / "sparse.csv"), "--model", str(model_dir),
+                     "--out", str(tmp_path / "o.csv")]) == 0
+    assert "density [localizations/um^2] is" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("content, fragment", [
+    ("x,y\n1,2\n3,4\n", "no label column 'index'"),
+    ("x,y,index\n" + "".join(f"{i * 37 % 997},{i * 53 % 991},1\n" for i in range(80)),
+     "hold 1 cluster(s)"),
+    ("x,y,index\n1,2,1\n3,4,2\n5,9,0\n", "only 3 annotated localizations"),
+])
+def test_bad_annotation_is_refused_in_one_line(tmp_path, capsys, content, fragment):
+    (tmp_path / "a.csv").write_text(content)
+    code = cli.main(["fit", str(tmp_path / "a.csv"), "--out", str(tmp_path / "m")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and fragment in err[0], err
+    assert not (tmp_path / "m").exists()
