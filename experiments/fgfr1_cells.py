@@ -26,6 +26,9 @@ from pathlib import Path
 import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+from miro_jax import evaluation  # noqa: E402
+
 CELLS = REPO.parent / "shared" / "data" / "fgfr1_mcf7"
 RESULTS = REPO / "experiments" / "results"
 COLUMNS = {"clusters": "clusters", "median localizations per cluster": "median locs",
@@ -86,9 +89,7 @@ def main():
     shutil.copy(out / "dbscan" / "fov_01_dbscan.png", RESULTS / "fgfr1_fov_01_dbscan.png")
     shutil.copy(out / "miro" / "overview.png", RESULTS / "fgfr1_overview.png")
     target = RESULTS / "fgfr1_cells.md"
-    old = target.read_text() if target.exists() else ""
-    discussion = old[old.index("## Discussion"):] if "## Discussion" in old else ""
-    target.write_text("\n".join(lines) + "\n\n" + discussion)
+    evaluation.write_results_markdown(target, "\n".join(lines))
     print("\n".join(lines))
 
 

@@ -29,6 +29,7 @@ from configs import benchmark  # noqa: E402
 from miro_jax import (  # noqa: E402
     benchmark_data,
     cluster,
+    evaluation,
     inference,
     metrics,
     model_store,
@@ -104,9 +105,7 @@ def main():
              "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
     lines += ["| " + " | ".join(str(v) for v in r) + " |" for r in old[COLUMNS].to_numpy()]
     lines += ["<!-- /rows -->", ""]
-    previous = RESULTS.read_text() if RESULTS.exists() else ""
-    discussion = previous[previous.index("## Discussion"):] if "## Discussion" in previous else ""
-    RESULTS.write_text("\n".join(lines) + "\n" + discussion)
+    evaluation.write_results_markdown(RESULTS, "\n".join(lines))
     print("\n".join(lines))
 
 

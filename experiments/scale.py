@@ -29,7 +29,7 @@ import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-from miro_jax import metrics, model_store, simulate  # noqa: E402
+from miro_jax import evaluation, metrics, model_store, simulate  # noqa: E402
 
 PREVIOUS_PATH = {"predict.feature_tile_scale": 1e9, "predict.max_nodes_per_call": 10**9,
                  "predict.spatial_order_min_nodes": 10**9}
@@ -143,9 +143,7 @@ def main():
               f"{last['default: wall s (median)'] / first['default: wall s (median)']:.1f}× the time)."]
     lines += notes
     out = REPO / "experiments" / "results" / "scale.md"
-    old = out.read_text() if out.exists() else ""
-    discussion = old[old.index("## Discussion"):] if "## Discussion" in old else ""
-    out.write_text("\n".join(lines) + "\n\n" + discussion)
+    evaluation.write_results_markdown(out, "\n".join(lines))
     print("\n".join(lines))
 
 

@@ -107,6 +107,17 @@ def expand_inputs(specs: list[str]) -> list[Path]:
     return files
 
 
+def unique_stems(inputs: list[Path]) -> list[str]:
+    """Output name stems, one per input: the file's stem, with _2, _3 … for repeats, so that no
+    output of a batch replaces another."""
+    seen: dict[str, int] = {}
+    stems = []
+    for path in inputs:
+        seen[path.stem] = seen.get(path.stem, 0) + 1
+        stems.append(path.stem if seen[path.stem] == 1 else f"{path.stem}_{seen[path.stem]}")
+    return stems
+
+
 def new_output_folder(inputs: list[Path]) -> Path:
     """A folder that does not exist yet beside the first input: miro_results, miro_results_2 …"""
     parent = inputs[0].resolve().parent
@@ -138,12 +149,13 @@ def _check_cluster_args(args, inputs: list[Path]) -> None:
         raise CliError("--auto-dbscan chooses DBSCAN parameters for --method miro")
 
 
-def _output_paths(args, source: Path, out_dir: Path | None) -> dict:
-    """out/stats/plot paths of one input, checked (never the input, folder exists, extension)."""
+def _output_paths(args, source: Path, out_dir: Path | None, stem: str = "") -> dict:
+    """out/stats/plot paths of one input, checked (never the input, folder exists, extension);
+    `stem` names its files in out_dir (unique within a batch)."""
     from miro_jax import outputs
     suffixes = outputs.FORMATS[args.format]
     if out_dir is not None:
-        stem = source.stem
+        stem = stem or source.stem
         wanted = {"out": out_dir / f"{stem}_{args.method}{suffixes[0]}",
                   "stats": out_dir / f"{stem}_{args.method}_clusters.csv"}
         if not args.no_plots:
@@ -239,7 +251,8 @@ def _cluster_one(args, source: Path, paths: dict, model) -> dict:
             stats.to_csv(tmp, index=False)
     if "plot" in paths:
         with outputs.atomic_path(paths["plot"]) as tmp:
-            plotting.plot_clustering(tmp, loc.xy_nm, squeezed, labels, loc.truth,
+            plotting.plot_clustering(tmp, loc.xy_nm, squeezed if args.method.startswith("miro")
+                                     else None, labels, loc.truth,
                                      title=f"{source.name}: {args.method} ({parameters})",
                                      uncertainty_nm=loc.uncertainty_nm)
     _say(args, f"{source.name}: wrote " + ", ".join(str(p) for p in paths.values()))
@@ -298,21 +311,21 @@ def cmd_cluster(args) -> int:
             raise CliError(f"--out-dir {out_dir} is a file; give a folder")
         if any(out_dir.resolve() == p.resolve() for p in inputs):
             raise CliError(f"--out-dir {out_dir} is an input")
-    plans = {}
+    stems = unique_stems(inputs)
     if single_file or len(inputs) == 1:
         if out_dir is not None:
             out_dir.mkdir(parents=True, exist_ok=True)
-        plans[inputs[0]] = _output_paths(args, inputs[0], out_dir)  # errors before any work
+        _output_paths(args, inputs[0], out_dir, stems[0])  # errors before any work
     model = _load_model(args) if args.model else None
     rows, failed = [], []
     known = _known_errors()
     bar = tqdm.tqdm(inputs, desc="cells", unit="file", disable=len(inputs) < 2 or args.quiet)
-    for source in bar:
+    for source, stem in zip(bar, stems):
         try:
-            if source not in plans:
+            if out_dir is not None:
                 out_dir.mkdir(parents=True, exist_ok=True)
-                plans[source] = _output_paths(args, source, out_dir)
-            rows.append(_cluster_one(args, source, plans[source], model))
+            paths = _output_paths(args, source, out_dir, stem)
+            rows.append(_cluster_one(args, source, paths, model))
         except known as err:
             if len(inputs) == 1:
                 raise
@@ -357,16 +370,17 @@ def _known_errors() -> tuple:
 
 def cmd_fit(args) -> int:
     """Trains a model on the user's annotated files into --out (model + card)."""
-    from miro_jax import fit, input_pipeline
+    from miro_jax import fit
     train_files = expand_inputs(args.train)
     dev_files = expand_inputs(args.dev) if args.dev else []
     _positive(args.minutes, "--minutes")
     _positive(args.steps, "--steps", int)
     _positive(args.pixel_size, "--pixel-size")
     out = Path(args.out)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise CliError(f"--out {out} exists; give a new folder (a fitted model is never written "
-                       "over another one)")
+    workdir = Path(args.workdir or f"{out}.training")
+    continuing = (out / "model_card.json").is_file() and workdir.is_dir()
+    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not continuing:
+        raise CliError(f"--out {out} exists and is not a fit to continue; give a new folder")
     if any(out.resolve() == p.resolve() for p in train_files + dev_files):
         raise CliError(f"--out {out} is an input")
     reader = {"x_col": args.x_col or "", "y_col": args.y_col or "", "unit": args.unit or "",
@@ -375,8 +389,8 @@ def cmd_fit(args) -> int:
                             args.steps)
     if args.init_from:
         config.train.init_from = args.init_from
-    fit.check_annotation(input_pipeline.annotated_tables(config, "train"), args.label_col)
-    workdir = Path(args.workdir or f"{out}.training")
+    if continuing:
+        print(f"continuing the fit in {workdir} (same command, another budget)")
     card = fit.fit(config, out, workdir, progress=not args.quiet)
     dev = card["dev scores"]
     print(f"fitted {out} in {card['training']['minutes']} min ({card['training']['steps']} "

@@ -80,8 +80,9 @@ def fit_config(train_files, dev_files=(), label_column: str = "index", reader: d
     config.data.dev_files = tuple(str(Path(f).resolve()) for f in dev_files)
     config.data.label_column = label_column
     config.data.reader.update(reader or {})
+    check_annotation([input_pipeline.read_annotated(f, config) for f in config.data.train_files],
+                     label_column)
     tables = input_pipeline.annotated_tables(config, "train")
-    check_annotation(tables, label_column)
     config.graph.connectivity_radius = connectivity_radius_nm(
         field_statistics(tables), config.fit) / config.graph.length_scale_nm
     if steps is not None:
@@ -103,8 +104,6 @@ def fit(config: ml_collections.ConfigDict, model_dir: str | Path, workdir: str |
     """Trains, chooses DBSCAN parameters on the training fields (evals.search_*), scores the dev
     fields, writes model_dir (model + card) and returns the card."""
     model_dir, workdir = Path(model_dir), Path(workdir)
-    train_tables = input_pipeline.annotated_tables(config, "train")
-    check_annotation(train_tables, config.data.label_column)
     t0 = time.time()
     state = train.train_and_evaluate(config, workdir, progress=progress)
     minutes = (time.time() - t0) / 60
@@ -147,14 +146,20 @@ def write_model_card(model_dir: Path, card: dict) -> None:
     """model_card.json and a readable model_card.md beside the model."""
     with outputs.atomic_path(model_dir / "model_card.json") as tmp:
         tmp.write_text(json.dumps(card, indent=2, default=float))
+    def text(value) -> str:
+        if isinstance(value, float):
+            return f"{value:.4g}"
+        if isinstance(value, dict):
+            return ", ".join(f"{k} {text(v)}" for k, v in value.items())
+        if isinstance(value, list):
+            return ", ".join(map(str, value))
+        return str(value)
+
     lines = [f"# Model card: {card['model']}", ""]
     for key, value in card.items():
         if isinstance(value, dict):
-            lines.append(f"**{key}**")
-            lines += [f"- {k}: {v:.4g}" if isinstance(v, float) else f"- {k}: {v}"
-                      for k, v in value.items()]
-            lines.append("")
+            lines += [f"**{key}**"] + [f"- {k}: {text(v)}" for k, v in value.items()] + [""]
         else:
-            lines.append(f"**{key}**: {value}  ")
+            lines.append(f"**{key}**: {text(value)}  ")
     with outputs.atomic_path(model_dir / "model_card.md") as tmp:
         tmp.write_text("\n".join(lines) + "\n")

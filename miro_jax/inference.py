@@ -82,6 +82,10 @@ class _Stages:
                   flush=True)
 
 
+def _round_up(value: int, multiple: int) -> int:
+    return -(-value // multiple) * multiple
+
+
 @functools.lru_cache(maxsize=8)
 def jitted_model(model_fields: tuple):
     """One jitted `Miro.apply` per model structure, shared by every field of a batch (compiled
@@ -92,11 +96,14 @@ def jitted_model(model_fields: tuple):
 def apply_in_tiles(apply_fn, params, point_graph: graph.PointGraph, tiles: np.ndarray,
                     hops: int, ratio: float, progress: bool) -> dict:
     """Model outputs [K, N, ·] assembled from one call per tile (+ K-hop halo), every tile padded
-    to the largest tile's budget so that the model compiles once."""
+    to the largest tile's size so that the model compiles once."""
     parts = list(tiling.halo_subgraphs(point_graph, tiles, hops))
     singles = [graph.to_graphs_tuple(sub) for _, _, sub in parts]
-    budgets = [graph.padding_budget([g], ratio) for g in singles]
-    n_node, n_edge = max(b[0] for b in budgets), max(b[1] for b in budgets)
+    if len(singles) == 1:  # bucketed: fields of similar size (a batch of cells) share compiles
+        n_node, n_edge = graph.padding_budget(singles, ratio)
+    else:  # the largest tile's size (+ the padding graph's node), one compilation for all
+        n_node = _round_up(max(int(g.n_node[0]) for g in singles) + 1, 8)
+        n_edge = _round_up(max(int(g.n_edge[0]) for g in singles), 8)
     out = {}
     bar = tqdm.tqdm(zip(parts, singles), total=len(parts), disable=not progress, desc="MIRO",
                     unit="tile", leave=False)

@@ -267,7 +267,8 @@ class AnnotatedTable:
     labels: np.ndarray
 
 
-def _read_annotated(path: str, config: ml_collections.ConfigDict) -> AnnotatedTable:
+def read_annotated(path: str, config: ml_collections.ConfigDict) -> AnnotatedTable:
+    """One annotated file as configured (data.reader, data.label_column)."""
     from miro_jax import localizations
     reader = config.data.reader
     loc = localizations.read_localizations(
@@ -290,9 +291,9 @@ def _held_out(table: AnnotatedTable, fraction: float) -> np.ndarray:
 def annotated_tables(config: ml_collections.ConfigDict, split: str) -> list[AnnotatedTable]:
     """The annotated fields of a 'files' source: 'train' (without dev files: each training
     field less its held-out strip) or 'dev' (the dev files, or the held-out strips)."""
-    train = [_read_annotated(p, config) for p in config.data.train_files]
+    train = [read_annotated(p, config) for p in config.data.train_files]
     if config.data.dev_files:
-        return train if split == "train" else [_read_annotated(p, config)
+        return train if split == "train" else [read_annotated(p, config)
                                                for p in config.data.dev_files]
     out = []
     for table in train:

@@ -58,6 +58,10 @@ def bundled_models() -> list[str]:
 def load_model(name_or_path: str | Path, config: ml_collections.ConfigDict | None = None):
     """(params, config) from a bundled name, a model directory, or an authors' .npz (+ config)."""
     path = resolve(name_or_path)
+    if not path.exists() and path.suffix == ".npz":
+        raise ModelLoadError(f"weights {path} not found: the authors' weights are not shipped; "
+                             "set $MIRO_REFERENCE_DIR (or miro evaluate --reference-dir) to a "
+                             "folder holding weights_<set>.npz, or use a bundled model")
     if not path.exists():
         raise ModelLoadError(
             f"model {str(name_or_path)!r} not found: give a model directory, a weights .npz, or "

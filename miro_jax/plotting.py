@@ -85,24 +85,28 @@ def _panel(ax, xy_nm, extent, precision, title, labels=None, show_ids=True):
     ax.set_aspect("equal")
 
 
-def plot_clustering(path, xy_nm: np.ndarray, squeezed_nm: np.ndarray, labels: np.ndarray,
+def plot_clustering(path, xy_nm: np.ndarray, squeezed_nm: np.ndarray | None, labels: np.ndarray,
                     truth: np.ndarray | None = None, title: str = "",
                     uncertainty_nm: np.ndarray | None = None) -> None:
-    """Rendered raw localizations with cluster outlines and ids, the MIRO-squeezed rendering,
-    and (if known) the ground truth's outlines; the whole figure is saved, nothing clipped."""
+    """Rendered raw localizations with cluster outlines and ids, the MIRO-squeezed rendering
+    (None: a method without MIRO), and (if known) the ground truth's outlines; the whole figure
+    is saved, nothing clipped."""
     precision = (float(np.nanmedian(uncertainty_nm)) if uncertainty_nm is not None
                  else DEFAULT_PRECISION_NM)
     lo, hi = xy_nm.min(axis=0), xy_nm.max(axis=0)
     pad = 0.02 * float(np.max(hi - lo))
     extent = (lo[0] - pad, hi[0] + pad, lo[1] - pad, hi[1] + pad)
-    panels = 3 if truth is not None else 2
-    fig, axes = plt.subplots(1, panels, figsize=(5.2 * panels, 5.4), sharex=True, sharey=True)
+    panels = 1 + (squeezed_nm is not None) + (truth is not None)
+    fig, axes = plt.subplots(1, panels, figsize=(5.2 * panels, 5.4), sharex=True, sharey=True,
+                             squeeze=False)
+    axes = list(axes[0])
     show_ids = labels.max() <= 300
     _panel(axes[0], xy_nm, extent, precision, f"localizations + {labels.max()} clusters", labels,
            show_ids)
-    _panel(axes[1], squeezed_nm, extent, precision, "MIRO-squeezed")
+    if squeezed_nm is not None:
+        _panel(axes[1], squeezed_nm, extent, precision, "MIRO-squeezed")
     if truth is not None:
-        _panel(axes[2], xy_nm, extent, precision,
+        _panel(axes[-1], xy_nm, extent, precision,
                f"ground truth ({len(np.unique(truth[truth > 0]))})", truth, False)
     axes[0].set_ylabel("y [nm]")
     if title:

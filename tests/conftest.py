@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from miro_jax import simulate
+from miro_jax import graph, model_store, models, simulate
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -38,3 +38,19 @@ def toy_benchmark(tmp_path_factory) -> Path:
     manifest = {"toy": {"train_fovs": [1, 2], "dev_fovs": [3, 4, 5]}}
     (root / "manifest.json").write_text(json.dumps(manifest))
     return root
+
+
+@pytest.fixture(scope="session")
+def tiny_model_dir(tmp_path_factory) -> Path:
+    """A small random-weight model saved like a trained one (1 µm length scale): tests of the
+    command line must not need training."""
+    import jax
+
+    from configs import tiny
+    config = tiny.get_config()
+    config.graph.length_scale_nm = 1000.0
+    g = graph.build_graph(np.random.default_rng(0).random((30, 2)), 0.2)
+    params = models.Miro(**config.model).init(jax.random.key(0), g)
+    path = tmp_path_factory.mktemp("model") / "tiny"
+    model_store.save_model(path, params, config)
+    return path

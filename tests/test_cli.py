@@ -4,13 +4,11 @@ import os
 import subprocess
 import sys
 
-import jax
 import numpy as np
 import pandas as pd
 import pytest
 
-from configs import tiny
-from miro_jax import graph, model_store, models, simulate
+from miro_jax import simulate
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -19,18 +17,6 @@ def run_miro(*args, cwd=None):
     env = dict(os.environ, PYTHONPATH=REPO)
     return subprocess.run([sys.executable, "-m", "miro_jax.cli", *map(str, args)],
                           capture_output=True, text=True, cwd=cwd, env=env, timeout=300)
-
-
-@pytest.fixture(scope="module")
-def tiny_model(tmp_path_factory):
-    """A small random-weight model saved like a trained one (tests must not need training)."""
-    config = tiny.get_config()
-    config.graph.length_scale_nm = 1000.0
-    g = graph.build_graph(np.random.default_rng(0).random((30, 2)), 0.2)
-    params = models.Miro(**config.model).init(jax.random.key(0), g)
-    path = tmp_path_factory.mktemp("model") / "tiny"
-    model_store.save_model(path, params, config)
-    return path
 
 
 @pytest.fixture(scope="module")
@@ -48,10 +34,10 @@ def thunderstorm_file(tmp_path_factory):
     return path, table
 
 
-def test_cluster_thunderstorm_file(tiny_model, thunderstorm_file, tmp_path):
+def test_cluster_thunderstorm_file(tiny_model_dir, thunderstorm_file, tmp_path):
     path, table = thunderstorm_file
     out, stats, plot = tmp_path / "labels.csv", tmp_path / "clusters.csv", tmp_path / "fig.png"
-    r = run_miro("cluster", path, "--model", tiny_model, "--out", out, "--stats", stats,
+    r = run_miro("cluster", path, "--model", tiny_model_dir, "--out", out, "--stats", stats,
                  "--plot", plot, "--eps", 60, "--min-samples", 5)
     assert r.returncode == 0, r.stderr
     result = pd.read_csv(out)
@@ -79,9 +65,9 @@ def _assert_one_line_error(r, *fragments):
         assert f in lines[0], lines[0]
 
 
-def test_bad_inputs_give_one_line_errors(tiny_model, thunderstorm_file, tmp_path):
+def test_bad_inputs_give_one_line_errors(tiny_model_dir, thunderstorm_file, tmp_path):
     path, table = thunderstorm_file
-    m = ["--model", tiny_model]
+    m = ["--model", tiny_model_dir]
     _assert_one_line_error(run_miro("cluster", tmp_path / "nope.csv", *m), "file not found")
     _assert_one_line_error(run_miro("cluster", _bad(tmp_path, "empty.csv", ""), *m), "is empty")
     _assert_one_line_error(run_miro("cluster", _bad(tmp_path, "cols.csv", "a,b\n1,2\n3,4\n"), *m),
@@ -103,17 +89,17 @@ def test_bad_inputs_give_one_line_errors(tiny_model, thunderstorm_file, tmp_path
                            "not found")
 
 
-def test_model_problems_give_one_line_errors(tiny_model, thunderstorm_file, tmp_path):
+def test_model_problems_give_one_line_errors(tiny_model_dir, thunderstorm_file, tmp_path):
     import shutil
     path, _ = thunderstorm_file
     corrupt = tmp_path / "corrupt"
-    shutil.copytree(tiny_model, corrupt)
+    shutil.copytree(tiny_model_dir, corrupt)
     for f in (corrupt / "params").rglob("*"):
         if f.is_file() and f.stat().st_size > 100:
             f.write_bytes(b"garbage" * 10)
     _assert_one_line_error(run_miro("cluster", path, "--model", corrupt), "corrupt")
     mismatch = tmp_path / "mismatch"
-    shutil.copytree(tiny_model, mismatch)
+    shutil.copytree(tiny_model_dir, mismatch)
     cfg = (mismatch / "config.json").read_text().replace('"num_node_features": 5',
                                                           '"num_node_features": 4')
     (mismatch / "config.json").write_text(cfg)

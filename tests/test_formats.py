@@ -2,24 +2,12 @@
 our reader, and the batch mode of `miro cluster`."""
 
 import h5py
-import jax
 import numpy as np
 import pandas as pd
 import pytest
 import scipy.io
 
-from configs import tiny
-from miro_jax import (
-    cli,
-    cluster_stats,
-    graph,
-    localizations,
-    model_store,
-    models,
-    outputs,
-    plotting,
-    simulate,
-)
+from miro_jax import cli, cluster_stats, localizations, outputs, plotting, simulate
 
 
 @pytest.fixture(scope="module")
@@ -27,17 +15,6 @@ def field():
     xy, labels = simulate.gaussian_clusters(np.random.default_rng(5), fov_nm=1500.0,
                                             num_clusters=8, points_per_cluster=12)
     return xy, labels
-
-
-@pytest.fixture(scope="module")
-def model_dir(tmp_path_factory):
-    config = tiny.get_config()
-    config.graph.length_scale_nm = 1000.0
-    params = models.Miro(**config.model).init(
-        jax.random.key(0), graph.build_graph(np.random.default_rng(0).random((30, 2)), 0.2))
-    path = tmp_path_factory.mktemp("model") / "tiny"
-    model_store.save_model(path, params, config)
-    return path
 
 
 def _read(path, **kw):
@@ -128,10 +105,6 @@ def test_vutara_export(field, tmp_path):
     np.testing.assert_allclose(loc.xy_nm, xy)
 
 
-def _labels_and_squeeze(xy, labels):
-    return xy + 1.0, labels
-
-
 def test_picasso_output_round_trips(field, tmp_path):
     xy, labels = field
     source = tmp_path / "cell.csv"
@@ -166,7 +139,7 @@ def test_thunderstorm_output_round_trips(field, tmp_path):
     assert back.uncertainty_nm[0] == 7.0
 
 
-def test_batch_of_files_globs_and_folders(model_dir, field, tmp_path, capsys):
+def test_batch_of_files_globs_and_folders(tiny_model_dir, field, tmp_path, capsys):
     xy, labels = field
     cells = tmp_path / "cells"
     cells.mkdir()
@@ -175,13 +148,14 @@ def test_batch_of_files_globs_and_folders(model_dir, field, tmp_path, capsys):
         pd.DataFrame({"x": shifted[:, 0], "y": shifted[:, 1]}).to_csv(cells / f"c{i}.csv",
                                                                      index=False)
     (cells / "broken.csv").write_text("a,b\n1,2\n")
-    code = cli.main(["cluster", str(cells), str(cells / "c0.csv"), "--model", str(model_dir),
+    code = cli.main(["cluster", str(cells), str(cells / "c0.csv"), "--model", str(tiny_model_dir),
                      "--eps", "60", "--min-samples", "5", "--out-dir", str(tmp_path / "res")])
     err = capsys.readouterr().err
     assert code == 1 and "1 of 5 files failed: broken.csv" in err
     summary = pd.read_csv(tmp_path / "res" / "summary.csv")
     assert list(summary["file"]) == ["c0.csv", "c1.csv", "c2.csv", "c0.csv"]
     assert (summary["localizations"] == len(xy)).all() and (tmp_path / "res" / "overview.png").exists()
+    assert (tmp_path / "res" / "c0_2_miro.csv").exists()  # a repeated input never overwrites
     first = pd.read_csv(tmp_path / "res" / "c0_miro.csv")
     stats = pd.read_csv(tmp_path / "res" / "c0_miro_clusters.csv")
     assert len(stats) == first["cluster"].max() == summary["clusters"][0]
@@ -191,23 +165,23 @@ def test_batch_of_files_globs_and_folders(model_dir, field, tmp_path, capsys):
     assert pd.read_csv(cells / "miro_results" / "summary.csv")["method"].eq("dbscan").all()
 
 
-def test_default_output_goes_to_a_new_folder_never_beside_over_inputs(model_dir, field, tmp_path):
+def test_default_output_goes_to_a_new_folder_never_beside_over_inputs(tiny_model_dir, field, tmp_path):
     xy, _ = field
     source = tmp_path / "cell.csv"
     pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1]}).to_csv(source, index=False)
     before = source.read_bytes()
     for expected in ("miro_results", "miro_results_2"):
-        assert cli.main(["cluster", str(source), "--model", str(model_dir), "--no-plots"]) == 0
+        assert cli.main(["cluster", str(source), "--model", str(tiny_model_dir), "--no-plots"]) == 0
         assert (tmp_path / expected / "cell_miro.csv").exists()
     assert source.read_bytes() == before
 
 
-def test_hdbscan_methods_cluster(field, model_dir, tmp_path):
+def test_hdbscan_methods_cluster(field, tiny_model_dir, tmp_path):
     xy, labels = field
     source = tmp_path / "cell.csv"
     pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1]}).to_csv(source, index=False)
     for method in ("hdbscan", "miro-hdbscan"):
-        assert cli.main(["cluster", str(source), "--model", str(model_dir), "--method", method,
+        assert cli.main(["cluster", str(source), "--model", str(tiny_model_dir), "--method", method,
                          "--min-cluster-size", "8", "--out", str(tmp_path / f"{method}.csv")]) == 0
         found = pd.read_csv(tmp_path / f"{method}.csv")["cluster"]
         assert 4 <= found.max() <= 12

@@ -195,11 +195,21 @@ def _damage(checkpoint_dir, how):
     return step
 
 
+@pytest.fixture(scope="module")
+def finished_workdir(toy_benchmark, tmp_path_factory):
+    """A 6-step run with checkpoints at steps 3 and 6 (copied by each test that damages it)."""
+    workdir = tmp_path_factory.mktemp("finished")
+    train.train_and_evaluate(_config(toy_benchmark, num_train_steps=6, checkpoint_every=3),
+                             workdir, progress=False)
+    return workdir
+
+
 @pytest.mark.parametrize("how", ["truncated", "empty_metadata", "empty_folder"])
-def test_damaged_latest_checkpoint_falls_back_to_the_previous_one(toy_benchmark, tmp_path, how,
-                                                                  capsys):
+def test_damaged_latest_checkpoint_falls_back_to_the_previous_one(toy_benchmark, finished_workdir,
+                                                                  tmp_path, how, capsys):
+    import shutil
+    shutil.copytree(finished_workdir, tmp_path, dirs_exist_ok=True)
     config = _config(toy_benchmark, num_train_steps=6, checkpoint_every=3)
-    train.train_and_evaluate(config, tmp_path, progress=False)
     _damage(tmp_path / "checkpoints", how)
     config.train.num_train_steps = 6
     latest, _ = train._checkpoint_managers(tmp_path, config)
@@ -210,9 +220,11 @@ def test_damaged_latest_checkpoint_falls_back_to_the_previous_one(toy_benchmark,
     assert int(train.train_and_evaluate(config, tmp_path, progress=False).step) == 6
 
 
-def test_changed_config_on_a_workdir_is_refused_before_writing(toy_benchmark, tmp_path):
-    config = _config(toy_benchmark, num_train_steps=3, checkpoint_every=3)
-    train.train_and_evaluate(config, tmp_path, progress=False)
+def test_changed_config_on_a_workdir_is_refused_before_writing(toy_benchmark, finished_workdir,
+                                                               tmp_path):
+    import shutil
+    shutil.copytree(finished_workdir, tmp_path, dirs_exist_ok=True)
+    config = _config(toy_benchmark, num_train_steps=6, checkpoint_every=3)
     before = (tmp_path / "config.json").read_text()
     config.model.hidden_size = 32
     with pytest.raises(train.TrainingSetupError, match=r"model.hidden_size: 16 → 32"):
