@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from miro_jax import cluster
 from miro_jax import graph as graph_lib
 
 DEFAULT_ROOT = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "nieves2023"
@@ -69,10 +70,7 @@ def fov_path(scenario: str, number: int, root: Path | None = None) -> Path:
     return (root or benchmark_root()) / scenario / f"fov_{number:02d}.csv"
 
 
-def split_clusters(fov: Fov) -> tuple[list[np.ndarray], np.ndarray]:
-    """Unit-scaled clusters, each centred on its own mean, and the background points."""
-    clusters = []
-    for label in np.unique(fov.labels[fov.labels > 0]):
-        pts = fov.unit_xy[fov.labels == label]
-        clusters.append(pts - pts.mean(axis=0))
-    return clusters, fov.unit_xy[fov.labels == 0]
+def split_clusters(xy: np.ndarray, labels: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """Clusters (label > 0), each centred on its own mean, and the background points (label 0)."""
+    clusters = [xy[idx] - xy[idx].mean(axis=0) for _, idx in cluster.label_groups(labels)]
+    return clusters, xy[labels == 0]

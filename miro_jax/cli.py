@@ -264,10 +264,11 @@ def _cluster_one(args, source: Path, paths: dict, model) -> dict:
 def card_warnings(model: str | None, xy_nm) -> list[str]:
     """One line per statistic of the input that is further from the model card's training data
     than the card's tolerance factor (density, nearest-neighbour distance)."""
-    from miro_jax import fit, input_pipeline, model_store
+    from miro_jax import model_store
     card = model_store.load_card(model) if model else None
     if not card:
         return []
+    from miro_jax import fit, input_pipeline  # only for models that carry a card
     trained = card["trained on"]
     here = fit.field_statistics([input_pipeline.AnnotatedTable("", xy_nm,
                                                                np.zeros(len(xy_nm), int))])

@@ -15,7 +15,7 @@ import ml_collections
 import numpy as np
 import scipy.spatial
 
-from miro_jax import evaluation, input_pipeline, model_store, outputs, train
+from miro_jax import cluster, evaluation, input_pipeline, model_store, outputs, train
 
 MIN_LOCALIZATIONS = 50  # an annotated set smaller than this cannot train a model
 # `miro cluster` warns when an input's density or nearest-neighbour distance differs from the
@@ -28,7 +28,7 @@ class FitInputError(ValueError):
 
 
 def field_statistics(tables) -> dict:
-    """What a model was trained on, for its card: fields, clusters, localizations, density,
+    """What a model was trained on (fields with .xy_nm and .labels), for its card: fields, clusters, localizations, density,
     median nearest-neighbour distance, localizations per cluster, cluster radius of gyration."""
     per_cluster, radii, nn, area, total = [], [], [], 0.0, 0
     for table in tables:
@@ -36,8 +36,8 @@ def field_statistics(tables) -> dict:
         area += float(np.prod(np.ptp(table.xy_nm, axis=0))) * 1e-6
         distance, _ = scipy.spatial.cKDTree(table.xy_nm).query(table.xy_nm, k=2)
         nn.append(distance[:, 1])
-        for label in np.unique(table.labels[table.labels > 0]):
-            pts = table.xy_nm[table.labels == label]
+        for _, members in cluster.label_groups(table.labels):
+            pts = table.xy_nm[members]
             per_cluster.append(len(pts))
             radii.append(float(np.sqrt(np.mean(np.sum((pts - pts.mean(0)) ** 2, axis=1)))))
     return {"fields": len(tables), "clusters": len(per_cluster), "localizations": total,
@@ -123,7 +123,7 @@ def fit(config: ml_collections.ConfigDict, model_dir: str | Path, workdir: str |
         "model": model_dir.name, "made by": "miro fit", "date": str(datetime.date.today()),
         "trained on": {"source": "annotated files",
                        "files": [Path(f).name for f in config.data.train_files],
-                       **field_statistics(input_pipeline.annotated_tables(config, "train"))},
+                       **field_statistics([i.fov for i in train_items])},
         "length scale [nm]": config.graph.length_scale_nm,
         "connectivity radius δ [nm]": config.graph.connectivity_radius
         * config.graph.length_scale_nm,

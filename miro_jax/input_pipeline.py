@@ -13,7 +13,7 @@ import jraph
 import ml_collections
 import numpy as np
 
-from miro_jax import augment, benchmark_data
+from miro_jax import augment, benchmark_data, cluster
 from miro_jax import graph as graph_lib
 
 
@@ -188,7 +188,7 @@ class TrainingSource(_BatchedSource):
                 for n in cfg.data.train_fovs]
         clusters, backgrounds = [], []
         for fov in fovs:
-            c, b = benchmark_data.split_clusters(fov)
+            c, b = benchmark_data.split_clusters(fov.unit_xy, fov.labels)
             clusters.extend(c)
             backgrounds.append(b)
         if cfg.data.get("single_cluster", False):
@@ -281,8 +281,7 @@ def _held_out(table: AnnotatedTable, fraction: float) -> np.ndarray:
     """Mask of the localizations in the last `fraction` of the field's width (a cluster goes
     where its centroid is), the part kept back for scoring when no dev files are given."""
     x = table.xy_nm[:, 0].copy()
-    for label in np.unique(table.labels[table.labels > 0]):
-        members = table.labels == label
+    for _, members in cluster.label_groups(table.labels):
         x[members] = x[members].mean()
     cut = table.xy_nm[:, 0].min() + (1.0 - fraction) * np.ptp(table.xy_nm[:, 0])
     return x > cut
@@ -315,13 +314,11 @@ class FilesSource(_BatchedSource):
         fields, clusters = [], []
         for table in annotated_tables(self.config, "train"):
             unit = table.xy_nm / scale
-            ids = np.unique(table.labels[table.labels > 0])
-            for label in ids:
-                pts = unit[table.labels == label]
-                clusters.append(pts - pts.mean(axis=0))
+            centred, background = benchmark_data.split_clusters(unit, table.labels)
+            clusters += centred
             lo, hi = unit.min(axis=0), unit.max(axis=0)
             area = float(np.prod(np.maximum(hi - lo, 1e-9)))
-            fields.append(augment.AnnotatedField(unit[table.labels == 0], lo, hi, len(ids) / area))
+            fields.append(augment.AnnotatedField(background, lo, hi, len(centred) / area))
         self.builder = augment.FieldBuilder(fields, clusters, self.config.graph.connectivity_radius)
 
     def build_graph(self, index: int) -> jraph.GraphsTuple:
