@@ -14,7 +14,7 @@ def get_config() -> ml_collections.ConfigDict:
     config.data.simulator = "c_shapes"  # simulated source: a miro_jax.simulate function
     config.data.simulator_kwargs = ml_collections.ConfigDict()
     config.data.fov_nm = 2000.0  # simulated source: nm per model unit (benchmark FOV side)
-    config.data.num_eval_fovs = 20  # simulated source: fresh FOVs for evaluation
+    config.data.num_eval_fovs = 20  # simulated source, single-shot fit: fresh FOVs for evaluation
     config.data.scenario = "scenario_8"  # benchmark set under ../shared/data/nieves2023
     config.data.root = ""  # '' = $MIRO_BENCHMARK_ROOT or ../shared/data/nieves2023
     config.data.train_fovs = (32, 48, 28)  # FOV numbers the training graphs are built from
@@ -34,6 +34,8 @@ def get_config() -> ml_collections.ConfigDict:
     config.data.duplicates = "keep"  # augmented clouds can repeat points (authors' cropped builder)
     config.data.coarsen_start = 0.0  # >0: curriculum, training points merged per grid cell of this side (unit FOV)…
     config.data.coarsen_steps = 0  # …shrinking linearly to no merging over this many steps
+    config.data.single_cluster_file = ""  # miro fit --single-cluster: one annotated cluster
+    config.data.background_files = ()  # … re-placed on these unannotated fields
     config.data.single_cluster = False  # single-shot: the builder gets ONE training cluster (the median-sized one)
     config.data.train_files = ()  # source 'files' (miro fit): annotated localization files
     config.data.dev_files = ()  # source 'files': annotated files scored during training
@@ -96,6 +98,24 @@ def get_config() -> ml_collections.ConfigDict:
     # factor × median nearest-neighbour distance): targets (x − centre)/δ of O(0.3) and a
     # connected graph (δ = 300 nm on 30-nm clusters stayed at predict-zero where 100 nm did not)
     config.fit = ml_collections.ConfigDict(dict(delta_rg_factor=3.0, delta_nn_factor=4.0))
+    # training windows hold about this many localizations (side ≤ one length scale, ≥ the
+    # minimum): dense fields train on smaller windows, so a budget buys as many steps on a
+    # 12k-localization FOV as on a 1.5k one (the model sees only K hops of δ)
+    config.fit.window_localizations = 1500
+    config.fit.window_min_nm = 500.0
+    # warm start: 'auto' = the bundled model whose training data is closest (density, nearest
+    # neighbours; model_store.closest_bundled_model) of the fit's hidden size, '' = from scratch
+    config.fit.warm_start = ""
+    config.fit.exclude_models = ()  # bundled models a warm start may not use (experiments)
+    config.fit.statistics = ml_collections.ConfigDict()  # set by fit.fit_config: the training data's
+    # `miro simulate` / `miro fit --simulate SPEC`: a user's spec overrides these (simulate.spec_field)
+    config.fit.spec = ml_collections.ConfigDict(dict(
+        shape="spot", cluster_radius_nm=30.0, localizations_per_cluster=20.0,
+        blinking_repeats=1.0, blinking_spread_nm=10.0, cluster_density_per_um2=2.0,
+        background_density_per_um2=20.0))
+    # single-shot (`--single-cluster`): a raw field's DBSCAN groups holding at least this fraction
+    # of the annotated cluster's localizations count as clusters, the rest is its background
+    config.fit.raw_cluster_fraction = 0.3
 
     config.evals = ml_collections.ConfigDict()
     config.evals.miro_eps = 40.62  # DBSCAN eps (nm) on MIRO-squeezed coordinates

@@ -1,15 +1,16 @@
 """MIRO + DBSCAN vs DBSCAN alone on the 15 real FGFR1 dSTORM cells (no ground truth), with the
 batch command a lab would run.
 
-  python experiments/fgfr1_cells.py [--model scenario_2_blinking] [--out-dir DIR]
+  python experiments/fgfr1_cells.py --models scenario_2_blinking scenario_8_blinking \
+      --fit-spec experiments/specs/fgfr1_like.yaml [--out-dir DIR]
 
-Runs, each in one process over the folder of cells:
-  miro cluster ../shared/data/fgfr1_mcf7/ --model M --scaling fov --duplicates jitter --out-dir D/miro
-  miro cluster ../shared/data/fgfr1_mcf7/ --method dbscan --model M --scaling fov --out-dir D/dbscan
-(each cell is a ≈2 × 2 µm region with multiple blinking like the scenario_2_blinking FOVs, so the
-default model is that set's bundled one with its DBSCAN parameters, the FOV scaled to [0, 1] as
-in training). Writes experiments/results/fgfr1_cells.md and copies the fov_01 pictures and the
-overview beside it.
+Per model, each in one process over the folder of cells:
+  miro cluster ../shared/data/fgfr1_mcf7/ --model M [--scaling fov] --duplicates jitter --out-dir D/M/miro
+  miro cluster ../shared/data/fgfr1_mcf7/ --method dbscan --model M … --out-dir D/M/dbscan
+(each cell is a ≈2 × 2 µm region with multiple blinking; bundled benchmark models see it scaled
+to [0, 1] as in their training). --fit-spec first fits a model on simulated fields of a spec
+(`miro fit --simulate`). Writes experiments/results/fgfr1_cells.md and each model's fov_01
+picture beside it.
 """
 
 import argparse
@@ -27,7 +28,7 @@ import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
-from miro_jax import evaluation  # noqa: E402
+from miro_jax import evaluation, model_store  # noqa: E402
 
 CELLS = REPO.parent / "shared" / "data" / "fgfr1_mcf7"
 RESULTS = REPO / "experiments" / "results"
@@ -44,35 +45,29 @@ def run(args: list[str]) -> float:
     return time.time() - t0
 
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--model", default="scenario_2_blinking")
-    p.add_argument("--out-dir", default=None)
-    args = p.parse_args()
-    out = Path(args.out_dir or tempfile.mkdtemp())
-    common = [str(CELLS), "--model", args.model, "--scaling", "fov", "--duplicates", "jitter",
-              "--quiet"]
-    commands = {"miro": ["cluster", *common, "--out-dir", str(out / "miro")],
-                "dbscan": ["cluster", *common, "--method", "dbscan", "--out-dir",
-                           str(out / "dbscan")]}
-    wall = {name: run(cmd) for name, cmd in commands.items()}
-    summaries = {name: pd.read_csv(out / name / "summary.csv") for name in commands}
-    miro, dbscan = summaries["miro"], summaries["dbscan"]
-    lines = ["# FGFR1 dSTORM cells (MCF7, AF647): MIRO + DBSCAN vs DBSCAN alone", "",
-             f"Command: `python experiments/fgfr1_cells.py --model {args.model}`, which runs  ",
+def model_commands(model: str, out: Path) -> dict:
+    """The batch commands for one model: MIRO + DBSCAN and DBSCAN alone with its parameters.
+    Bundled benchmark models see each ≈2 µm cell scaled to [0, 1] as in their training; fitted
+    models (physical units) the cell as it is."""
+    scaling = ["--scaling", "fov"] if model in model_store.bundled_models() else []
+    common = [str(CELLS), "--model", model, *scaling, "--duplicates", "jitter", "--quiet"]
+    tag = Path(model).name
+    return {"miro": ["cluster", *common, "--out-dir", str(out / tag / "miro")],
+            "dbscan": ["cluster", *common, "--method", "dbscan", "--out-dir",
+                       str(out / tag / "dbscan")]}
+
+
+def model_section(model: str, out: Path, wall: dict) -> list[str]:
+    """One model's per-cell table (MIRO + DBSCAN beside DBSCAN alone) and its commands."""
+    tag = Path(model).name
+    miro, dbscan = (pd.read_csv(out / tag / k / "summary.csv") for k in ("miro", "dbscan"))
+    lines = [f"## {tag}", "",
              *[f"`miro {' '.join(c).replace(str(CELLS), '../shared/data/fgfr1_mcf7/')}`  "
-               .replace(str(out), "OUT") for c in commands.values()],
-             f"Machine: {platform.machine()}, {os.cpu_count()} cores, CPU; date "
-             f"{datetime.date.today()}  ",
-             f"Each command is one process over the 15 cells: MIRO + DBSCAN {wall['miro']:.0f} s "
-             f"in all ({miro['seconds'].median():.2f} s per cell to read, squeeze, cluster and "
-             f"describe, median; the rest is start-up, compilation and pictures), DBSCAN alone "
-             f"{wall['dbscan']:.0f} s.  ",
-             f"MIRO + DBSCAN: {miro['parameters'][0]} on squeezed coordinates; DBSCAN alone: "
-             f"{dbscan['parameters'][0]}. rg = radius of gyration; nn = nearest-neighbour "
-             "centroid distance; frac = fraction of localizations clustered; per µm² = clusters "
-             "per µm² of the cell's hull.", ""]
+               .replace(str(out), "OUT") for c in model_commands(model, out).values()],
+             f"MIRO + DBSCAN {wall['miro']:.0f} s for the 15 cells ({miro['seconds'].median():.2f}"
+             f" s per cell, median), DBSCAN alone {wall['dbscan']:.0f} s. MIRO + DBSCAN: "
+             f"{miro['parameters'][0]} on squeezed coordinates; DBSCAN alone: "
+             f"{dbscan['parameters'][0]}.", ""]
     header = ["cell", "locs"] + [f"MIRO {c}" for c in COLUMNS.values()] + \
              [f"DBSCAN {c}" for c in COLUMNS.values()]
     lines += ["| " + " | ".join(header) + " |", "|---" * len(header) + "|"]
@@ -82,14 +77,45 @@ def main():
     lines.append(f"| **median** | {miro['localizations'].median():.0f} | "
                  + " | ".join(f"{miro[c].median():.3g}" for c in COLUMNS) + " | "
                  + " | ".join(f"{dbscan[c].median():.3g}" for c in COLUMNS) + " |")
-    lines += ["", "Pictures: `fgfr1_fov_01.png` (MIRO + DBSCAN: rendered localizations with "
-              "cluster outlines and ids, and the squeezed rendering), `fgfr1_fov_01_dbscan.png` "
-              "(DBSCAN alone), `fgfr1_overview.png` (per cell: clusters per µm², cluster size)."]
-    shutil.copy(out / "miro" / "fov_01_miro.png", RESULTS / "fgfr1_fov_01.png")
-    shutil.copy(out / "dbscan" / "fov_01_dbscan.png", RESULTS / "fgfr1_fov_01_dbscan.png")
-    shutil.copy(out / "miro" / "overview.png", RESULTS / "fgfr1_overview.png")
-    target = RESULTS / "fgfr1_cells.md"
-    evaluation.write_results_markdown(target, "\n".join(lines))
+    shutil.copy(out / tag / "miro" / "fov_01_miro.png", RESULTS / f"fgfr1_fov_01_{tag}.png")
+    return lines + [""]
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--models", nargs="+", default=["scenario_2_blinking"])
+    p.add_argument("--fit-spec", help="also fit a model on this simulation spec first "
+                                      "(miro fit --simulate SPEC) and add it to --models")
+    p.add_argument("--out-dir", default=None)
+    args = p.parse_args()
+    out = Path(args.out_dir or tempfile.mkdtemp())
+    models, fit_note = list(args.models), ""
+    if args.fit_spec:
+        spec_model = out / Path(args.fit_spec).stem
+        if not (spec_model / "model_card.json").exists():
+            minutes = run(["fit", "--simulate", args.fit_spec, "--out", str(spec_model),
+                           "--quiet"]) / 60
+            fit_note = (f"`miro fit --simulate {Path(args.fit_spec).relative_to(REPO)} --out "
+                        f"{spec_model.name}`: {minutes:.1f} min.  ")
+        models.append(str(spec_model))
+    walls = {m: {k: run(c) for k, c in model_commands(m, out).items()} for m in models}
+    lines = ["# FGFR1 dSTORM cells (MCF7, AF647): MIRO + DBSCAN vs DBSCAN alone, per model", "",
+             f"Command: `python experiments/fgfr1_cells.py --models {' '.join(args.models)}"
+             f"{' --fit-spec ' + str(Path(args.fit_spec).relative_to(REPO)) if args.fit_spec else ''}`"
+             ", which runs the batch commands below (each one process over the 15 cells).  ",
+             fit_note,
+             f"Machine: {platform.machine()}, {os.cpu_count()} cores, CPU; date "
+             f"{datetime.date.today()}  ",
+             "rg = radius of gyration; nn = nearest-neighbour centroid distance; frac = fraction "
+             "of localizations clustered; per µm² = clusters per µm² of the cell's hull. "
+             "Pictures: `fgfr1_fov_01_<model>.png` (rendered localizations with cluster outlines "
+             "and ids, and the squeezed rendering).", ""]
+    for model in models:
+        lines += model_section(model, out, walls[model])
+    shutil.copy(out / Path(models[0]).name / "miro" / "overview.png",
+                RESULTS / "fgfr1_overview.png")
+    evaluation.write_results_markdown(RESULTS / "fgfr1_cells.md", "\n".join(lines))
     print("\n".join(lines))
 
 

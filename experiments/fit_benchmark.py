@@ -28,6 +28,7 @@ sys.path.insert(0, str(REPO))
 from configs import benchmark  # noqa: E402
 from miro_jax import (  # noqa: E402
     benchmark_data,
+    cluster,
     evaluation,
     inference,
     input_pipeline,
@@ -61,12 +62,30 @@ def dev_scores(model_dir: Path, scenario: str) -> dict:
         "beats": bool((means.loc["MIRO"] > means.loc["DBSCAN"]).all())}
 
 
+def single_shot_files(files, folder: Path) -> list[str]:
+    """`--single-cluster C.csv --background RAW…` arguments: the median-sized annotated cluster
+    of the training FOVs (as experiments/single_shot.py) and the FOVs without their labels."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fovs = [benchmark_data.read_fov(f) for f in files]
+    clusters = [f.xy_nm[idx] for f in fovs for _, idx in cluster.label_groups(f.labels)]
+    one = input_pipeline.single_shot_cluster(clusters)
+    pd.DataFrame({"x": one[:, 0], "y": one[:, 1]}).to_csv(folder / "one_cluster.csv", index=False)
+    raws = []
+    for f in fovs:
+        raws.append(folder / f"{f.name}_unlabelled.csv")
+        pd.DataFrame({"x": f.xy_nm[:, 0], "y": f.xy_nm[:, 1]}).to_csv(raws[-1], index=False)
+    return ["--single-cluster", str(folder / "one_cluster.csv"), "--background", *map(str, raws)]
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--sets", nargs="+", required=True)
     p.add_argument("--minutes", type=float, default=None, help="default: configs/fit.py's")
     p.add_argument("--out-dir", default=None)
+    p.add_argument("--single-shot", action="store_true",
+                   help="fit on ONE annotated cluster (the median-sized of the training FOVs) "
+                        "placed on the training FOVs without their labels (--single-cluster)")
     p.add_argument("--rescore", action="store_true",
                    help="score the fits already in --out-dir again (keeps their fit minutes)")
     args = p.parse_args()
@@ -80,24 +99,30 @@ def main():
         files = [benchmark_data.fov_path(scenario, n)
                  for n in benchmark.SCENARIOS[scenario]["train_fovs"]]
         budget = ["--minutes", str(args.minutes)] if args.minutes else []
-        cmd = ["fit", *map(str, files), "--out", str(out / scenario), "--quiet", *budget]
+        name, data = scenario, [*map(str, files)]
+        if args.single_shot:
+            name, data = f"{scenario} (1 cluster)", single_shot_files(files, out / scenario)
+        # a user's own data has no bundled model trained on it: the set's own is excluded
+        cmd = ["fit", *data, "--out", str(out / name.replace(" ", "_")), "--quiet", *budget,
+               "--exclude-model", scenario]
         t0 = time.time()
         if args.rescore:  # a fit made earlier in --out-dir: its dev scores again
-            minutes = old.loc[old["set"] == scenario, "fit min"].iloc[0]
+            minutes = old.loc[old["set"] == name, "fit min"].iloc[0]
         else:
             subprocess.run([sys.executable, "-m", "miro_jax.cli", *cmd], check=True,
                            env=dict(os.environ, PYTHONPATH=str(REPO)))
             minutes = f"{(time.time() - t0) / 60:.1f}"
-        card = json.loads((out / scenario / "model_card.json").read_text())
-        scores = dev_scores(out / scenario, scenario)
-        row = {"set": scenario, "fit min": minutes,
+        model_dir = out / name.replace(" ", "_")
+        card = json.loads((model_dir / "model_card.json").read_text())
+        scores = dev_scores(model_dir, scenario)
+        row = {"set": name, "fit min": minutes,
                "steps": str(card["training"]["steps"]),
                "δ nm": f"{card['connectivity radius δ [nm]']:.0f}",
                "ARI† MIRO": scores["ARI_dagger MIRO"], "ARI† DBSCAN": scores["ARI_dagger DBSCAN"],
                "JI_c MIRO": scores["JI_c MIRO"], "JI_c DBSCAN": scores["JI_c DBSCAN"],
                "✓ beats DBSCAN": "✓" if scores["beats"] else "✗",
-               "command": f"`miro fit <3 training FOVs> --out {scenario}{' ' + ' '.join(budget) if budget else ''}`"}
-        old = pd.concat([old[old["set"] != scenario], pd.DataFrame([row])], ignore_index=True)
+               "command": f"`miro fit {'--single-cluster C --background <3 unlabelled training FOVs>' if args.single_shot else '<3 training FOVs>'} --out {name.split()[0]}{' ' + ' '.join(budget) if budget else ''} --exclude-model {scenario}`"}
+        old = pd.concat([old[old["set"] != name], pd.DataFrame([row])], ignore_index=True)
         print(row, flush=True)
     lines = ["# `miro fit` on the benchmark, as a user would (issue #17)", "",
              f"Command: `python experiments/fit_benchmark.py --sets {' '.join(args.sets)}"

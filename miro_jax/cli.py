@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import time
 from pathlib import Path
@@ -30,7 +31,13 @@ EXAMPLES = {
     "fit": """examples:
   miro fit annotated/ --out my_model                       (10 minutes; then miro cluster --model my_model)
   miro fit a.csv b.csv --dev c.csv --label-col cluster --out my_model --minutes 5
-  miro fit a.csv b.csv --out my_model --steps 2000""",
+  miro fit a.csv b.csv --out my_model --steps 2000
+  miro fit --single-cluster one_cluster.csv --background raw_cells/ --out my_model
+  miro fit --simulate spec.yaml --out my_model
+  miro fit --simulate cluster_radius_nm=40 localizations_per_cluster=60 blinking_repeats=4 --out m""",
+    "simulate": """examples:
+  miro simulate cluster_radius_nm=40 localizations_per_cluster=60 --out field.csv
+  miro simulate spec.yaml --out field.csv --size-nm 20000 --seed 3""",
     "train": """examples:
   miro train --config configs/benchmark.py:scenario_8 --workdir runs/s8
   miro train --config configs/benchmark.py:scenario_8 --workdir runs/s8 --config.model.hidden_size=128""",
@@ -67,6 +74,13 @@ def _load_model(args):
     from miro_jax import model_store
     config = _load_config_file(args.config) if getattr(args, "config", None) else None
     return model_store.load_model(args.model, config)
+
+
+@functools.lru_cache(maxsize=4)
+def _bundled_model(name: str):
+    """A bundled model, loaded once per process (--model auto may pick it for many files)."""
+    from miro_jax import model_store
+    return model_store.load_model(name)
 
 
 def _positive(value, flag: str, kind=float):
@@ -191,7 +205,14 @@ def _cluster_one(args, source: Path, paths: dict, model) -> dict:
     for note in loc.notes:
         _say(args, f"{source.name}: {note}")
     localizations.check_units(loc.xy_nm)
-    for warning in card_warnings(args.model, loc.xy_nm):
+    model_name = str(args.model) if args.model else ""
+    if args.model == "auto":
+        from miro_jax import fit, model_store
+        model_name, reason = model_store.closest_bundled_model(fit.field_statistics(
+            [fit.unlabelled(loc.xy_nm)]))
+        _say(args, f"{source.name}: --model auto: {model_name} ({reason})")
+        model = _bundled_model(model_name)
+    for warning in card_warnings(model_name, loc.xy_nm):
         _say(args, f"miro: warning: {source.name}: {warning}")
     if args.auto_dbscan and loc.truth is None:
         raise CliError("--auto-dbscan needs ground truth (an 'index' column) to score "
@@ -234,18 +255,19 @@ def _cluster_one(args, source: Path, paths: dict, model) -> dict:
         s = metrics.clustering_scores(loc.xy_nm, loc.truth, labels, with_ami=False)
         _say(args, f"{source.name}: scores vs ground truth: " + ", ".join(
             f"{k} {s[k]:.3f}" for k in ("ARI", "ARI_dagger", "JI_c", "IoU")))
+    written = squeezed if args.method.startswith("miro") else None  # others move nothing
     if args.format == "picasso":
         pixel_size = loc.pixel_size_nm
         if pixel_size is None:
             raise CliError(f"{source.name}: --format picasso writes camera pixels: pass "
                            "--pixel-size (nm per pixel)")
-        outputs.write_picasso(paths["out"], loc, squeezed, labels, pixel_size,
+        outputs.write_picasso(paths["out"], loc, written, labels, pixel_size,
                               {"Clustering": f"{args.method}: {parameters}",
-                               "Model": str(args.model)})
+                               "Model": model_name})
     elif args.format == "thunderstorm":
-        outputs.write_thunderstorm(paths["out"], loc, squeezed, labels, classes)
+        outputs.write_thunderstorm(paths["out"], loc, written, labels, classes)
     else:
-        outputs.write_csv(paths["out"], loc, squeezed, labels, classes)
+        outputs.write_csv(paths["out"], loc, written, labels, classes)
     if "stats" in paths:
         with outputs.atomic_path(paths["stats"]) as tmp:
             stats.to_csv(tmp, index=False)
@@ -257,7 +279,7 @@ def _cluster_one(args, source: Path, paths: dict, model) -> dict:
                                      uncertainty_nm=loc.uncertainty_nm)
     _say(args, f"{source.name}: wrote " + ", ".join(str(p) for p in paths.values()))
     return {"file": source.name, **cluster_stats.cell_summary(loc.xy_nm, labels, stats),
-            "method": args.method, "model": str(args.model) if args.model else "",
+            "method": args.method, "model": model_name,
             "parameters": parameters, "seconds": round(seconds, 2)}
 
 
@@ -268,10 +290,9 @@ def card_warnings(model: str | None, xy_nm) -> list[str]:
     card = model_store.load_card(model) if model else None
     if not card:
         return []
-    from miro_jax import fit, input_pipeline  # only for models that carry a card
+    from miro_jax import fit  # only for models that carry a card
     trained = card["trained on"]
-    here = fit.field_statistics([input_pipeline.AnnotatedTable("", xy_nm,
-                                                               np.zeros(len(xy_nm), int))])
+    here = fit.field_statistics([fit.unlabelled(xy_nm)])
     factor = card.get("warn when input differs by more than", fit.CARD_TOLERANCE)
     out = []
     for key in ("density [localizations/um^2]", "median nearest-neighbour distance [nm]"):
@@ -317,7 +338,7 @@ def cmd_cluster(args) -> int:
         if out_dir is not None:
             out_dir.mkdir(parents=True, exist_ok=True)
         _output_paths(args, inputs[0], out_dir, stems[0])  # errors before any work
-    model = _load_model(args) if args.model else None
+    model = _load_model(args) if args.model and args.model != "auto" else None
     rows, failed = [], []
     known = _known_errors()
     bar = tqdm.tqdm(inputs, desc="cells", unit="file", disable=len(inputs) < 2 or args.quiet)
@@ -372,7 +393,15 @@ def _known_errors() -> tuple:
 def cmd_fit(args) -> int:
     """Trains a model on the user's annotated files into --out (model + card)."""
     from miro_jax import fit
-    train_files = expand_inputs(args.train)
+    modes = [bool(args.train), bool(args.single_cluster), bool(args.simulate)]
+    if sum(modes) != 1:
+        raise CliError("give annotated TRAIN files, or --single-cluster CLUSTER --background RAW, "
+                       "or --simulate SPEC (exactly one)")
+    if args.background and not args.single_cluster:
+        raise CliError("--background goes with --single-cluster")
+    train_files = expand_inputs(args.train) if args.train else []
+    background = expand_inputs(args.background) if args.background else []
+    single = expand_inputs([args.single_cluster])[0] if args.single_cluster else None
     dev_files = expand_inputs(args.dev) if args.dev else []
     _positive(args.minutes, "--minutes")
     _positive(args.steps, "--steps", int)
@@ -382,14 +411,16 @@ def cmd_fit(args) -> int:
     continuing = (out / "model_card.json").is_file() and workdir.is_dir()
     if out.exists() and (not out.is_dir() or any(out.iterdir())) and not continuing:
         raise CliError(f"--out {out} exists and is not a fit to continue; give a new folder")
-    if any(out.resolve() == p.resolve() for p in train_files + dev_files):
+    if any(out.resolve() == p.resolve() for p in train_files + dev_files + background):
         raise CliError(f"--out {out} is an input")
+    spec = fit.read_spec(args.simulate, _default_config().fit.spec) if args.simulate else None
     reader = {"x_col": args.x_col or "", "y_col": args.y_col or "", "unit": args.unit or "",
               "pixel_size": args.pixel_size or 0.0}
     config = fit.fit_config(train_files, dev_files, args.label_col, reader, args.minutes,
-                            args.steps)
-    if args.init_from:
-        config.train.init_from = args.init_from
+                            args.steps, single_cluster=single, background_files=background,
+                            spec=spec)
+    if args.init_from or args.exclude_model:
+        config = fit.with_warm_start(config, args.init_from, args.exclude_model)
     if continuing:
         print(f"continuing the fit in {workdir} (same command, another budget)")
     card = fit.fit(config, out, workdir, progress=not args.quiet)
@@ -400,6 +431,28 @@ def cmd_fit(args) -> int:
           f"{dev['MIRO + DBSCAN']['ARI_dagger']:.3f} vs DBSCAN alone "
           f"{dev['DBSCAN alone']['ARI_dagger']:.3f}, JI_c {dev['MIRO + DBSCAN']['JI_c']:.3f} vs "
           f"{dev['DBSCAN alone']['JI_c']:.3f}; card: {out / 'model_card.md'}")
+    return 0
+
+
+def cmd_simulate(args) -> int:
+    """Writes one field of a spec (x, y nm, index) so the user can look at what a fit sees."""
+    from miro_jax import fit, outputs, simulate
+    spec = fit.read_spec(args.spec, _default_config().fit.spec)
+    _positive(args.size_nm, "--size-nm")
+    out = Path(args.out)
+    outputs.check_output_path(out, "--out", [], (".csv",))
+    field = simulate.spec_field(np.random.default_rng(args.seed), fov_nm=args.size_nm, **spec)
+    with outputs.atomic_path(out) as tmp:
+        simulate.write_benchmark_csv(tmp, field.xy, field.labels)
+    print(f"wrote {out}: {len(field.xy)} localizations, {field.labels.max()} clusters, "
+          f"{(field.labels > 0).mean():.0%} clustered, {args.size_nm / 1000:g} µm field")
+    return 0
+
+
+def cmd_models(args) -> int:
+    """The bundled models with their cards' training statistics, one row each."""
+    from miro_jax import model_store
+    print(model_store.models_table())
     return 0
 
 
@@ -489,8 +542,9 @@ def build_parser() -> argparse.ArgumentParser:
                        epilog=EXAMPLES["cluster"], formatter_class=fmt)
     c.add_argument("inputs", nargs="+", metavar="INPUT",
                    help="files (any format in the README's table), quoted globs, or folders")
-    c.add_argument("--model", help="bundled model name, model directory, or authors' weights "
-                                   ".npz (needed for the MIRO methods)")
+    c.add_argument("--model", help="bundled model name, model directory, authors' weights .npz, "
+                                   "or auto (the bundled model trained on data most like each "
+                                   "input; miro models lists them)")
     c.add_argument("--config", help="config for an authors' .npz (configs/benchmark.py:scenario_8)")
     c.add_argument("--method", choices=METHODS, default="miro",
                    help="miro: MIRO + DBSCAN (default); dbscan: DBSCAN alone; hdbscan: HDBSCAN "
@@ -524,11 +578,20 @@ def build_parser() -> argparse.ArgumentParser:
                         "balanced tiles of config.predict.max_nodes_per_call localizations)")
     c.add_argument("--quiet", action="store_true", help="no progress lines or bars")
 
-    f = sub.add_parser("fit", help="train a model on your own annotated files",
-                       epilog=EXAMPLES["fit"], formatter_class=fmt)
-    f.add_argument("train", nargs="+", metavar="TRAIN",
+    f = sub.add_parser("fit", help="train a model on your own annotated files, one annotated "
+                                   "cluster, or a simulation spec", epilog=EXAMPLES["fit"],
+                       formatter_class=fmt)
+    f.add_argument("train", nargs="*", metavar="TRAIN",
                    help="annotated files (any input format; a label column, 0 = background), "
                         "globs or folders")
+    f.add_argument("--single-cluster", metavar="CLUSTER",
+                   help="single-shot: a file holding one annotated cluster (all its rows, or its "
+                        "label > 0), re-placed on the --background fields")
+    f.add_argument("--background", nargs="+", metavar="RAW",
+                   help="unannotated fields for --single-cluster")
+    f.add_argument("--simulate", nargs="+", metavar="SPEC",
+                   help="no annotation: train on simulated fields of this spec (YAML/JSON file "
+                        "or key=value items; miro simulate --help lists the keys)")
     f.add_argument("--out", required=True, help="new folder for the fitted model and its card")
     f.add_argument("--dev", nargs="+", help="annotated files held back for scoring (default: the "
                                             "last quarter of each training field's width)")
@@ -536,13 +599,30 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--minutes", type=float, help="wall-clock budget (default configs/fit.py's, "
                                                  "10); the same command continues a stopped fit")
     f.add_argument("--steps", type=int, help="exact number of training steps instead of a budget")
-    f.add_argument("--init-from", help="warm start from a model of the same structure")
+    f.add_argument("--init-from", help="warm start: a model of the same hidden size, 'auto' (the "
+                                       "bundled model trained on the most similar data) or "
+                                       "'none' (default: configs/fit.py's fit.warm_start)")
+    f.add_argument("--exclude-model", nargs="+", default=[], metavar="NAME",
+                   help="bundled models --init-from auto may not use")
     f.add_argument("--workdir", help="checkpoints and logs (default OUT.training)")
     f.add_argument("--x-col")
     f.add_argument("--y-col")
     f.add_argument("--unit", help="coordinate unit: nm, um or px")
     f.add_argument("--pixel-size", type=float, help="nm per camera pixel")
     f.add_argument("--quiet", action="store_true")
+
+    s = sub.add_parser("simulate", help="write a simulated field of a spec (to look at it)",
+                       epilog=EXAMPLES["simulate"], formatter_class=fmt)
+    s.add_argument("spec", nargs="*", metavar="SPEC",
+                   help="YAML/JSON file or key=value items; keys and defaults: "
+                        + ", ".join(f"{k}={v}" for k, v in _default_config().fit.spec.items()))
+    s.add_argument("--out", required=True, help="CSV to write (x, y in nm; index = cluster, 0 = "
+                                                "background)")
+    s.add_argument("--size-nm", type=float, default=10_000.0, help="field side (default 10 µm)")
+    s.add_argument("--seed", type=int, default=0)
+
+    m = sub.add_parser("models", help="list the bundled models and what they were trained on")
+    del m
 
     t = sub.add_parser("train", help="train a model", epilog=EXAMPLES["train"], formatter_class=fmt)
     t.add_argument("--config", required=True)
@@ -580,6 +660,10 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_fit(args)
         if args.command == "evaluate":
             return cmd_evaluate(args)
+        if args.command == "simulate":
+            return cmd_simulate(args)
+        if args.command == "models":
+            return cmd_models(args)
         return cmd_demo(args)
     except _known_errors() as err:
         if args.debug:

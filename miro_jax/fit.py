@@ -18,6 +18,7 @@ import scipy.spatial
 from miro_jax import cluster, evaluation, input_pipeline, model_store, outputs, train
 
 MIN_LOCALIZATIONS = 50  # an annotated set smaller than this cannot train a model
+MIN_CLUSTER_LOCALIZATIONS = 5  # --single-cluster: a cluster smaller than this cannot be learnt
 # `miro cluster` warns when an input's density or nearest-neighbour distance differs from the
 # model card's by more than this factor
 CARD_TOLERANCE = 3.0
@@ -49,6 +50,11 @@ def field_statistics(tables) -> dict:
             "clustered fraction": float(sum(per_cluster) / total) if total else 0.0}
 
 
+def unlabelled(xy_nm: np.ndarray) -> input_pipeline.AnnotatedTable:
+    """A field without annotation, for field_statistics (its density and nearest neighbours)."""
+    return input_pipeline.AnnotatedTable("", xy_nm, np.zeros(len(xy_nm), np.int64))
+
+
 def check_annotation(tables, label_column: str) -> None:
     """Refuses annotation that cannot train a model, before any training."""
     total = sum(len(t.xy_nm) for t in tables)
@@ -68,28 +74,148 @@ def connectivity_radius_nm(statistics: dict, rule: ml_collections.ConfigDict) ->
                rule.delta_nn_factor * statistics["median nearest-neighbour distance [nm]"])
 
 
-def fit_config(train_files, dev_files=(), label_column: str = "index", reader: dict | None = None,
-               minutes: float | None = None, steps: int | None = None,
-               base: ml_collections.ConfigDict | None = None) -> ml_collections.ConfigDict:
-    """configs/fit.py filled in with the user's files and budget (--steps: exact, no budget)."""
+SPEC_SHAPES = ("spot", "ring")
+
+
+def read_spec(items, defaults: ml_collections.ConfigDict) -> dict:
+    """A simulation spec from YAML/JSON files and key=value items (later ones win), checked
+    against the keys and defaults of config.fit.spec."""
+    import yaml
+    spec = defaults.to_dict()
+    for item in items:
+        if "=" in item:
+            key, _, value = item.partition("=")
+            pairs = {key.strip(): yaml.safe_load(value)}
+        else:
+            try:
+                pairs = yaml.safe_load(Path(item).read_text())  # JSON is YAML
+            except (OSError, yaml.YAMLError) as err:
+                raise FitInputError(f"spec {item}: cannot read it as YAML/JSON or key=value "
+                                    f"({type(err).__name__})") from err
+            if not isinstance(pairs, dict):
+                raise FitInputError(f"spec {item}: expected key: value lines, e.g. "
+                                    "cluster_radius_nm: 30")
+        for key, value in pairs.items():
+            if key not in spec:
+                raise FitInputError(f"spec key {key!r} is unknown; known: {', '.join(spec)}")
+            spec[key] = value
+    if spec["shape"] not in SPEC_SHAPES:
+        raise FitInputError(f"spec shape {spec['shape']!r}: use one of {', '.join(SPEC_SHAPES)}")
+    for key, value in spec.items():
+        if key == "shape":
+            continue
+        if not isinstance(value, (int, float)) or not np.isfinite(value) or value < 0:
+            raise FitInputError(f"spec {key} = {value!r}: must be a number ≥ 0")
+        spec[key] = float(value)
+    if spec["blinking_repeats"] < 1 or spec["cluster_density_per_um2"] <= 0 or \
+            spec["localizations_per_cluster"] < 1 or spec["cluster_radius_nm"] <= 0:
+        raise FitInputError("spec: blinking_repeats and localizations_per_cluster must be ≥ 1, "
+                            "cluster_radius_nm and cluster_density_per_um2 > 0")
+    return spec
+
+
+def spec_window_nm(spec: dict, config: ml_collections.ConfigDict) -> float:
+    """Side of the simulated training fields: about fit.window_localizations at the spec's
+    density, between fit.window_min_nm and one length scale (as annotated fields' windows)."""
+    per_um2 = (spec["cluster_density_per_um2"] * spec["localizations_per_cluster"]
+               + spec["background_density_per_um2"])
+    side = 1000.0 * np.sqrt(config.fit.window_localizations / max(per_um2, 1e-9))
+    return float(np.clip(side, config.fit.window_min_nm, config.graph.length_scale_nm))
+
+
+def simulated_tables(config: ml_collections.ConfigDict, count: int = 4) -> list:
+    """A few fields of the configured spec (seed stream 9), for δ and the model card."""
+    from miro_jax import simulate
+    return [input_pipeline.AnnotatedTable(f"spec_{i}", f.xy, f.labels) for i, f in enumerate(
+        simulate.spec_field(np.random.default_rng([config.data.seed, 9, i]),
+                            **config.data.simulator_kwargs.to_dict()) for i in range(count))]
+
+
+def _radius_of_gyration(xy: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(np.sum((xy - xy.mean(0)) ** 2, axis=1))))
+
+
+def fit_config(train_files=(), dev_files=(), label_column: str = "index",
+               reader: dict | None = None, minutes: float | None = None, steps: int | None = None,
+               base: ml_collections.ConfigDict | None = None, single_cluster: str | None = None,
+               background_files=(), spec: dict | None = None) -> ml_collections.ConfigDict:
+    """configs/fit.py filled in with the user's data and budget (--steps: exact, no budget): the
+    annotated `train_files`, or one annotated cluster + unannotated `background_files`, or a
+    simulation `spec` (read_spec)."""
     if base is None:
         from configs import fit as fit_recipe
         base = fit_recipe.get_config()
     config = base.copy_and_resolve_references()
-    config.data.train_files = tuple(str(Path(f).resolve()) for f in train_files)
-    config.data.dev_files = tuple(str(Path(f).resolve()) for f in dev_files)
     config.data.label_column = label_column
     config.data.reader.update(reader or {})
-    check_annotation([input_pipeline.read_annotated(f, config) for f in config.data.train_files],
-                     label_column)
-    tables = input_pipeline.annotated_tables(config, "train")
-    config.graph.connectivity_radius = connectivity_radius_nm(
-        field_statistics(tables), config.fit) / config.graph.length_scale_nm
+    scale = config.graph.length_scale_nm
+    if spec is not None:
+        config.data.source, config.data.simulator = "simulated", "spec_field"
+        config.data.fov_nm = scale
+        config.data.simulator_kwargs = ml_collections.ConfigDict(
+            dict(spec, fov_nm=spec_window_nm(spec, config)))
+        statistics = field_statistics(simulated_tables(config))
+    elif single_cluster is not None:
+        if not background_files:
+            raise FitInputError("--single-cluster needs unannotated fields to place it on: "
+                                "add --background RAW_FILES")
+        config.data.single_cluster_file = str(Path(single_cluster).resolve())
+        config.data.background_files = tuple(str(Path(f).resolve()) for f in background_files)
+        one = input_pipeline.read_single_cluster(config.data.single_cluster_file, config)
+        if len(one) < MIN_CLUSTER_LOCALIZATIONS:
+            raise FitInputError(f"{single_cluster}: the cluster has {len(one)} localizations; "
+                                f"give one with at least {MIN_CLUSTER_LOCALIZATIONS}")
+        raw = [input_pipeline.read_raw(f, config) for f in config.data.background_files]
+        statistics = field_statistics(raw) | {
+            "median cluster radius of gyration [nm]": _radius_of_gyration(one)}
+    else:
+        config.data.train_files = tuple(str(Path(f).resolve()) for f in train_files)
+        config.data.dev_files = tuple(str(Path(f).resolve()) for f in dev_files)
+        check_annotation([input_pipeline.read_annotated(f, config)
+                          for f in config.data.train_files], label_column)
+        statistics = field_statistics(input_pipeline.annotated_tables(config, "train"))
+    config.graph.connectivity_radius = connectivity_radius_nm(statistics, config.fit) / scale
+    config.fit.statistics = statistics
+    config = with_warm_start(config, config.fit.warm_start)
     if steps is not None:
         config.train.num_train_steps, config.train.max_minutes = int(steps), 0.0
     elif minutes is not None:
         config.train.max_minutes = float(minutes)
     return config
+
+
+def with_warm_start(config: ml_collections.ConfigDict, warm_start: str,
+                    exclude=()) -> ml_collections.ConfigDict:
+    """train.init_from for a warm start: a model name or directory, 'auto' (the bundled model
+    closest to the fit's training statistics, not in fit.exclude_models + `exclude`) or
+    'none'/'' (from scratch)."""
+    config = config.copy_and_resolve_references()
+    config.fit.exclude_models = tuple(config.fit.exclude_models) + tuple(exclude)
+    warm_start = warm_start or config.fit.warm_start
+    config.fit.warm_start = warm_start
+    if warm_start == "auto":  # from scratch when no bundled model has the fit's hidden size
+        try:
+            config.train.init_from, _ = model_store.closest_bundled_model(
+                config.fit.statistics.to_dict(), config.fit.exclude_models,
+                config.model.hidden_size)
+        except model_store.ModelLoadError:
+            config.train.init_from = ""
+    else:
+        config.train.init_from = "" if warm_start in ("", "none") else warm_start
+    return config
+
+
+def training_source(config: ml_collections.ConfigDict) -> dict:
+    """What a fit trained on, for its card."""
+    if config.data.source == "simulated":
+        kwargs = config.data.simulator_kwargs.to_dict()
+        kwargs.pop("fov_nm", None)
+        return {"source": "simulated spec", "spec": kwargs}
+    if config.data.single_cluster_file:
+        return {"source": "one annotated cluster on unannotated fields",
+                "files": [Path(config.data.single_cluster_file).name]
+                + [Path(f).name for f in config.data.background_files]}
+    return {"source": "annotated files", "files": [Path(f).name for f in config.data.train_files]}
 
 
 def _scores(params, config, items, dbscan: evaluation.DbscanParams, squeeze: bool) -> dict:
@@ -121,13 +247,13 @@ def fit(config: ml_collections.ConfigDict, model_dir: str | Path, workdir: str |
     dev_items = input_pipeline.eval_fovs(config, "dev")
     card = {
         "model": model_dir.name, "made by": "miro fit", "date": str(datetime.date.today()),
-        "trained on": {"source": "annotated files",
-                       "files": [Path(f).name for f in config.data.train_files],
+        "trained on": {**training_source(config),
                        **field_statistics([i.fov for i in train_items])},
         "length scale [nm]": config.graph.length_scale_nm,
         "connectivity radius δ [nm]": config.graph.connectivity_radius
         * config.graph.length_scale_nm,
         "K": config.model.num_iterations, "hidden size": config.model.hidden_size,
+        "warm start from": config.train.init_from or None,
         "DBSCAN after MIRO": {"eps [nm]": miro.eps, "min samples": miro.min_samples},
         "DBSCAN alone": {"eps [nm]": alone.eps, "min samples": alone.min_samples},
         "training": {"steps": int(state.step), "minutes": round(minutes, 1),

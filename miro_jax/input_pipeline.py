@@ -265,6 +265,27 @@ class AnnotatedTable:
     name: str
     xy_nm: np.ndarray
     labels: np.ndarray
+    columns: tuple = ()  # the file's columns (read_raw)
+
+
+def read_raw(path: str, config: ml_collections.ConfigDict) -> AnnotatedTable:
+    """An unannotated file as configured (data.reader), every localization labelled 0."""
+    from miro_jax import localizations
+    reader = config.data.reader
+    loc = localizations.read_localizations(path, reader.x_col or None, reader.y_col or None,
+                                           reader.unit or None, reader.pixel_size or None)
+    return AnnotatedTable(Path(path).name, loc.xy_nm, np.zeros(len(loc.xy_nm), np.int64),
+                          tuple(loc.table.columns))
+
+
+def read_single_cluster(path: str, config: ml_collections.ConfigDict) -> np.ndarray:
+    """nm coordinates of the one annotated cluster of a single-shot fit: the rows labelled > 0
+    when the file has the label column (data.label_column), else every row."""
+    raw = read_raw(path, config)
+    if config.data.label_column not in raw.columns:
+        return raw.xy_nm
+    labels = read_annotated(path, config).labels
+    return raw.xy_nm[labels > 0] if (labels > 0).any() else raw.xy_nm
 
 
 def read_annotated(path: str, config: ml_collections.ConfigDict) -> AnnotatedTable:
@@ -302,24 +323,72 @@ def annotated_tables(config: ml_collections.ConfigDict, split: str) -> list[Anno
     return out
 
 
+def training_window(tables: list[AnnotatedTable], config: ml_collections.ConfigDict) -> float:
+    """Side (model units) of miro fit's training windows: about fit.window_localizations at the
+    fields' mean localization density, between fit.window_min_nm and one length scale."""
+    scale = config.graph.length_scale_nm
+    count = sum(len(t.xy_nm) for t in tables)
+    area = sum(float(np.prod(np.maximum(np.ptp(t.xy_nm, axis=0), 1e-9))) for t in tables)
+    side_nm = np.sqrt(config.fit.window_localizations * area / max(count, 1))
+    return float(np.clip(side_nm, config.fit.window_min_nm, scale) / scale)
+
+
+def raw_background(xy_nm: np.ndarray, cluster_nm: np.ndarray, fraction: float
+                   ) -> tuple[np.ndarray, int]:
+    """An unannotated field's background and cluster count, for single-shot training: DBSCAN with
+    eps = the annotated cluster's radius of gyration and minPts = the 10th percentile of its
+    localizations' neighbour counts within eps (so nearly all of a cluster like it is reached);
+    groups of ≥ `fraction` × its size are clusters, the rest is background (the field's own
+    clusters are not taught as background)."""
+    import scipy.spatial
+    eps = float(np.sqrt(np.mean(np.sum((cluster_nm - cluster_nm.mean(0)) ** 2, axis=1))))
+    counts = [len(n) for n in scipy.spatial.cKDTree(cluster_nm).query_ball_point(cluster_nm, eps)]
+    labels = cluster.dbscan_labels(xy_nm, eps, max(3, int(np.percentile(counts, 10))))
+    sizes = np.bincount(labels)
+    big = (sizes >= fraction * len(cluster_nm)) & (np.arange(len(sizes)) > 0)
+    return xy_nm[~big[labels]], int(big.sum())
+
+
+def _field(unit_background: np.ndarray, unit_all: np.ndarray, n_clusters: int
+           ) -> augment.AnnotatedField:
+    lo, hi = unit_all.min(axis=0), unit_all.max(axis=0)
+    area = float(np.prod(np.maximum(hi - lo, 1e-9)))
+    return augment.AnnotatedField(unit_background, lo, hi, n_clusters / area)
+
+
+def field_builder(config: ml_collections.ConfigDict) -> augment.FieldBuilder:
+    """miro fit's builder in model units (nm / graph.length_scale_nm): the annotated training
+    fields, or (data.single_cluster_file) one annotated cluster on unannotated fields'
+    backgrounds (raw_background)."""
+    scale = config.graph.length_scale_nm
+    fields, clusters = [], []
+    if config.data.single_cluster_file:
+        cluster_nm = read_single_cluster(config.data.single_cluster_file, config)
+        clusters = [(cluster_nm - cluster_nm.mean(axis=0)) / scale]
+        tables = [read_raw(p, config) for p in config.data.background_files]
+        for table in tables:
+            background, count = raw_background(table.xy_nm, cluster_nm,
+                                               config.fit.raw_cluster_fraction)
+            fields.append(_field(background / scale, table.xy_nm / scale, count))
+    else:
+        tables = annotated_tables(config, "train")
+        for table in tables:
+            unit = table.xy_nm / scale
+            centred, background = benchmark_data.split_clusters(unit, table.labels)
+            clusters += centred
+            fields.append(_field(background, unit, len(centred)))
+    return augment.FieldBuilder(fields, clusters, config.graph.connectivity_radius,
+                                window=training_window(tables, config))
+
+
 @dataclasses.dataclass
 class FilesSource(_BatchedSource):
-    """Training graphs from a user's annotated files (miro fit): augment.FieldBuilder windows of
-    the model's length scale, built in model units (nm / graph.length_scale_nm)."""
+    """Training graphs from a user's files (miro fit): field_builder's windows."""
 
     config: ml_collections.ConfigDict
 
     def __post_init__(self):
-        scale = self.config.graph.length_scale_nm
-        fields, clusters = [], []
-        for table in annotated_tables(self.config, "train"):
-            unit = table.xy_nm / scale
-            centred, background = benchmark_data.split_clusters(unit, table.labels)
-            clusters += centred
-            lo, hi = unit.min(axis=0), unit.max(axis=0)
-            area = float(np.prod(np.maximum(hi - lo, 1e-9)))
-            fields.append(augment.AnnotatedField(background, lo, hi, len(centred) / area))
-        self.builder = augment.FieldBuilder(fields, clusters, self.config.graph.connectivity_radius)
+        self.builder = field_builder(self.config)
 
     def build_graph(self, index: int) -> jraph.GraphsTuple:
         return sample_graph(self.builder, index, self.config.data.seed, self.config)
@@ -348,6 +417,8 @@ def eval_fovs(config: ml_collections.ConfigDict, split: str = "dev") -> list[Eva
     """Dev (or train) FOVs of the configured scenario as padded single-graph batches."""
     if config.data.get("source", "benchmark") == "simulated":
         return _simulated_eval_fovs(config, split)
+    if config.data.source == "files" and config.data.single_cluster_file:
+        return _builder_eval_fovs(config, split)
     if config.data.source == "files":
         return [annotated_eval_fov(t, config) for t in annotated_tables(config, split)]
     root = Path(config.data.root) if config.data.root else None
@@ -374,6 +445,20 @@ def _simulated_eval_fovs(config: ml_collections.ConfigDict, split: str) -> list[
         rng = np.random.default_rng([config.data.seed, stream, i])
         field = simulated_field(config, rng, evaluation=True)
         out.append(field_eval_fov(field, config, rng, f"sim_{split}_{i:02d}"))
+    return out
+
+
+def _builder_eval_fovs(config: ml_collections.ConfigDict, split: str) -> list[EvalFov]:
+    """Single-shot fits have no annotated field: fresh windows of their own builder (seed
+    streams 7 / 8, apart from every training sample) stand in for the train and dev fields."""
+    builder, scale = field_builder(config), config.graph.length_scale_nm
+    stream = 7 if split == "dev" else 8
+    out = []
+    for i in range(config.data.num_eval_fovs):
+        sample = builder.sample(np.random.default_rng([config.data.seed, stream, i]))
+        table = AnnotatedTable(f"window_{split}_{i:02d}", sample.positions * scale,
+                               np.asarray(sample.labels))
+        out.append(annotated_eval_fov(table, config))
     return out
 
 

@@ -106,6 +106,60 @@ def load_card(name_or_path: str | Path) -> dict | None:
     return json.loads(path.read_text()) if path.is_file() else None
 
 
+# statistics `--model auto` compares: an unlabelled input has only these two
+MATCHED_STATISTICS = ("density [localizations/um^2]", "median nearest-neighbour distance [nm]")
+
+
+def closest_bundled_model(statistics: dict, exclude=(), hidden_size: int | None = None
+                          ) -> tuple[str, str]:
+    """(name, why) of the bundled model whose card's training density and nearest-neighbour
+    distance are closest to `statistics` (fit.field_statistics; sum of |log ratio|), among those
+    not excluded and (if given) of that hidden size."""
+    cards = {name: card for name in bundled_models()
+             if name not in exclude and (card := load_card(name))
+             and hidden_size in (None, card["hidden size"])}
+    if not cards:
+        raise ModelLoadError("no bundled model with a model card fits; name a model")
+
+    def distance(card) -> float:
+        return sum(abs(np.log(statistics[k] / card["trained on"][k])) for k in MATCHED_STATISTICS)
+
+    ranked = sorted(cards, key=lambda name: distance(cards[name]))
+    best = cards[ranked[0]]["trained on"]
+    density, nn = MATCHED_STATISTICS
+    why = (f"density {statistics[density]:.3g} vs {best[density]:.3g} /µm², nearest neighbour "
+           f"{statistics[nn]:.3g} vs {best[nn]:.3g} nm in its training data; closest of "
+           f"{len(cards)} bundled models, next {ranked[1] if len(ranked) > 1 else '–'}")
+    return ranked[0], why
+
+
+def models_table() -> str:
+    """The bundled models and what their cards say they were trained on, one row each."""
+    head = ["model", "trained on", "loc/µm²", "NN nm", "loc/cluster", "cluster rg nm",
+            "clustered", "δ nm", "K", "DBSCAN after MIRO", "dev ARI† MIRO / DBSCAN"]
+    rows = []
+    for name in bundled_models():
+        card = load_card(name)
+        if card is None:
+            rows.append([name, "(no model card)"] + [""] * (len(head) - 2))
+            continue
+        t, dev = card["trained on"], card["dev scores"]
+        rows.append([
+            name, t["source"].replace("Nieves et al. 2023 benchmark, ", "benchmark "),
+            f"{t['density [localizations/um^2]']:.0f}",
+            f"{t['median nearest-neighbour distance [nm]']:.1f}",
+            f"{t['median localizations per cluster']:.0f}",
+            f"{t['median cluster radius of gyration [nm]']:.0f}", f"{t['clustered fraction']:.2f}",
+            f"{card['connectivity radius δ [nm]']:.0f}", str(card["K"]),
+            f"eps {card['DBSCAN after MIRO']['eps [nm]']:.3g} nm, minPts "
+            f"{card['DBSCAN after MIRO']['min samples']}",
+            f"{dev['MIRO + DBSCAN']['ARI_dagger']:.3f} / {dev['DBSCAN alone']['ARI_dagger']:.3f}"])
+    widths = [max(len(r[i]) for r in rows + [head]) for i in range(len(head))]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in [head] + rows]
+    return "\n".join(lines + ["", "--model auto picks by density and nearest-neighbour "
+                               "distance; each model's model_card.md says more"])
+
+
 def check_finite(params, source) -> None:
     """Refuses parameters holding NaN or inf (a damaged file) before any model runs."""
     bad = [jax.tree_util.keystr(k) for k, v in jax.tree_util.tree_leaves_with_path(params)

@@ -56,9 +56,11 @@ FORMATS = {"csv": (".csv",), "thunderstorm": (".csv",), "picasso": (".hdf5", ".h
 
 
 def added_columns(squeezed_nm, labels, classes=None) -> dict:
-    """The columns miro adds to a localization table, each named with its unit."""
-    columns = {"x_squeezed [nm]": squeezed_nm[:, 0], "y_squeezed [nm]": squeezed_nm[:, 1],
-               "cluster": labels}
+    """The columns miro adds to a localization table, each named with its unit (no squeezed
+    columns when `squeezed_nm` is None: methods without MIRO move nothing)."""
+    columns = {} if squeezed_nm is None else {"x_squeezed [nm]": squeezed_nm[:, 0],
+                                              "y_squeezed [nm]": squeezed_nm[:, 1]}
+    columns["cluster"] = labels
     if classes is not None:
         columns["class"] = classes
     return columns
@@ -131,8 +133,9 @@ def picasso_locs(loc, squeezed_nm, labels, pixel_size_nm: float) -> np.ndarray:
             "lpx": precision.astype(np.float32), "lpy": precision.astype(np.float32),
             **{k: np.full(n, v, np.float32) for k, v in PICASSO_DEFAULTS.items()}})
     table["group"] = labels[keep].astype(np.int32)
-    table["x_squeezed"] = (squeezed_nm[keep, 0] / pixel_size_nm).astype(np.float32)
-    table["y_squeezed"] = (squeezed_nm[keep, 1] / pixel_size_nm).astype(np.float32)
+    if squeezed_nm is not None:
+        table["x_squeezed"] = (squeezed_nm[keep, 0] / pixel_size_nm).astype(np.float32)
+        table["y_squeezed"] = (squeezed_nm[keep, 1] / pixel_size_nm).astype(np.float32)
     return table.to_records(index=False)
 
 

@@ -300,6 +300,32 @@ def integrin_like(rng, fov_nm=10000.0, num_clusters=400, std_range_nm=(25.0, 40.
     return _assemble(rng, shapes, [1] * num_clusters, fov_nm, background_fraction)
 
 
+def spec_field(rng, fov_nm=2000.0, shape="spot", cluster_radius_nm=30.0,
+               localizations_per_cluster=20.0, blinking_repeats=1.0, blinking_spread_nm=10.0,
+               cluster_density_per_um2=2.0, background_density_per_um2=20.0) -> Field:
+    """A field described by a user's spec (`miro simulate`, `miro fit --simulate`): Poisson many
+    clusters per µm² at uniform centres, molecules Gaussian of std `cluster_radius_nm` ('spot') or
+    on a circle of that radius ('ring'), uniform background localizations per µm²; every molecule
+    blinks 1 + Poisson(repeats − 1) times with the spread as localization precision."""
+    area_um2 = (fov_nm / 1000.0) ** 2
+    n_clusters = int(rng.poisson(cluster_density_per_um2 * area_um2))
+    molecules = localizations_per_cluster / blinking_repeats
+    shapes = []
+    for _ in range(n_clusters):
+        n = max(1, int(rng.poisson(molecules)))
+        if shape == "ring":
+            pts = _arc(rng, n, cluster_radius_nm, 0.1 * cluster_radius_nm, 0.0, 2 * np.pi)
+        else:
+            pts = rng.normal(0.0, cluster_radius_nm, (n, 2))
+        shapes.append(pts + rng.uniform(0.0, fov_nm, 2))
+    n_bg = int(rng.poisson(background_density_per_um2 * area_um2 / blinking_repeats))
+    xy = np.concatenate(shapes + [uniform_background(rng, n_bg, fov_nm)]).reshape(-1, 2)
+    labels = np.concatenate([np.full(len(p), i + 1) for i, p in enumerate(shapes)]
+                            + [np.zeros(n_bg, int)]).astype(np.int64)
+    xy, labels = blink(rng, xy, labels, blinking_repeats, blinking_spread_nm)
+    return Field(xy, labels, fov_nm=(fov_nm, fov_nm))
+
+
 def tile_fields(make: Callable[[np.random.Generator], Field], rng, min_points: int) -> Field:
     """Dense field: independent FOVs from `make` laid side by side on a square grid until it holds
     at least `min_points` localizations; labels stay unique."""

@@ -1,0 +1,71 @@
+"""Release step: a model card (model_card.json + .md) for every bundled benchmark model.
+
+  python scripts/write_model_cards.py            (needs ../shared/data/nieves2023)
+
+What each model was trained on (statistics of its set's 3 training FOVs, fit.field_statistics),
+its structure, stored DBSCAN parameters, training steps and minutes, and its dev scores as
+experiments/results/benchmark.md reports them. Run after re-shipping models.
+"""
+
+import datetime
+import re
+from pathlib import Path
+
+from miro_jax import benchmark_data, fit, input_pipeline, model_store
+
+BENCHMARK_MD = Path(__file__).resolve().parents[1] / "experiments" / "results" / "benchmark.md"
+
+
+def benchmark_rows() -> dict:
+    """set → (ARI† ours, ARI† DBSCAN, JI_c ours, JI_c DBSCAN, train minutes) from benchmark.md."""
+    rows = {}
+    for line in BENCHMARK_MD.read_text().splitlines():
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        if len(cells) > 8 and cells[0].startswith("scenario_") and "±" in cells[1] \
+                and cells[0] not in rows:  # the overview table comes first
+            mean = [float(re.split(r" ± ", c)[0]) for c in (cells[1], cells[3], cells[4], cells[6])]
+            rows[cells[0]] = (*mean, float(cells[8]))
+    return rows
+
+
+def card_for(name: str, rows: dict) -> dict:
+    _, config = model_store.load_model(name)
+    scenario = config.data.scenario
+    tables = [input_pipeline.AnnotatedTable(f"fov_{n:02d}", fov.xy_nm, fov.labels)
+              for n in config.data.train_fovs
+              for fov in [benchmark_data.read_fov(benchmark_data.fov_path(scenario, n))]]
+    ari, ari_dbscan, ji, ji_dbscan, minutes = rows[scenario]
+    scale = config.graph.length_scale_nm
+    ev = config.evals
+    return {
+        "model": name, "made by": "experiments/benchmark.py (configs/benchmark_cpu.py)",
+        "date": str(datetime.date.today()),
+        "trained on": {"source": f"Nieves et al. 2023 benchmark, {scenario}",
+                       "files": [t.name for t in tables], **fit.field_statistics(tables)},
+        "length scale [nm]": scale,
+        "connectivity radius δ [nm]": config.graph.connectivity_radius * scale,
+        "K": config.model.num_iterations, "hidden size": config.model.hidden_size,
+        "DBSCAN after MIRO": {"eps [nm]": ev.miro_eps, "min samples": ev.miro_min_samples},
+        "DBSCAN alone": {"eps [nm]": ev.dbscan_eps, "min samples": ev.dbscan_min_samples},
+        "training": {"steps": config.train.num_train_steps, "minutes": minutes,
+                     "budget minutes": None},
+        "dev scores": {"fields": [f"fov_{n:02d}" for n in config.data.dev_fovs],
+                       "MIRO + DBSCAN": {"ARI_dagger": ari, "JI_c": ji},
+                       "DBSCAN alone": {"ARI_dagger": ari_dbscan, "JI_c": ji_dbscan},
+                       "as": "experiments/results/benchmark.md (searched DBSCAN parameters for "
+                             "MIRO, the paper's for DBSCAN alone)"},
+        "warn when input differs by more than": fit.CARD_TOLERANCE,
+    }
+
+
+def main():
+    rows = benchmark_rows()
+    for name in model_store.bundled_models():
+        card = card_for(name, rows)
+        fit.write_model_card(model_store.BUNDLED_DIR / name, card)
+        print(f"{name}: {card['trained on']['density [localizations/um^2]']:.0f} /µm², "
+              f"NN {card['trained on']['median nearest-neighbour distance [nm]']:.1f} nm")
+
+
+if __name__ == "__main__":
+    main()
