@@ -216,8 +216,7 @@ def restore_newest_readable(latest: ocp.CheckpointManager, state: train_state.Tr
                   f"{str(err).splitlines()[0][:120] if str(err) else ''}); trying an older one",
                   file=sys.stderr)
             continue
-        if step != steps[0]:
-            print(f"miro: resuming from checkpoint {step}", file=sys.stderr)
+        print(f"miro: resuming from checkpoint {step}", file=sys.stderr)
         return state.replace(**restored), step
     if steps:
         raise TrainingSetupError(f"no checkpoint in {latest.directory} is readable (steps "

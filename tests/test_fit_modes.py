@@ -117,6 +117,16 @@ def test_simulated_spec_fit_stores_its_spec(tmp_path):
     assert 90 < card["connectivity radius δ [nm]"] < 125
 
 
+
+def test_a_budgeted_fit_continues_where_it_stopped(tmp_path, capsys):
+    spec = fit.read_spec(["localizations_per_cluster=15"], SPEC_DEFAULTS)
+    config = fit.fit_config(minutes=0.05, base=_tiny(fit_recipe.get_config()), spec=spec)
+    first = fit.fit(config, tmp_path / "model", tmp_path / "work", progress=False)
+    again = fit.fit(config, tmp_path / "model", tmp_path / "work", progress=False)
+    assert again["training"]["steps"] > first["training"]["steps"] > 0
+    assert f"resuming from checkpoint {first['training']['steps']}" in capsys.readouterr().err
+
+
 def test_fit_modes_are_exclusive(tmp_path, capsys):
     code = cli.main(["fit", "a.csv", "--simulate", "shape=spot", "--out", str(tmp_path / "m")])
     assert code == 2 and "exactly one" in capsys.readouterr().err
