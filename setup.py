@@ -5,7 +5,7 @@ setup(
     version="0.1.0",
     description="MIRO (recurrent graph neural network for SMLM cluster analysis) in JAX/Flax",
     packages=find_packages(include=["miro_jax", "miro_jax.*", "configs"]),
-    package_data={"miro_jax": ["trained_models/*/config.json", "trained_models/*/params/**/*",
+    package_data={"miro_jax": ["trained_models/*/config.json", "trained_models/*/model_card.*", "trained_models/*/params/**/*",
                                "samples/*"]},
     include_package_data=True,
     python_requires=">=3.10",

@@ -43,7 +43,7 @@ EXAMPLES = {
   miro train --config configs/benchmark.py:scenario_8 --workdir runs/s8 --config.model.hidden_size=128""",
     "evaluate": """examples:
   miro evaluate --scenario scenario_8 --model authors --auto-dbscan
-  miro evaluate --scenario scenario_8 --model runs/s8/model""",
+  miro evaluate --scenario scenario_8 --model runs/s8/model --out results/""",
     "demo": """examples:
   miro demo
   miro demo --plot demo.png""",
@@ -65,7 +65,6 @@ def _load_config_file(spec: str):
         raise CliError(f"config file not found: {path}")
     module_spec = importlib.util.spec_from_file_location("miro_user_config", path)
     module = importlib.util.module_from_spec(module_spec)
-    sys.path.insert(0, str(Path(path).resolve().parents[1]))
     module_spec.loader.exec_module(module)
     return module.get_config(arg) if arg else module.get_config()
 
@@ -465,21 +464,17 @@ def cmd_train(args, overrides) -> int:
 
 
 def cmd_evaluate(args) -> int:
+    """A benchmark set's dev scores (evaluation.benchmark_report), written to --out."""
     import os
+
+    from miro_jax import evaluation
     if args.data_root:
         os.environ["MIRO_BENCHMARK_ROOT"] = args.data_root
     if args.reference_dir:
         os.environ["MIRO_REFERENCE_DIR"] = args.reference_dir
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    try:
-        from experiments import evaluate
-    except ImportError as err:
-        raise CliError("miro evaluate runs from a source checkout (experiments/ is not "
-                       "installed with the package): run it in the repository") from err
-    argv = ["--scenario", args.scenario, "--model", args.model]
-    if args.auto_dbscan:
-        argv.append("--auto-dbscan")
-    evaluate.main(argv)
+    command = "miro " + " ".join(args.command_line)
+    print(evaluation.benchmark_report(args.scenario, args.model, args.out, args.auto_dbscan,
+                                      args.exact_nm, args.bf16, command))
     return 0
 
 
@@ -633,6 +628,10 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--scenario", required=True)
     e.add_argument("--model", default="authors")
     e.add_argument("--auto-dbscan", action="store_true")
+    e.add_argument("--exact-nm", action="store_true",
+                   help="scale squeezed coordinates back exactly (default: the authors' quirk)")
+    e.add_argument("--bf16", action="store_true", help="bf16 matmuls (fp32 accumulation)")
+    e.add_argument("--out", default=".", help="folder for eval_<set>_<model>.csv/.md (default .)")
     e.add_argument("--data-root", help="folder of the Nieves et al. 2023 benchmark "
                                        "(default $MIRO_BENCHMARK_ROOT or ../shared/data/nieves2023)")
     e.add_argument("--reference-dir", help="folder of the authors' weights_<set>.npz (default "
@@ -649,6 +648,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     args, overrides = parser.parse_known_args(argv)
+    args.command_line = argv  # as typed, for the reports that name their command
     if overrides and args.command != "train":
         parser.error(f"unrecognized arguments: {' '.join(overrides)}")
     try:

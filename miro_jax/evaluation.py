@@ -152,10 +152,6 @@ def summarize(per_fov: pd.DataFrame) -> pd.DataFrame:
 
 def search_rule(config: ml_collections.ConfigDict) -> dict:
     """The config's DBSCAN search rule (evals.search_objective, evals.search_plateau)."""
-    missing = [k for k in ("search_objective", "search_plateau") if k not in config.evals]
-    if missing:
-        raise ValueError(f"config.evals lacks {missing} (a config from before the search rule "
-                         "existed): set them, e.g. as configs/default.py does")
     return dict(objective=config.evals.search_objective, plateau=config.evals.search_plateau)
 
 
@@ -190,3 +186,46 @@ def evaluate_benchmark(config: ml_collections.ConfigDict, params=None, auto_dbsc
             chosen[f"{label} (auto params)"] = found
     per_fov = pd.concat(frames, ignore_index=True)
     return {"per_fov": per_fov, "summary": summarize(per_fov), "chosen": chosen}
+
+
+def benchmark_report(scenario: str, model: str, out_dir: Path | str, auto_dbscan: bool = False,
+                     exact_nm: bool = False, bf16: bool = False, command: str = "") -> str:
+    """`miro evaluate`: a benchmark set's dev scores for a model ('authors' = their weights from
+    $MIRO_REFERENCE_DIR, 'none' = DBSCAN only, else a model name or directory), written to
+    out_dir as eval_<set>_<tag>.csv (per FOV) and .md (mean ± std, DBSCAN parameters)."""
+    import datetime
+    import os
+    import platform
+    import time
+
+    from configs import benchmark
+    from miro_jax import model_store, reference_weights
+    config = benchmark.get_config(scenario)
+    config.evals.authors_scaling = not exact_nm
+    params, label = None, "MIRO"
+    if model == "authors":
+        params, _ = model_store.load_model(reference_weights.weights_path(scenario), config)
+        label = "MIRO authors' weights"
+    elif model != "none":
+        params, config = model_store.load_model(model)
+        config.evals.authors_scaling = not exact_nm
+        label = "MIRO ours"
+    config.model.bf16_matmuls = bf16
+    t0 = time.time()
+    result = evaluate_benchmark(config, params, auto_dbscan, label=label)
+    tag = model if model in ("authors", "none") else Path(model).name
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stem = out_dir / f"eval_{scenario}_{tag}{'_bf16' if bf16 else ''}"
+    result["per_fov"].to_csv(f"{stem}.csv", index=False)
+    lines = [f"# {scenario}: dev FOVs {list(config.data.dev_fovs)}", "",
+             f"Command: `{command}`  ",
+             f"Machine: {platform.machine()}, {os.cpu_count()} cores, CPU; date "
+             f"{datetime.date.today()}; wall time {time.time() - t0:.0f} s", "",
+             "| method | eps (nm) | minPts |", "|---|---|---|"]
+    lines += [f"| {m} | {p.eps:.2f} | {p.min_samples} |" for m, p in result["chosen"].items()]
+    lines += ["", markdown_table(result["summary"]), "", f"Per FOV: {Path(f'{stem}.csv').name}",
+              ""]
+    text = "\n".join(lines)
+    Path(f"{stem}.md").write_text(text)
+    return text

@@ -30,7 +30,7 @@ def ablate_node_features(features: np.ndarray, mode: str, rng: np.random.Generat
 
 
 def _with_features(pg: graph_lib.PointGraph, config, rng) -> graph_lib.PointGraph:
-    mode = config.data.get("node_features", "laplacian")
+    mode = config.data.node_features
     if mode == "laplacian":
         return pg
     return dataclasses.replace(pg, node_features=ablate_node_features(pg.node_features, mode, rng))
@@ -41,7 +41,7 @@ def sample_graph(builder, index: int, seed: int, config: ml_collections.ConfigDi
     rng = np.random.default_rng([seed, index])
     sample = builder.sample(rng)
     if cropping(config, index):
-        visible = config.data.get("crop_targets", "visible") == "visible"
+        visible = config.data.crop_targets == "visible"
         sample = crop_sample(sample, config.data.crop_size, rng,
                              config.graph.connectivity_radius if visible else 0.0)
     cell = coarsening_cell(config, index)
@@ -53,7 +53,7 @@ def sample_graph(builder, index: int, seed: int, config: ml_collections.ConfigDi
     )
     point_graph = _with_features(point_graph, config, rng)
     extra = {}
-    if config.data.get("class_target", "") == "clustered":  # auxiliary label: in a cluster or not
+    if config.data.class_target == "clustered":  # auxiliary label: in a cluster or not
         extra["class"] = (np.asarray(sample.labels) > 0).astype(np.int32)
     return graph_lib.to_graphs_tuple(
         point_graph, target=sample.target.astype(np.float32), labels=sample.labels, **extra
@@ -69,9 +69,9 @@ def cropping(config: ml_collections.ConfigDict, index: int) -> bool:
     """Whether training sample `index` is cropped: data.crop_size > 0, from training step
     data.crop_start_step on (a curriculum: full graphs leave the predict-zero plateau, crops then
     give ≈4× the updates per second; recipe.md §3.7)."""
-    if not config.data.get("crop_size", 0.0):
+    if not config.data.crop_size:
         return False
-    start = config.data.get("crop_start_step", 0)
+    start = config.data.crop_start_step
     if start > 0 and config.data.dataset_size > 0:
         raise ValueError("data.crop_start_step needs fresh samples (data.dataset_size = 0): "
                          "a fixed set's sample has no single training step")
@@ -81,7 +81,7 @@ def cropping(config: ml_collections.ConfigDict, index: int) -> bool:
 def coarsening_cell(config: ml_collections.ConfigDict, index: int) -> float:
     """Grid cell (unit FOV) that training sample `index` is coarsened with: data.coarsen_start,
     shrinking linearly to 0 over the first data.coarsen_steps steps (a data curriculum)."""
-    start, steps = config.data.get("coarsen_start", 0.0), config.data.get("coarsen_steps", 0)
+    start, steps = config.data.coarsen_start, config.data.coarsen_steps
     if start <= 0 or steps <= 0:
         return 0.0
     return float(start * max(0.0, 1.0 - training_step(config, index) / steps))
@@ -191,7 +191,7 @@ class TrainingSource(_BatchedSource):
             c, b = benchmark_data.split_clusters(fov.unit_xy, fov.labels)
             clusters.extend(c)
             backgrounds.append(b)
-        if cfg.data.get("single_cluster", False):
+        if cfg.data.single_cluster:
             clusters = [single_shot_cluster(clusters)]
         kwargs = dict(cfg.data.builder_kwargs.to_dict())
         if cfg.data.builder != "GraphBlinkingCroppedDataset":
@@ -397,7 +397,7 @@ class FilesSource(_BatchedSource):
 def make_source(config: ml_collections.ConfigDict):
     """The configured training source: benchmark few-shot builders, a simulator, or a user's
     annotated files."""
-    source = config.data.get("source", "benchmark")
+    source = config.data.source
     if source == "simulated":
         return SimulatedSource(config)
     if source == "files":
@@ -415,7 +415,7 @@ class EvalFov:
 
 def eval_fovs(config: ml_collections.ConfigDict, split: str = "dev") -> list[EvalFov]:
     """Dev (or train) FOVs of the configured scenario as padded single-graph batches."""
-    if config.data.get("source", "benchmark") == "simulated":
+    if config.data.source == "simulated":
         return _simulated_eval_fovs(config, split)
     if config.data.source == "files" and config.data.single_cluster_file:
         return _builder_eval_fovs(config, split)

@@ -37,12 +37,12 @@ from miro_jax import (
 
 def create_model(config: ml_collections.ConfigDict):
     """`Miro(**config.model)`, or the stacked-layer MPN baseline when config.model_name == 'mpn'."""
-    if config.get("model_name", "miro") == "mpn":
+    if config.model_name == "mpn":
         m = config.model
         return models.MpnBaseline(hidden_size=m.hidden_size, num_iterations=m.num_iterations,
                                   num_node_features=m.num_node_features,
                                   num_edge_features=m.num_edge_features,
-                                  layer_norm=config.get("mpn_layer_norm", False))
+                                  layer_norm=config.mpn_layer_norm)
     return models.Miro(**config.model)
 
 
@@ -80,7 +80,7 @@ def loss_fn(params, apply_fn, graph, loss_config: dict):
 
 def loss_kwargs(config: ml_collections.ConfigDict, step: int | None = None) -> dict:
     """The loss settings; during the first `loss.l2_warmup_steps` training steps norm = 'l2'."""
-    warmup = step is not None and step < config.loss.get("l2_warmup_steps", 0)
+    warmup = step is not None and step < config.loss.l2_warmup_steps
     return dict(connectivity_radius=config.graph.connectivity_radius, alpha=config.loss.alpha,
                 beta=config.loss.beta, cutoff_iterations=config.loss.cutoff_iterations,
                 norm="l2" if warmup else "l1")

@@ -6,18 +6,18 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from miro_jax import graph, model_store, models, simulate
+from miro_jax import benchmark_data, graph, model_store, models, reference_weights, simulate
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-REFERENCE = SHARED / "reference"
-BENCHMARK = SHARED / "data" / "nieves2023"
+# where the library looks: $MIRO_REFERENCE_DIR / $MIRO_BENCHMARK_ROOT, else ../shared
+REFERENCE = reference_weights.reference_dir()
+BENCHMARK = benchmark_data.benchmark_root()
 
 needs_reference = pytest.mark.skipif(
-    not REFERENCE.exists(), reason="../shared/reference (authors' weights/parity vectors) absent"
+    not REFERENCE.exists(), reason=f"{REFERENCE} (authors' weights/parity vectors) absent"
 )
 needs_benchmark = pytest.mark.skipif(
-    not BENCHMARK.exists(), reason="../shared/data/nieves2023 (benchmark FOVs) absent"
+    not BENCHMARK.exists(), reason=f"{BENCHMARK} (benchmark FOVs) absent"
 )
 
 SCENARIO_SETS = [

@@ -7,6 +7,7 @@ import jax
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import needs_benchmark
 
 from miro_jax import cli, model_store, outputs, simulate
 
@@ -168,3 +169,12 @@ def test_duplicates_message_names_the_option(capsys, tiny_model_dir, table, tmp_
     pd.concat([table, table.iloc[:2]]).to_csv(tmp_path / "dup.csv", index=False)
     one_line_error(capsys, ["cluster", tmp_path / "dup.csv", "--model", tiny_model_dir],
                    "--duplicates jitter")
+
+
+@needs_benchmark
+def test_evaluate_writes_where_out_says(tmp_path, capsys):
+    assert cli.main(["evaluate", "--scenario", "scenario_8", "--model", "none", "--out",
+                     str(tmp_path)]) == 0
+    table = pd.read_csv(tmp_path / "eval_scenario_8_none.csv")
+    assert len(table) == 7 and table["ARI_dagger"].between(0.5, 1.0).all()
+    assert "miro evaluate --scenario scenario_8" in (tmp_path / "eval_scenario_8_none.md").read_text()
