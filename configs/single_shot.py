@@ -2,7 +2,7 @@
 cluster of the training FOVs (the median-sized one) and augments it as the authors' builder does.
 
   python -m miro_jax.main --config configs/single_shot.py:scenario_6 --workdir runs/single_s6
-  python experiments/single_shot.py --scenario scenario_6
+  python -m experiments.single_shot --scenario scenario_6
 """
 
 import ml_collections

@@ -1,7 +1,7 @@
 """Adjacent clusters (paper Fig. 4a): JI_c vs centre distance d/σ, MIRO + DBSCAN vs DBSCAN alone.
 
   python -m miro_jax.main --config configs/shapes.py:adjacent_pairs --workdir workdirs/adjacent_pairs
-  python experiments/adjacent.py --workdir workdirs/adjacent_pairs
+  python -m experiments.adjacent --workdir workdirs/adjacent_pairs
 
 Test FOVs: one pair of Gaussian clusters (σ = 25 nm, sizes geometric with mean 90) in a 1 µm FOV,
 --fovs per distance d ∈ {1, 1.5, 2, 2.5, 3, 4, 5}σ. DBSCAN parameters (for each method) are
@@ -11,8 +11,6 @@ Writes experiments/results/adjacent.md and adjacent.png.
 
 import argparse
 import datetime
-import platform
-import sys
 import time
 from pathlib import Path
 
@@ -21,11 +19,12 @@ import numpy as np
 import pandas as pd
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
+
+from experiments import report
+from miro_jax import evaluation, input_pipeline, model_store, simulate
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-from miro_jax import evaluation, input_pipeline, model_store, simulate  # noqa: E402
 
 DISTANCES = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0)
 
@@ -81,10 +80,10 @@ def main():
                     f"{r[('ARI_dagger', 'mean')]:.3f} ± {r[('ARI_dagger', 'std')]:.3f} | "
                     f"{r[('num_clusters', 'mean')]:.2f} |")
     lines = ["# Adjacent clusters: JI_c vs d/σ (σ = 25 nm, sizes geometric with mean 90)", "",
-             f"Command: `python experiments/adjacent.py --workdir {args.workdir} --fovs {args.fovs}`  ",
+             f"Command: `python -m experiments.adjacent --workdir {args.workdir} --fovs {args.fovs}`  ",
              f"Model: {args.workdir} (K = {config.model.num_iterations}, hidden {config.model.hidden_size}, "
              f"{config.train.num_train_steps} steps on configs/shapes.py:adjacent_pairs)  ",
-             f"Machine: {platform.machine()}, 2 cores, CPU; date {datetime.date.today()}; "
+             f"Machine: {report.machine()}; date {datetime.date.today()}; "
              f"evaluation {time.time() - t0:.0f} s  ",
              f"DBSCAN params (searched on 14 separate pair FOVs): alone eps {raw_p.eps:.1f} nm minPts "
              f"{raw_p.min_samples}; MIRO eps {miro_p.eps:.1f} nm minPts {miro_p.min_samples}  ",

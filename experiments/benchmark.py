@@ -1,35 +1,32 @@
 """The benchmark with our own training: train on the 3 training FOVs (CPU recipe), evaluate on dev.
 
-  python experiments/benchmark.py --scenario scenario_8        # one set
-  python experiments/benchmark.py --all                         # all 18 (≈ 18 × ≤ 30 min)
-  python experiments/benchmark.py --scenario scenario_8 --eval-only
+  python -m experiments.benchmark --scenario scenario_8        # one set
+  python -m experiments.benchmark --all                         # all 18 (≈ 18 × ≤ 30 min)
+  python -m experiments.benchmark --scenario scenario_8 --eval-only
 
 Trains with configs/benchmark_cpu.py into workdirs/benchmark/<set> (skipped when its model
-exists; an interrupted run resumes), ships the model to miro_jax/trained_models/<set>, then scores
-the dev FOVs: MIRO + DBSCAN (ours; paper and searched DBSCAN params, searched on the training
+exists; an interrupted run resumes), then scores the dev FOVs: MIRO + DBSCAN (ours; paper and searched DBSCAN params, searched on the training
 FOVs only), MIRO + DBSCAN (authors' weights in our model), DBSCAN alone (paper and searched
 params). Writes experiments/results/benchmark_<set>.md/.csv and the summary
-experiments/results/benchmark.md over every set evaluated so far.
+experiments/results/benchmark.md over every set evaluated so far. Shipping the models and the
+README's table: `python scripts/release.py --ship workdirs/benchmark`.
 """
 
 import argparse
 import datetime
 import json
-import platform
-import shutil
-import sys
 import time
 from pathlib import Path
 
 import pandas as pd
 
+from configs import benchmark, benchmark_cpu
+from experiments import report
+from miro_jax import evaluation, model_store, reference_weights, train
+
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-from configs import benchmark, benchmark_cpu  # noqa: E402
-from miro_jax import evaluation, model_store, reference_weights, train  # noqa: E402
 
 RESULTS = REPO / "experiments" / "results"
-SHIPPED = REPO / "miro_jax" / "trained_models"
 KEY = ["ARI_dagger", "JI_c", "RMSRE_N", "ARI", "AMI", "IoU"]
 # paper (Tables S3/S4, test FOVs) MIRO / DBSCAN, where our references quote them
 PAPER = {"scenario_8": "ARI† .83/.81, JI_c .88/.80", "scenario_5_blinking": "ARI† .59/.56, JI_c .70/.56",
@@ -71,18 +68,9 @@ def overview() -> str:
     return "\n".join(lines)
 
 
-def update_readme(table: str) -> None:
-    """Replaces the README's benchmark table (between its two marker comments)."""
-    readme = REPO / "README.md"
-    text = readme.read_text()
-    start, end = "<!-- benchmark-table -->", "<!-- /benchmark-table -->"
-    if start in text and end in text:
-        head, rest = text.split(start, 1)
-        readme.write_text(head + start + "\n" + table + "\n" + end + rest.split(end, 1)[1])
-
-
 def train_scenario(scenario: str, workdir: Path) -> float:
-    """Trains (or resumes) and ships the model; returns the training wall time in seconds."""
+    """Trains (or resumes) the model into workdir/model; returns the training wall time in
+    seconds. Shipping it is the release step (scripts/release.py), not this experiment's."""
     config = benchmark_cpu.get_config(scenario)
     t0 = time.time()
     if not (workdir / "model" / "config.json").exists():
@@ -92,10 +80,6 @@ def train_scenario(scenario: str, workdir: Path) -> float:
         records = train.read_metrics(workdir)
         elapsed = max([r["time"] for r in records if "time" in r] + [time.time() - t0])
         timing.write_text(json.dumps({"seconds": elapsed}))
-    target = SHIPPED / scenario
-    if target.exists():
-        shutil.rmtree(target)
-    shutil.copytree(workdir / "model", target)
     return json.loads(timing.read_text())["seconds"]
 
 
@@ -126,8 +110,8 @@ def evaluate_scenario(scenario: str, workdir: Path, train_seconds: float) -> pd.
     per_fov.to_csv(RESULTS / f"benchmark_{scenario}.csv", index=False)
     chosen = {**ours["chosen"], **authors["chosen"]}
     lines = [f"# {scenario}: dev FOVs {list(config.data.dev_fovs)}", "",
-             f"Command: `python experiments/benchmark.py --scenario {scenario}`  ",
-             f"Machine: {platform.machine()}, 2 cores, CPU; date {datetime.date.today()}; "
+             f"Command: `python -m experiments.benchmark --scenario {scenario}`  ",
+             f"Machine: {report.machine()}; date {datetime.date.today()}; "
              f"training {train_seconds / 60:.1f} min ({config.train.num_train_steps} steps, hidden "
              f"{config.model.hidden_size}{_shipped_step_note(workdir, config)})", "",
              "| method | eps (nm) | minPts |", "|---|---|---|"]
@@ -154,10 +138,9 @@ def write_summary() -> None:
             rows.append(row)
     table = pd.DataFrame(rows).set_index("set")
     summary = overview()
-    update_readme(summary)
     lines = ["# Benchmark with our CPU training (dev FOVs, mean ± std over 7 FOVs)", "",
-             "Per set: `python experiments/benchmark.py --scenario <set>`; all: `--all`.  ",
-             f"Machine: {platform.machine()}, 2 cores, CPU; updated {datetime.date.today()}", "",
+             "Per set: `python -m experiments.benchmark --scenario <set>`; all: `--all`.  ",
+             f"Machine: {report.machine()}; updated {datetime.date.today()}", "",
              "## Overview", "", "Ours = MIRO + DBSCAN with parameters searched on the training FOVs; "
              "authors = their weights in our model, paper DBSCAN parameters; DBSCAN = paper parameters. "
              "✓ = ours ≥ DBSCAN on ARI†, JI_c, RMSRE_N and ≥ authors − 1 std on ARI†, JI_c.", "",
@@ -170,7 +153,7 @@ def main():
     p.add_argument("--scenario", action="append", default=[])
     p.add_argument("--all", action="store_true")
     p.add_argument("--eval-only", action="store_true")
-    p.add_argument("--summary-only", action="store_true", help="only rewrite benchmark.md and the README table")
+    p.add_argument("--summary-only", action="store_true", help="only rewrite benchmark.md")
     args = p.parse_args()
     if args.summary_only:
         write_summary()

@@ -1,6 +1,6 @@
 """Scores a model trained on a simulator (configs/shapes.py) on 20 fresh simulated FOVs.
 
-  python experiments/capabilities.py --workdir runs/c_shapes
+  python -m experiments.capabilities --workdir runs/c_shapes
 
 MIRO + DBSCAN vs DBSCAN alone; DBSCAN parameters for both chosen by the deterministic search on
 5 separate simulated "training" FOVs (seed stream 8), never on the evaluation FOVs. For
@@ -11,8 +11,6 @@ Writes experiments/results/capability_<task>.md.
 
 import argparse
 import datetime
-import platform
-import sys
 import time
 from pathlib import Path
 
@@ -20,9 +18,8 @@ import jax
 import numpy as np
 import pandas as pd
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-from miro_jax import (  # noqa: E402
+from experiments import report
+from miro_jax import (
     cluster,
     evaluation,
     input_pipeline,
@@ -30,6 +27,8 @@ from miro_jax import (  # noqa: E402
     model_store,
     train,
 )
+
+REPO = Path(__file__).resolve().parents[1]
 
 PAPER = {
     "c_shapes": "paper Table 1: MIRO ARI† 0.95, JI_c 0.999; DBSCAN ARI† 0.88, JI_c 0.67",
@@ -72,10 +71,10 @@ def main():
              f"Training: `python -m miro_jax.main --config configs/shapes.py:{task} --workdir "
              f"{args.workdir} --config.train.num_train_steps={config.train.num_train_steps}` "
              f"({_training_minutes(Path(args.workdir)):.1f} min recorded)  ",
-             f"Command: `python experiments/capabilities.py --workdir {args.workdir}`  ",
+             f"Command: `python -m experiments.capabilities --workdir {args.workdir}`  ",
              f"Model: {args.workdir} (K = {config.model.num_iterations}, hidden "
              f"{config.model.hidden_size}, {config.train.num_train_steps} steps)  ",
-             f"Machine: {platform.machine()}, 2 cores, CPU; date {datetime.date.today()}; "
+             f"Machine: {report.machine()}; date {datetime.date.today()}; "
              f"evaluation wall time {time.time() - t0:.0f} s  ",
              f"DBSCAN params (searched on 5 separate simulated FOVs): alone eps {raw_p.eps:.1f} nm "
              f"minPts {raw_p.min_samples}; MIRO eps {miro_p.eps:.1f} nm minPts {miro_p.min_samples}  ",

@@ -1,6 +1,6 @@
 """Which rule should choose DBSCAN's (eps, minPts) on the training FOVs for MIRO + DBSCAN?
 
-  python experiments/dbscan_objective.py scenario_4_blinking scenario_7_blinking ...
+  python -m experiments.dbscan_objective scenario_4_blinking scenario_7_blinking ...
 
 For each set's shipped model (miro_jax/trained_models/<set>): squeeze the 3 training FOVs and
 the 7 dev FOVs once, score DBSCAN on a log grid of (eps, minPts) on both (ARI, ARI†, JI_c,
@@ -13,17 +13,16 @@ Writes experiments/results/dbscan_objective.md.
 
 import argparse
 import datetime
-import platform
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from experiments import report
+from miro_jax import cluster, evaluation, input_pipeline, metrics, model_store
+
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-from miro_jax import cluster, evaluation, input_pipeline, metrics, model_store  # noqa: E402
 
 EPS, MIN_PTS = evaluation.PLATEAU_EPS, evaluation.PLATEAU_MIN_SAMPLES  # the benchmark search's grid
 SCORES = ["ARI", "ARI_dagger", "JI_c", "RMSRE_N"]
@@ -107,8 +106,8 @@ def main():
     means = frame.groupby("rule", sort=False)[SCORES].mean()
     means["sets meeting the bar"] = frame.groupby("rule", sort=False)["bar"].apply(lambda b: f"{(b == 'ok').sum()} of {len(b)}")
     lines = ["# How to choose DBSCAN parameters for MIRO + DBSCAN (dev FOVs, our shipped models)", "",
-             f"Command: `python experiments/dbscan_objective.py {' '.join(args.scenarios)}`  ",
-             f"Machine: {platform.machine()}, 2 cores, CPU; date {datetime.date.today()}; "
+             f"Command: `python -m experiments.dbscan_objective {' '.join(args.scenarios)}`  ",
+             f"Machine: {report.machine()}; date {datetime.date.today()}; "
              f"{(time.time() - t0) / 60:.1f} min (grids cached in workdirs/dbscan_objective/)", "",
              f"Grid: eps {EPS[0]:.0f}–{EPS[-1]:.0f} nm ({len(EPS)} log steps) × minPts "
              f"{MIN_PTS[0]}–{MIN_PTS[-1]} ({len(MIN_PTS)}); chosen on the 3 training FOVs (squeezed by "

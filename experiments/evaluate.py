@@ -1,8 +1,8 @@
 """Scores a benchmark scenario set on its dev FOVs: MIRO + DBSCAN vs DBSCAN alone, into
 experiments/results/ (`miro evaluate` with --out experiments/results).
 
-  python experiments/evaluate.py --scenario scenario_8 --model authors [--auto-dbscan]
-  python experiments/evaluate.py --scenario scenario_8 --model WORKDIR/model
+  python -m experiments.evaluate --scenario scenario_8 --model authors [--auto-dbscan]
+  python -m experiments.evaluate --scenario scenario_8 --model WORKDIR/model
 
 --model authors loads $MIRO_REFERENCE_DIR/weights_<scenario>.npz into our model. Writes
 eval_<scenario>_<tag>.csv (per FOV) and .md (mean ± std, chosen DBSCAN params).

@@ -1,7 +1,7 @@
 """MIRO + DBSCAN vs DBSCAN alone on the 15 real FGFR1 dSTORM cells (no ground truth), with the
 batch command a lab would run.
 
-  python experiments/fgfr1_cells.py --models scenario_2_blinking scenario_8_blinking \
+  python -m experiments.fgfr1_cells --models scenario_2_blinking scenario_8_blinking \
       --fit-spec experiments/specs/fgfr1_like.yaml [--out-dir DIR]
 
 Per model, each in one process over the folder of cells:
@@ -16,7 +16,6 @@ picture beside it.
 import argparse
 import datetime
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -26,9 +25,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from experiments import report
+from miro_jax import evaluation, model_store
+
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-from miro_jax import evaluation, model_store  # noqa: E402
 
 CELLS = REPO.parent / "shared" / "data" / "fgfr1_mcf7"
 RESULTS = REPO / "experiments" / "results"
@@ -101,11 +101,11 @@ def main():
         models.append(str(spec_model))
     walls = {m: {k: run(c) for k, c in model_commands(m, out).items()} for m in models}
     lines = ["# FGFR1 dSTORM cells (MCF7, AF647): MIRO + DBSCAN vs DBSCAN alone, per model", "",
-             f"Command: `python experiments/fgfr1_cells.py --models {' '.join(args.models)}"
+             f"Command: `python -m experiments.fgfr1_cells --models {' '.join(args.models)}"
              f"{' --fit-spec ' + str(Path(args.fit_spec).relative_to(REPO)) if args.fit_spec else ''}`"
              ", which runs the batch commands below (each one process over the 15 cells).  ",
              fit_note,
-             f"Machine: {platform.machine()}, {os.cpu_count()} cores, CPU; date "
+             f"Machine: {report.machine()}; date "
              f"{datetime.date.today()}  ",
              "rg = radius of gyration; nn = nearest-neighbour centroid distance; frac = fraction "
              "of localizations clustered; per µm² = clusters per µm² of the cell's hull. "

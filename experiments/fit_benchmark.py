@@ -1,7 +1,7 @@
 """`miro fit` used as a user would on the benchmark: the 3 training FOVs of a set as plain CSV
 files, the default budget and no per-set option; the fitted model scored on the 7 dev FOVs.
 
-  python experiments/fit_benchmark.py --sets scenario_8 scenario_3 … [--minutes 10]
+  python -m experiments.fit_benchmark --sets scenario_8 scenario_3 … [--minutes 10]
 
 Per set: `miro fit <3 training CSVs> --out D/<set>` (label column `index`), then MIRO + the
 stored DBSCAN parameters vs DBSCAN alone with parameters searched on the same training FOVs
@@ -14,7 +14,6 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import subprocess
 import sys
 import tempfile
@@ -23,10 +22,9 @@ from pathlib import Path
 
 import pandas as pd
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-from configs import benchmark  # noqa: E402
-from miro_jax import (  # noqa: E402
+from configs import benchmark
+from experiments import report
+from miro_jax import (
     benchmark_data,
     cluster,
     evaluation,
@@ -34,6 +32,8 @@ from miro_jax import (  # noqa: E402
     input_pipeline,
     model_store,
 )
+
+REPO = Path(__file__).resolve().parents[1]
 
 RESULTS = REPO / "experiments" / "results" / "fit.md"
 COLUMNS = ["set", "fit min", "steps", "δ nm", "ARI† MIRO", "ARI† DBSCAN", "JI_c MIRO",
@@ -125,10 +125,10 @@ def main():
         old = pd.concat([old[old["set"] != name], pd.DataFrame([row])], ignore_index=True)
         print(row, flush=True)
     lines = ["# `miro fit` on the benchmark, as a user would (issue #17)", "",
-             f"Command: `python experiments/fit_benchmark.py --sets {' '.join(args.sets)}"
+             f"Command: `python -m experiments.fit_benchmark --sets {' '.join(args.sets)}"
              f"{' --minutes ' + str(args.minutes) if args.minutes else ''}"
              f"{' --rescore' if args.rescore else ''}` (rows of earlier runs kept)  ",
-             f"Machine: {platform.machine()}, {os.cpu_count()} cores, CPU; date "
+             f"Machine: {report.machine()}; date "
              f"{datetime.date.today()}  ",
              "Fit: the set's 3 training FOVs as given (CSV x, y, index), default recipe "
              "(configs/fit.py), default budget, no per-set option. Scores: the 7 dev FOVs, mean ± "

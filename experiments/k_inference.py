@@ -4,25 +4,24 @@ JI_c on the dev FOVs vs K. The inference half of ablation 1 (paper Fig. S2: MIRO
 rises and flattens, no oversmoothing); sweeps/k_oversmoothing.py retrains per K with the MPN
 baseline.
 
-  python experiments/k_inference.py scenario_6_blinking
-  python experiments/k_inference.py scenario_8 --model scenario_8
+  python -m experiments.k_inference scenario_6_blinking
+  python -m experiments.k_inference scenario_8 --model scenario_8
 
 Writes experiments/results/k_inference_<set>.md.
 """
 
 import argparse
 import datetime
-import platform
-import sys
 import time
 from pathlib import Path
 
 import jax
 
+from configs import benchmark
+from experiments import report
+from miro_jax import input_pipeline, model_store, reference_weights, train
+
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-from configs import benchmark  # noqa: E402
-from miro_jax import input_pipeline, model_store, reference_weights, train  # noqa: E402
 
 KS = (1, 2, 5, 10, 15, 20, 25, 30, 40, 60)
 
@@ -52,8 +51,8 @@ def main():
                     f"{s['ARI_dagger']:.3f} | {s['JI_c']:.3f} | {s['loss']:.4f} |")
         print(rows[-1], flush=True)
     lines = [f"# {args.scenario}: MIRO ({args.model} weights, trained K = {trained_k}) unrolled for K steps",
-             "", f"Command: `python experiments/k_inference.py {args.scenario} --model {args.model}`  ",
-             f"Machine: {platform.machine()}, 2 cores, CPU (shared); date {datetime.date.today()}; "
+             "", f"Command: `python -m experiments.k_inference {args.scenario} --model {args.model}`  ",
+             f"Machine: {report.machine()} (shared); date {datetime.date.today()}; "
              f"wall time {time.time() - t0:.0f} s. Dev FOVs {list(config.data.dev_fovs)}, paper DBSCAN "
              "params; compression index: our definition (metrics.compression_index).", "", *rows, ""]
     out = REPO / "experiments" / "results" / f"k_inference_{args.scenario}.md"

@@ -1,7 +1,7 @@
 """Where the paper's L1 loss puts the predict-zero plateau: dev L1 loss and ARI† of the authors'
 weights vs the constant-zero prediction, per benchmark set.
 
-  python experiments/loss_at_zero.py scenario_5_blinking scenario_6_blinking
+  python -m experiments.loss_at_zero scenario_5_blinking scenario_6_blinking
 
 If the authors' weights score a HIGHER L1 loss than zero (scenario_5_blinking), the L1 optimum a
 short training can reach is the plateau: the recipe trains that set with squared residuals
@@ -9,16 +9,13 @@ short training can reach is the plateau: the recipe trains that set with squared
 """
 
 import argparse
-import sys
 import time
-from pathlib import Path
 
 import jax
 import jax.numpy as jnp
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from configs import benchmark  # noqa: E402
-from miro_jax import input_pipeline, model_store, reference_weights, train  # noqa: E402
+from configs import benchmark
+from miro_jax import input_pipeline, model_store, reference_weights, train
 
 
 def main() -> None:

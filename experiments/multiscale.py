@@ -1,7 +1,7 @@
 """Multiscale clustering (paper Fig. 3): one model, corners at step k*−1 and rings at the last step.
 
   python -m miro_jax.main --config configs/shapes.py:multiscale_rings --workdir workdirs/multiscale_rings
-  python experiments/multiscale.py --workdir workdirs/multiscale_rings
+  python -m experiments.multiscale --workdir workdirs/multiscale_rings
 
 The model trains with per-step targets (corner centres for steps < k*, ring centres after). Test:
 20 fresh simulated FOVs (1.25 µm, 40–60 rings of radius 40 nm, 5–9 corners). For each level,
@@ -13,8 +13,6 @@ experiments/results/multiscale.md and multiscale_hist.png (localizations per rin
 import argparse
 import dataclasses
 import datetime
-import platform
-import sys
 import time
 from pathlib import Path
 
@@ -23,11 +21,12 @@ import numpy as np
 import pandas as pd
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
+import matplotlib.pyplot as plt
+
+from experiments import report
+from miro_jax import evaluation, input_pipeline, model_store
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-from miro_jax import evaluation, input_pipeline, model_store  # noqa: E402
 
 
 def fovs(config, stream: int, count: int):
@@ -83,10 +82,10 @@ def main():
     fig.tight_layout()
     fig.savefig(REPO / "experiments" / "results" / "multiscale_hist.png", dpi=120)
     lines = ["# Multiscale rings: corners and rings from one model", "",
-             f"Command: `python experiments/multiscale.py --workdir {args.workdir}`  ",
+             f"Command: `python -m experiments.multiscale --workdir {args.workdir}`  ",
              f"Model: K = {config.model.num_iterations}, k* = {k_star}, hidden {config.model.hidden_size}, "
              f"{config.train.num_train_steps} steps (configs/shapes.py:multiscale_rings)  ",
-             f"Machine: {platform.machine()}, 2 cores, CPU; date {datetime.date.today()}; "
+             f"Machine: {report.machine()}; date {datetime.date.today()}; "
              f"evaluation {time.time() - t0:.0f} s  "]
     for level, (raw_p, miro_p) in chosen.items():
         lines.append(f"DBSCAN params for {level}s (searched on 5 separate FOVs): alone eps {raw_p.eps:.1f} "

@@ -2,7 +2,7 @@
 trained models run on dev FOVs whose Laplacian eigenvector features are replaced by a constant or
 shuffled across nodes. If the scores do not move, the trained model does not use the features.
 
-  python experiments/node_features_inference.py
+  python -m experiments.node_features_inference
 
 Models: the authors' weights (scenario_8, scenario_6_blinking, scenario_2_blinking) and ours
 (scenario_8, scenario_2); DBSCAN with the paper's parameters (authors) or the searched ones stored
@@ -11,17 +11,16 @@ Writes experiments/results/node_features_inference.md.
 """
 
 import datetime
-import platform
-import sys
 import time
 from pathlib import Path
 
 import pandas as pd
 
+from configs import benchmark
+from experiments import report
+from miro_jax import evaluation, input_pipeline, model_store, reference_weights
+
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-from configs import benchmark  # noqa: E402
-from miro_jax import evaluation, input_pipeline, model_store, reference_weights  # noqa: E402
 
 MODES = ("laplacian", "constant", "shuffled")
 
@@ -56,8 +55,8 @@ def main():
         print(row, flush=True)
     table = pd.DataFrame(rows).set_index("model")
     lines = ["# Node features at inference: Laplacian vs constant vs shuffled (dev FOVs, paper DBSCAN params)",
-             "", "Command: `python experiments/node_features_inference.py`  ",
-             f"Machine: {platform.machine()}, 2 cores, CPU (shared with trainings); date "
+             "", "Command: `python -m experiments.node_features_inference`  ",
+             f"Machine: {report.machine()} (shared with trainings); date "
              f"{datetime.date.today()}; wall time {time.time() - t0:.0f} s", "",
              evaluation.markdown_table(table), ""]
     (REPO / "experiments" / "results" / "node_features_inference.md").write_text("\n".join(lines) + "\n")

@@ -1,31 +1,30 @@
 """Parity with the authors' 18 trained models: max |Δ| of our per-step displacements vs theirs.
 
-  python experiments/parity.py
+  python -m experiments.parity
 
 Feeds each parity_<set>.npz's node features, edges and edge features to our model loaded with
 weights_<set>.npz (plain and fused formulations); writes experiments/results/parity.md.
 """
 
 import datetime
-import platform
-import sys
 from pathlib import Path
 
 import jax
 import jraph
 import numpy as np
 
+from experiments import report
+from miro_jax import models, reference_weights
+
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-from miro_jax import models, reference_weights  # noqa: E402
 
 SETS = [f"scenario_{i}{s}" for i in range(2, 11) for s in ("", "_blinking")]
 
 
 def main():
     lines = ["# Parity with the authors' trained models", "",
-             "Command: `python experiments/parity.py`  ",
-             f"Machine: {platform.machine()}, 2 cores, CPU; JAX {jax.__version__}; "
+             "Command: `python -m experiments.parity`  ",
+             f"Machine: {report.machine()}; JAX {jax.__version__}; "
              f"date {datetime.date.today()}", "",
              "| set | N | E | K | max abs Δ plain | max abs Δ fused | max abs output |",
              "|---|---|---|---|---|---|---|"]

@@ -1,9 +1,9 @@
 """Short training probes for the CPU recipe: training loss every 50 steps for one setting.
 
-  python experiments/recipe_probe.py scenario_8 --lr 3e-4 --steps 1500 --hidden 128
-  python experiments/recipe_probe.py scenario_8 --lr 1e-4 --steps 100 --init authors
-  python experiments/recipe_probe.py scenario_8 --lr 3e-4 --steps 1200 --hidden 128 --curriculum-k 4 --curriculum-steps 800
-  python experiments/recipe_probe.py scenario_6_blinking --crop 0.3 --l2-warmup 200 --steps 600
+  python -m experiments.recipe_probe scenario_8 --lr 3e-4 --steps 1500 --hidden 128
+  python -m experiments.recipe_probe scenario_8 --lr 1e-4 --steps 100 --init authors
+  python -m experiments.recipe_probe scenario_8 --lr 3e-4 --steps 1200 --hidden 128 --curriculum-k 4 --curriculum-steps 800
+  python -m experiments.recipe_probe scenario_6_blinking --crop 0.3 --l2-warmup 200 --steps 600
 
 Constant learning rate, the authors' builders, batch 4, fresh samples. --init authors starts from
 the authors' weights (a check that our loss and gradients keep their solution where it is);
@@ -17,15 +17,12 @@ means the model still predicts one constant (the plateau).
 """
 
 import argparse
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from configs import benchmark  # noqa: E402
-from miro_jax import input_pipeline, model_store, reference_weights, train  # noqa: E402
+from configs import benchmark
+from miro_jax import input_pipeline, model_store, reference_weights, train
 
 
 def compare(config, source, first: int) -> None:

@@ -1,7 +1,7 @@
 """The user path at real sizes: `miro cluster` end to end on simulated cells of 20k, 200k and 10^6
 localizations, default options, beside the previous default path in the same run.
 
-  python experiments/scale.py [--sizes 20000 200000 1000000] [--repeats 3]
+  python -m experiments.scale [--sizes 20000 200000 1000000] [--repeats 3]
 
 Fields have scenario-8-like density (≈100 localizations per µm²: Gaussian clusters of 5 and 15
 localizations, std 24 nm, 50 % clustered); files carry x, y only, like a real cell. Model: the
@@ -27,9 +27,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from experiments import report
+from miro_jax import evaluation, metrics, model_store, simulate
+
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-from miro_jax import evaluation, metrics, model_store, simulate  # noqa: E402
 
 PREVIOUS_PATH = {"predict.feature_tile_scale": 1e9, "predict.max_nodes_per_call": 10**9,
                  "predict.spatial_order_min_nodes": 10**9}
@@ -121,10 +122,10 @@ def main():
         print(row, flush=True)
     table = pd.DataFrame(rows)
     lines = ["# The user path at real sizes: `miro cluster`, default options", "",
-             "Command: `python experiments/scale.py --sizes "
+             "Command: `python -m experiments.scale --sizes "
              f"{' '.join(map(str, args.sizes))} --repeats {args.repeats} --repeats-largest "
              f"{args.repeats_largest}`  ",
-             f"Machine: {platform.machine()}, {os.cpu_count()} cores, CPU "
+             f"Machine: {report.machine()} "
              f"({platform.processor() or 'x86_64'}); date {datetime.date.today()}  ",
              "Each run: `miro cluster cell.csv --model scenario_8 --out labels.csv --quiet` in a "
              "fresh process (reading, graph, features, model, DBSCAN, statistics, writing; JAX "

@@ -1,7 +1,7 @@
 """Single-shot training (paper Table S5): MIRO trained from ONE annotated cluster vs 3 full FOVs.
 
-  python experiments/single_shot.py --scenario scenario_6
-  python experiments/single_shot.py --scenario scenario_5 --scenario scenario_6
+  python -m experiments.single_shot --scenario scenario_6
+  python -m experiments.single_shot --scenario scenario_5 --scenario scenario_6
 
 Trains configs/single_shot.py:<set> (the CPU recipe; the builder gets the median-sized cluster of
 the training FOVs) into workdirs/single_shot/<set>, then scores the dev FOVs with DBSCAN parameters
@@ -13,17 +13,16 @@ Writes experiments/results/single_shot.md (all sets run so far) and single_shot_
 import argparse
 import datetime
 import json
-import platform
-import sys
 import time
 from pathlib import Path
 
 import pandas as pd
 
+from configs import single_shot
+from experiments import report
+from miro_jax import evaluation, model_store, train
+
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-from configs import single_shot  # noqa: E402
-from miro_jax import evaluation, model_store, train  # noqa: E402
 
 RESULTS = REPO / "experiments" / "results"
 # paper Table S5, ARI† single-shot; scenario_6 also the authors' notebooks (test FOVs): 1 cluster
@@ -56,8 +55,8 @@ def run(scenario: str) -> None:
 
 def write_table() -> None:
     lines = ["# Single-shot training: one annotated cluster vs 3 training FOVs (dev FOVs, mean ± std)",
-             "", "Command: `python experiments/single_shot.py --scenario <set>`  ",
-             f"Machine: {platform.machine()}, 2 cores, CPU; updated {datetime.date.today()}.", "",
+             "", "Command: `python -m experiments.single_shot --scenario <set>`  ",
+             f"Machine: {report.machine()}; updated {datetime.date.today()}.", "",
              "(paper params) = the authors' DBSCAN parameters for the set, which is what a single-shot "
              "user has; (auto params) = searched on the 3 annotated training FOVs, labels the "
              "single-shot setting does not have (so only the 3-FOV rows use them fairly).", "",

@@ -1,7 +1,7 @@
 """Times MIRO on the authors' scenario_6_blinking graph (7,642 nodes, 45,692 edges, K = 25).
 
-  python experiments/speed.py            # all variants, each in its own process (peak RSS)
-  python experiments/speed.py --variant fused-train --repeats 5
+  python -m experiments.speed            # all variants, each in its own process (peak RSS)
+  python -m experiments.speed --variant fused-train --repeats 5
 
 Variants: {plain,fused}-{infer,train}[-remat][-bf16], graph (Delaunay + Laplacian features).
 Each timing is the median of --repeats runs after compilation; compile time is reported apart.
@@ -21,9 +21,9 @@ import sys
 import time
 from pathlib import Path
 
+from miro_jax import reference_weights
+
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-from miro_jax import reference_weights  # noqa: E402
 
 GRAPH = reference_weights.parity_path("scenario_6_blinking")
 VARIANTS = ["graph", "plain-infer", "fused-infer", "fused-infer-bf16", "plain-train",
@@ -206,7 +206,7 @@ def main():
     lines = [
         "# Speed on the authors' scenario_6_blinking graph (7,642 nodes, 45,692 edges, K = 25)",
         "",
-        f"Command: `python experiments/speed.py --repeats {args.repeats}`  ",
+        f"Command: `python -m experiments.speed --repeats {args.repeats}`  ",
         f"Machine: {platform.machine()} {platform.processor() or ''}, 2 cores, 24 GiB, no GPU; "
         f"JAX {__import__('jax').__version__}; date {datetime.date.today()}  ",
         "Each variant runs in its own process; times are medians over the repeats after compilation;"

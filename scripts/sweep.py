@@ -150,9 +150,7 @@ def run_point(base: str, overrides: dict, workdir: Path, slots: queue.Queue | No
 
 def _miro_jax():
     """The miro_jax package, imported only when a report is written (importing jax is slow and
-    running the points needs none of it); REPO goes on sys.path for a checkout not installed."""
-    if str(REPO) not in sys.path:
-        sys.path.insert(0, str(REPO))
+    running the points needs none of it)."""
     import miro_jax.evaluation
     import miro_jax.train
     return miro_jax

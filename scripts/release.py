@@ -1,19 +1,27 @@
-"""Release step: a model card (model_card.json + .md) for every bundled benchmark model.
+"""The release step: ship benchmark models into the package, give every bundled model a card,
+and copy benchmark.md's overview into the README. Experiments never do this themselves.
 
-  python scripts/write_model_cards.py            (needs ../shared/data/nieves2023)
+  python scripts/release.py                                   (cards + README table)
+  python scripts/release.py --ship workdirs/benchmark [--sets scenario_8 …]
 
-What each model was trained on (statistics of its set's 3 training FOVs, fit.field_statistics),
-its structure, stored DBSCAN parameters, training steps and minutes, and its dev scores as
-experiments/results/benchmark.md reports them. Run after re-shipping models.
+--ship copies <folder>/<set>/model to miro_jax/trained_models/<set> (every set found, or --sets).
+Cards (model_card.json + .md): what each model was trained on (statistics of its set's 3
+training FOVs, fit.field_statistics; needs the benchmark data), its structure, stored DBSCAN
+parameters, training steps and minutes, and its dev scores as experiments/results/benchmark.md
+reports them.
 """
 
+import argparse
 import datetime
 import re
+import shutil
 from pathlib import Path
 
 from miro_jax import benchmark_data, fit, input_pipeline, model_store
 
-BENCHMARK_MD = Path(__file__).resolve().parents[1] / "experiments" / "results" / "benchmark.md"
+REPO = Path(__file__).resolve().parents[1]
+BENCHMARK_MD = REPO / "experiments" / "results" / "benchmark.md"
+README_MARKERS = ("<!-- benchmark-table -->", "<!-- /benchmark-table -->")
 
 
 def benchmark_rows() -> dict:
@@ -58,7 +66,38 @@ def card_for(name: str, rows: dict) -> dict:
     }
 
 
+def ship(folder: Path, sets: list[str]) -> None:
+    """Copies <folder>/<set>/model into the package's bundled models."""
+    for source in sorted(folder.glob("*/model")):
+        name = source.parent.name
+        if sets and name not in sets:
+            continue
+        target = model_store.BUNDLED_DIR / name
+        if target.exists():
+            shutil.rmtree(target)
+        shutil.copytree(source, target)
+        print(f"shipped {source} → {target}")
+
+
+def update_readme() -> None:
+    """The README's benchmark table (between its markers) := benchmark.md's overview table."""
+    overview = BENCHMARK_MD.read_text().split("## Overview", 1)[1].split("## All methods", 1)[0]
+    table = "\n".join(line for line in overview.splitlines() if line.startswith("|"))
+    readme = REPO / "README.md"
+    head, rest = readme.read_text().split(README_MARKERS[0], 1)
+    readme.write_text(head + README_MARKERS[0] + "\n" + table + "\n" + README_MARKERS[1]
+                      + rest.split(README_MARKERS[1], 1)[1])
+
+
 def main():
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--ship", type=Path, help="folder of <set>/model workdirs to ship")
+    p.add_argument("--sets", nargs="+", default=[])
+    args = p.parse_args()
+    if args.ship:
+        ship(args.ship, args.sets)
+    update_readme()
     rows = benchmark_rows()
     for name in model_store.bundled_models():
         card = card_for(name, rows)
