@@ -19,34 +19,46 @@ from configs import benchmark
 # steps fitted to ≤ 30 min on the 2-core CPU (measured step times: experiments/results/recipe.md).
 # The first three sets trained 6,000 steps; their dev curves were flat after ≈3,500
 # (benchmark.md), so the others train 4,000.
-STEPS = {"scenario_8": 6000, "scenario_10": 6000, "scenario_4": 6000,
-         # scenario_8_blinking reached the authors' dev scores by step 1,000 of 2,000 (recipe.md §3.4)
-         "scenario_4_blinking": 1500,
-         # cost per step ∝ padded batch nodes × K (≈8.3 µs each on both cores, recipe.md §3.5):
-         # steps below fit ≈25 min of training (scenario_2_blinking ≈139k → 1.14 s/step)
-         "scenario_2_blinking": 1400, "scenario_3_blinking": 1800,
-         # scenario_5_blinking: 1 graph per step, 3,000 updates at ≈the cost of 2 × 1,700
-         "scenario_5_blinking": 3000,
-         # scenario_9_blinking: as scenario_6_blinking (2 × 1,000 on the authors' crops stayed on the plateau)
-         "scenario_9_blinking": 3500,
-         # scenario_6_blinking (5.5k-node graphs, 1.3 s/step): 1 graph per step; 1 × 1,100 full
-         # graphs (dev ARI† 0.60, still short) → 500 full then 0.5 crops (0.28 s/step; recipe.md §3.7)
-         "scenario_6_blinking": 4000,
-         # scenario_5: 2 graphs per step for twice the updates (2,400 instead of 1,200 at the same
-         # cost): scenario_6 at 4 per step was still climbing at its last step (dev ARI† 0.12 →
-         # 0.52 → 0.58 at steps 1,500 / 2,000 / 2,400; benchmark.md)
-         "scenario_5": 2400, "scenario_9": 2800,
-         # scenario_6 at 4 × 2,400 was still climbing (dev ARI† 0.52 → 0.58 at steps 2,000 / 2,400)
-         # and trailed DBSCAN: 2 per step for 4,800 updates, as scenario_5
-         "scenario_6": 4800,
-         # scenario_3 at hidden 128 peaked on dev at step 1,500 of 4,000 and trailed DBSCAN by 0.005
-         # ARI†: hidden 256 (+0.02 ARI† at equal steps, sweep_hidden_size.md; 2.3× the step cost)
-         "scenario_3": 1600}
+STEPS = {
+    "scenario_8": 6000,
+    "scenario_10": 6000,
+    "scenario_4": 6000,
+    # scenario_8_blinking reached the authors' dev scores by step 1,000 of 2,000 (recipe.md §3.4)
+    "scenario_4_blinking": 1500,
+    # cost per step ∝ padded batch nodes × K (≈8.3 µs each on both cores, recipe.md §3.5):
+    # steps below fit ≈25 min of training (scenario_2_blinking ≈139k → 1.14 s/step)
+    "scenario_2_blinking": 1400,
+    "scenario_3_blinking": 1800,
+    # scenario_5_blinking: 1 graph per step, 3,000 updates at ≈the cost of 2 × 1,700
+    "scenario_5_blinking": 3000,
+    # scenario_9_blinking: as scenario_6_blinking (2 × 1,000 on the authors' crops stayed on the plateau)
+    "scenario_9_blinking": 3500,
+    # scenario_6_blinking (5.5k-node graphs, 1.3 s/step): 1 graph per step; 1 × 1,100 full
+    # graphs (dev ARI† 0.60, still short) → 500 full then 0.5 crops (0.28 s/step; recipe.md §3.7)
+    "scenario_6_blinking": 4000,
+    # scenario_5: 2 graphs per step for twice the updates (2,400 instead of 1,200 at the same
+    # cost): scenario_6 at 4 per step was still climbing at its last step (dev ARI† 0.12 →
+    # 0.52 → 0.58 at steps 1,500 / 2,000 / 2,400; benchmark.md)
+    "scenario_5": 2400,
+    "scenario_9": 2800,
+    # scenario_6 at 4 × 2,400 was still climbing (dev ARI† 0.52 → 0.58 at steps 2,000 / 2,400)
+    # and trailed DBSCAN: 2 per step for 4,800 updates, as scenario_5
+    "scenario_6": 4800,
+    # scenario_3 at hidden 128 peaked on dev at step 1,500 of 4,000 and trailed DBSCAN by 0.005
+    # ARI†: hidden 256 (+0.02 ARI† at equal steps, sweep_hidden_size.md; 2.3× the step cost)
+    "scenario_3": 1600,
+}
 DEFAULT_STEPS_GT = 4000
 DEFAULT_STEPS_BLINKING = 2000
 BLINKING_BATCH = 2  # full-size blinking graphs (1.5–12k nodes): 2 per step
 HIDDEN_SIZE = {"scenario_3": 256}
-BATCH = {"scenario_6_blinking": 1, "scenario_9_blinking": 1, "scenario_5": 2, "scenario_6": 2, "scenario_5_blinking": 1}
+BATCH = {
+    "scenario_6_blinking": 1,
+    "scenario_9_blinking": 1,
+    "scenario_5": 2,
+    "scenario_6": 2,
+    "scenario_5_blinking": 1,
+}
 # squared residuals (loss.l2_warmup_steps) for the first N steps. scenario_5_blinking, whole run: on
 # its dev FOVs predicting zero scores a LOWER L1 loss (0.119) than the authors' weights (0.140, ARI†
 # 0.58), so the L1 optimum within reach is the plateau (2 × 1,700 and 1 × 3,000 steps of L1 both stayed
@@ -72,8 +84,13 @@ BUILDER_KWARGS = {"scenario_9_blinking": dict(max_cropped_size=0.7, cluster_coun
 # best at step 1,500 (0.583) and fell to 0.542 by 4,000 while its dev loss kept falling
 # (benchmark.md), so at hidden 256 it is evaluated every 250 steps; scenario_6 and 5/6/9_blinking:
 # the best of the dev evaluations every 500 steps
-FINAL_PARAMS = {"scenario_3": "best_dev", "scenario_5_blinking": "best_dev", "scenario_6_blinking": "best_dev",
-                "scenario_9_blinking": "best_dev", "scenario_6": "best_dev"}
+FINAL_PARAMS = {
+    "scenario_3": "best_dev",
+    "scenario_5_blinking": "best_dev",
+    "scenario_6_blinking": "best_dev",
+    "scenario_9_blinking": "best_dev",
+    "scenario_6": "best_dev",
+}
 EVAL_EVERY = {"scenario_3": 250}
 
 
@@ -88,12 +105,18 @@ def get_config(scenario: str = "scenario_8") -> ml_collections.ConfigDict:
     config.data.dataset_size = 0
     # crops stop the escape from the predict-zero plateau (recipe.md §3.3): only after it
     config.data.crop_size, config.data.crop_start_step = CROP_AFTER_ESCAPE.get(scenario, (0.0, 0))
-    config.train.batch_size = BATCH.get(scenario, BLINKING_BATCH if blinking else config.train.batch_size)
+    config.train.batch_size = BATCH.get(
+        scenario, BLINKING_BATCH if blinking else config.train.batch_size
+    )
     config.train.num_train_steps = STEPS.get(
-        scenario, DEFAULT_STEPS_BLINKING if blinking else DEFAULT_STEPS_GT)
+        scenario, DEFAULT_STEPS_BLINKING if blinking else DEFAULT_STEPS_GT
+    )
     config.train.eval_every = EVAL_EVERY.get(scenario, 500)
-    config.loss.l2_warmup_steps = (config.train.num_train_steps if scenario in L2_THROUGHOUT
-                                   else L2_WARMUP_STEPS.get(scenario, 0))
+    config.loss.l2_warmup_steps = (
+        config.train.num_train_steps
+        if scenario in L2_THROUGHOUT
+        else L2_WARMUP_STEPS.get(scenario, 0)
+    )
     config.train.final_params = FINAL_PARAMS.get(scenario, "last")
     config.train.checkpoint_every = 250
     return config

@@ -21,10 +21,17 @@ def get_config() -> ml_collections.ConfigDict:
     config.data.dev_fovs = (1, 2, 3, 4, 5, 6, 7)  # FOV numbers for evaluation
     config.data.builder = "GraphDataset"  # authors' augmentation: GraphDataset / GraphBlinkingDataset / GraphBlinkingCroppedDataset
     config.data.builder_kwargs = ml_collections.ConfigDict(
-        dict(noise_point_range=(150, 250), cluster_count_range=(10, 20),
-             cluster_sampling_range=(1.0, 1.0), pupulation_std_sigma=0.0, num_additions=0)
+        dict(
+            noise_point_range=(150, 250),
+            cluster_count_range=(10, 20),
+            cluster_sampling_range=(1.0, 1.0),
+            pupulation_std_sigma=0.0,
+            num_additions=0,
+        )
     )
-    config.data.dataset_size = 0  # 0 = a fresh augmented graph every draw; >0 = fixed set, reshuffled per epoch
+    config.data.dataset_size = (
+        0  # 0 = a fresh augmented graph every draw; >0 = fixed set, reshuffled per epoch
+    )
     config.data.reference_dataset_size = 1500  # the authors trained 30 epochs over this many graphs
     config.data.crop_size = 0.0  # >0: train on random crops of this side (unit FOV) of each sample
     config.data.crop_start_step = 0  # crops from this training step on (before it: full samples)
@@ -32,22 +39,36 @@ def get_config() -> ml_collections.ConfigDict:
     config.data.seed = 0  # seeds the cluster population and every sample
     config.data.node_features = "laplacian"  # ablation: 'laplacian', 'constant' or 'shuffled'
     config.data.duplicates = "keep"  # augmented clouds can repeat points (authors' cropped builder)
-    config.data.coarsen_start = 0.0  # >0: curriculum, training points merged per grid cell of this side (unit FOV)…
+    config.data.coarsen_start = (
+        0.0  # >0: curriculum, training points merged per grid cell of this side (unit FOV)…
+    )
     config.data.coarsen_steps = 0  # …shrinking linearly to no merging over this many steps
     config.data.single_cluster_file = ""  # miro fit --single-cluster: one annotated cluster
     config.data.background_files = ()  # … re-placed on these unannotated fields
-    config.data.single_cluster = False  # single-shot: the builder gets ONE training cluster (the median-sized one)
+    config.data.single_cluster = (
+        False  # single-shot: the builder gets ONE training cluster (the median-sized one)
+    )
     config.data.train_files = ()  # source 'files' (miro fit): annotated localization files
     config.data.dev_files = ()  # source 'files': annotated files scored during training
-    config.data.label_column = "index"  # source 'files': cluster label per localization (0 = background)
-    config.data.reader = ml_collections.ConfigDict(dict(x_col="", y_col="", unit="", pixel_size=0.0))
-    config.data.holdout_fraction = 0.25  # no dev files: this share of each field's width is held out
-    config.data.class_target = ""  # 'clustered': node class = in a cluster (1) or background (0), for an auxiliary β·CE
+    config.data.label_column = (
+        "index"  # source 'files': cluster label per localization (0 = background)
+    )
+    config.data.reader = ml_collections.ConfigDict(
+        dict(x_col="", y_col="", unit="", pixel_size=0.0)
+    )
+    config.data.holdout_fraction = (
+        0.25  # no dev files: this share of each field's width is held out
+    )
+    config.data.class_target = (
+        ""  # 'clustered': node class = in a cluster (1) or background (0), for an auxiliary β·CE
+    )
 
     config.graph = ml_collections.ConfigDict()
     config.graph.connectivity_radius = 0.2  # δ in unit-FOV coordinates
     config.graph.num_features = 5  # Laplacian eigenvector features per node
-    config.graph.length_scale_nm = 2000.0  # nm per model unit for physical scaling (benchmark FOV side)
+    config.graph.length_scale_nm = (
+        2000.0  # nm per model unit for physical scaling (benchmark FOV side)
+    )
 
     config.model_name = "miro"  # 'miro' or 'mpn' (K stacked layers, the oversmoothing baseline)
     config.mpn_layer_norm = False  # LayerNorm in the MPN baseline
@@ -65,7 +86,9 @@ def get_config() -> ml_collections.ConfigDict:
     config.loss.alpha = 10.0  # edge-length term weight
     config.loss.beta = 0.0  # cross-entropy weight (classification)
     config.loss.cutoff_iterations = 0  # k*: steps < k* use the 'target_sub' targets (multiscale)
-    config.loss.l2_warmup_steps = 0  # first N training steps square the residuals (escapes the predict-zero plateau)
+    config.loss.l2_warmup_steps = (
+        0  # first N training steps square the residuals (escapes the predict-zero plateau)
+    )
 
     config.optimizer = ml_collections.ConfigDict()
     config.optimizer.learning_rate = 1e-4
@@ -77,8 +100,12 @@ def get_config() -> ml_collections.ConfigDict:
     config.train.batch_size = 4  # graphs per step (authors: 4)
     config.train.num_train_steps = 600
     config.train.seed = 0  # parameter init and per-step rng
-    config.train.init_from = ""  # warm start: a bundled name or model directory of the same structure
-    config.train.max_minutes = 0.0  # >0: stop (checkpoint + model/) after this wall-clock budget per invocation
+    config.train.init_from = (
+        ""  # warm start: a bundled name or model directory of the same structure
+    )
+    config.train.max_minutes = (
+        0.0  # >0: stop (checkpoint + model/) after this wall-clock budget per invocation
+    )
     config.train.log_every = 20
     config.train.eval_every = 200
     config.train.checkpoint_every = 100
@@ -90,9 +117,13 @@ def get_config() -> ml_collections.ConfigDict:
     config.train.data_parallel = True  # split each batch over all devices when there are several
 
     config.predict = ml_collections.ConfigDict()  # applying a model (miro_jax.inference.predict)
-    config.predict.max_nodes_per_call = 50_000  # larger fields: balanced tiles + exact K-hop halos (memory)
+    config.predict.max_nodes_per_call = (
+        50_000  # larger fields: balanced tiles + exact K-hop halos (memory)
+    )
     config.predict.spatial_order_min_nodes = 20_000  # fields this large are Z-order sorted (speed)
-    config.predict.feature_tile_scale = 1.0  # Laplacian features per tile of ≈ this many length scales
+    config.predict.feature_tile_scale = (
+        1.0  # Laplacian features per tile of ≈ this many length scales
+    )
 
     # miro fit: δ from the annotation = max(rg factor × median cluster radius of gyration, nn
     # factor × median nearest-neighbour distance): targets (x − centre)/δ of O(0.3) and a
@@ -107,12 +138,21 @@ def get_config() -> ml_collections.ConfigDict:
     # neighbours; model_store.closest_bundled_model) of the fit's hidden size, '' = from scratch
     config.fit.warm_start = ""
     config.fit.exclude_models = ()  # bundled models a warm start may not use (experiments)
-    config.fit.statistics = ml_collections.ConfigDict()  # set by fit.fit_config: the training data's
+    config.fit.statistics = (
+        ml_collections.ConfigDict()
+    )  # set by fit.fit_config: the training data's
     # `miro simulate` / `miro fit --simulate SPEC`: a user's spec overrides these (simulate.spec_field)
-    config.fit.spec = ml_collections.ConfigDict(dict(
-        shape="spot", cluster_radius_nm=30.0, localizations_per_cluster=20.0,
-        blinking_repeats=1.0, blinking_spread_nm=10.0, cluster_density_per_um2=2.0,
-        background_density_per_um2=20.0))
+    config.fit.spec = ml_collections.ConfigDict(
+        dict(
+            shape="spot",
+            cluster_radius_nm=30.0,
+            localizations_per_cluster=20.0,
+            blinking_repeats=1.0,
+            blinking_spread_nm=10.0,
+            cluster_density_per_um2=2.0,
+            background_density_per_um2=20.0,
+        )
+    )
     # single-shot (`--single-cluster`): a raw field's DBSCAN groups holding at least this fraction
     # of the annotated cluster's localizations count as clusters, the rest is its background
     config.fit.raw_cluster_fraction = 0.3

@@ -48,5 +48,7 @@ def get_config() -> ml_collections.ConfigDict:
     config.train.log_every = 10
     config.evals.authors_scaling = False
     config.evals.max_fovs = 4
-    config.data.num_eval_fovs = 8  # --simulate / --single-cluster: windows scored in place of annotation
+    config.data.num_eval_fovs = (
+        8  # --simulate / --single-cluster: windows scored in place of annotation
+    )
     return config

@@ -16,18 +16,35 @@ TASKS = {
     # and (optional) config fields that differ from the common settings below
     "c_shapes": ("c_shapes", dict(fov_nm=3200.0, clusters=(8, 15)), dict(), 0),
     "rings": ("rings", dict(fov_nm=3200.0, clusters=(15, 18)), dict(), 0),
-    "spots_ellipses": ("shape_mixture", dict(kinds=("spot", "ellipse"), fov_nm=3200.0,
-                                             clusters=(10, 15)), dict(kinds=("spot", "ellipse")), 2),
-    "spots_rings": ("shape_mixture", dict(kinds=("spot", "ring"), fov_nm=3200.0,
-                                          clusters=(10, 15)), dict(kinds=("spot", "ring")), 2),
-    "c_shapes_rings": ("shape_mixture", dict(kinds=("c_shape", "ring"), fov_nm=3200.0,
-                                             clusters=(10, 15)), dict(kinds=("c_shape", "ring")), 2),
+    "spots_ellipses": (
+        "shape_mixture",
+        dict(kinds=("spot", "ellipse"), fov_nm=3200.0, clusters=(10, 15)),
+        dict(kinds=("spot", "ellipse")),
+        2,
+    ),
+    "spots_rings": (
+        "shape_mixture",
+        dict(kinds=("spot", "ring"), fov_nm=3200.0, clusters=(10, 15)),
+        dict(kinds=("spot", "ring")),
+        2,
+    ),
+    "c_shapes_rings": (
+        "shape_mixture",
+        dict(kinds=("c_shape", "ring"), fov_nm=3200.0, clusters=(10, 15)),
+        dict(kinds=("c_shape", "ring")),
+        2,
+    ),
     # adjacent Gaussian pairs (σ 25 nm, d 1–5σ) for experiments/adjacent.py
     "adjacent_pairs": ("adjacent_pairs_field", dict(), dict(), 0),
     # two scales: corner centres for steps < k*, ring centres after (experiments/multiscale.py);
     # the authors' multiscale tutorial: K = 20, k* = 10 (paper: 30 / 15)
-    "multiscale_rings": ("multiscale_rings", dict(fov_nm=625.0, rings_range=(10, 15)), dict(), 0,
-                         {"model.num_iterations": 20, "loss.cutoff_iterations": 10}),
+    "multiscale_rings": (
+        "multiscale_rings",
+        dict(fov_nm=625.0, rings_range=(10, 15)),
+        dict(),
+        0,
+        {"model.num_iterations": 20, "loss.cutoff_iterations": 10},
+    ),
 }
 
 

@@ -41,7 +41,9 @@ def pair_items(config, distances, per_distance: int, stream: int) -> list:
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--workdir", required=True)
     p.add_argument("--fovs", type=int, default=20, help="test FOVs per distance")
     args = p.parse_args()
@@ -55,15 +57,20 @@ def main():
     truths = [it.fov.labels for _, it in search]
     # minPts ≥ 3: with no background, minPts 1–2 (every stray point its own cluster) would win ARI
     miro_p, _ = evaluation.search_dbscan(squeezed(search), truths, min_samples_range=(3, 100))
-    raw_p, _ = evaluation.search_dbscan([it.fov.xy_nm for _, it in search], truths,
-                                        min_samples_range=(3, 100))
+    raw_p, _ = evaluation.search_dbscan(
+        [it.fov.xy_nm for _, it in search], truths, min_samples_range=(3, 100)
+    )
     test = pair_items(config, DISTANCES, args.fovs, stream=7)
     items = [it for _, it in test]
-    frames = [evaluation.score_fovs([it.fov.xy_nm for it in items], items, raw_p, "DBSCAN alone"),
-              evaluation.score_fovs(squeezed(test), items, miro_p, "MIRO + DBSCAN")]
+    frames = [
+        evaluation.score_fovs([it.fov.xy_nm for it in items], items, raw_p, "DBSCAN alone"),
+        evaluation.score_fovs(squeezed(test), items, miro_p, "MIRO + DBSCAN"),
+    ]
     per_fov = pd.concat(frames, ignore_index=True)
     per_fov["d/sigma"] = [d for d, _ in test] * 2
-    table = per_fov.groupby(["d/sigma", "method"])[["JI_c", "ARI_dagger", "num_clusters"]].agg(["mean", "std"])
+    table = per_fov.groupby(["d/sigma", "method"])[["JI_c", "ARI_dagger", "num_clusters"]].agg(
+        ["mean", "std"]
+    )
     pivot = per_fov.pivot_table(index="d/sigma", columns="method", values="JI_c", aggfunc="mean")
     fig, ax = plt.subplots(figsize=(4.5, 3.2))
     for method in pivot.columns:
@@ -76,19 +83,28 @@ def main():
     fig.savefig(REPO / "experiments" / "results" / "adjacent.png", dpi=120)
     rows = ["| d/σ | method | JI_c | ARI† | clusters found (truth 2) |", "|---|---|---|---|---|"]
     for (d, method), r in table.iterrows():
-        rows.append(f"| {d:g} | {method} | {r[('JI_c', 'mean')]:.3f} ± {r[('JI_c', 'std')]:.3f} | "
-                    f"{r[('ARI_dagger', 'mean')]:.3f} ± {r[('ARI_dagger', 'std')]:.3f} | "
-                    f"{r[('num_clusters', 'mean')]:.2f} |")
-    lines = ["# Adjacent clusters: JI_c vs d/σ (σ = 25 nm, sizes geometric with mean 90)", "",
-             f"Command: `python -m experiments.adjacent --workdir {args.workdir} --fovs {args.fovs}`  ",
-             f"Model: {args.workdir} (K = {config.model.num_iterations}, hidden {config.model.hidden_size}, "
-             f"{config.train.num_train_steps} steps on configs/shapes.py:adjacent_pairs)  ",
-             f"Machine: {report.machine()}; date {datetime.date.today()}; "
-             f"evaluation {time.time() - t0:.0f} s  ",
-             f"DBSCAN params (searched on 14 separate pair FOVs): alone eps {raw_p.eps:.1f} nm minPts "
-             f"{raw_p.min_samples}; MIRO eps {miro_p.eps:.1f} nm minPts {miro_p.min_samples}  ",
-             "Reference: paper Fig. 4a — MIRO clearly better than DBSCAN at d ≤ 2σ.", "",
-             f"{args.fovs} test FOVs per distance; mean ± std over FOVs. Plot: adjacent.png", "", *rows, ""]
+        rows.append(
+            f"| {d:g} | {method} | {r[('JI_c', 'mean')]:.3f} ± {r[('JI_c', 'std')]:.3f} | "
+            f"{r[('ARI_dagger', 'mean')]:.3f} ± {r[('ARI_dagger', 'std')]:.3f} | "
+            f"{r[('num_clusters', 'mean')]:.2f} |"
+        )
+    lines = [
+        "# Adjacent clusters: JI_c vs d/σ (σ = 25 nm, sizes geometric with mean 90)",
+        "",
+        f"Command: `python -m experiments.adjacent --workdir {args.workdir} --fovs {args.fovs}`  ",
+        f"Model: {args.workdir} (K = {config.model.num_iterations}, hidden {config.model.hidden_size}, "
+        f"{config.train.num_train_steps} steps on configs/shapes.py:adjacent_pairs)  ",
+        f"Machine: {report.machine()}; date {datetime.date.today()}; "
+        f"evaluation {time.time() - t0:.0f} s  ",
+        f"DBSCAN params (searched on 14 separate pair FOVs): alone eps {raw_p.eps:.1f} nm minPts "
+        f"{raw_p.min_samples}; MIRO eps {miro_p.eps:.1f} nm minPts {miro_p.min_samples}  ",
+        "Reference: paper Fig. 4a — MIRO clearly better than DBSCAN at d ≤ 2σ.",
+        "",
+        f"{args.fovs} test FOVs per distance; mean ± std over FOVs. Plot: adjacent.png",
+        "",
+        *rows,
+        "",
+    ]
     (REPO / "experiments" / "results" / "adjacent.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

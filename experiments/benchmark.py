@@ -29,9 +29,16 @@ REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "experiments" / "results"
 KEY = ["ARI_dagger", "JI_c", "RMSRE_N", "ARI", "AMI", "IoU"]
 # paper (Tables S3/S4, test FOVs) MIRO / DBSCAN, where our references quote them
-PAPER = {"scenario_8": "ARI† .83/.81, JI_c .88/.80", "scenario_5_blinking": "ARI† .59/.56, JI_c .70/.56",
-         "scenario_6_blinking": "JI_c .89/.72"}
-OURS, AUTHORS, DBSCAN = "MIRO ours (auto params)", "MIRO authors' weights (paper params)", "DBSCAN (paper params)"
+PAPER = {
+    "scenario_8": "ARI† .83/.81, JI_c .88/.80",
+    "scenario_5_blinking": "ARI† .59/.56, JI_c .70/.56",
+    "scenario_6_blinking": "JI_c .89/.72",
+}
+OURS, AUTHORS, DBSCAN = (
+    "MIRO ours (auto params)",
+    "MIRO authors' weights (paper params)",
+    "DBSCAN (paper params)",
+)
 
 
 def overview() -> str:
@@ -40,31 +47,44 @@ def overview() -> str:
     ✓ = ours ≥ DBSCAN alone on ARI†, JI_c and RMSRE_N (lower is better) AND ours ≥ authors' mean −
     authors' std on ARI† and JI_c (the issue's "within one std, or better").
     """
-    lines = ["| set | ARI† ours | ARI† authors | ARI† DBSCAN | JI_c ours | JI_c authors | JI_c DBSCAN | "
-             "RMSRE_N ours / DBSCAN | train min | ✓ | paper MIRO/DBSCAN |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| set | ARI† ours | ARI† authors | ARI† DBSCAN | JI_c ours | JI_c authors | JI_c DBSCAN | "
+        "RMSRE_N ours / DBSCAN | train min | ✓ | paper MIRO/DBSCAN |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for scenario in benchmark.SCENARIOS:
         csv = RESULTS / f"benchmark_{scenario}.csv"
         if not csv.exists():
-            lines.append(f"| {scenario} | not trained yet | | | | | | | | | {PAPER.get(scenario, '')} |")
+            lines.append(
+                f"| {scenario} | not trained yet | | | | | | | | | {PAPER.get(scenario, '')} |"
+            )
             continue
         frame = pd.read_csv(csv)
         g = frame.groupby("method")
         m, sd = g[KEY].mean(), g[KEY].std(ddof=0)
         timing = REPO / "workdirs" / "benchmark" / scenario / "train_time.json"
-        minutes = json.loads(timing.read_text())["seconds"] / 60 if timing.exists() else float("nan")
-        ok = (m.loc[OURS, "ARI_dagger"] >= m.loc[DBSCAN, "ARI_dagger"]
-              and m.loc[OURS, "JI_c"] >= m.loc[DBSCAN, "JI_c"]
-              and m.loc[OURS, "RMSRE_N"] <= m.loc[DBSCAN, "RMSRE_N"]
-              and all(m.loc[OURS, k] >= m.loc[AUTHORS, k] - sd.loc[AUTHORS, k] for k in ("ARI_dagger", "JI_c")))
+        minutes = (
+            json.loads(timing.read_text())["seconds"] / 60 if timing.exists() else float("nan")
+        )
+        ok = (
+            m.loc[OURS, "ARI_dagger"] >= m.loc[DBSCAN, "ARI_dagger"]
+            and m.loc[OURS, "JI_c"] >= m.loc[DBSCAN, "JI_c"]
+            and m.loc[OURS, "RMSRE_N"] <= m.loc[DBSCAN, "RMSRE_N"]
+            and all(
+                m.loc[OURS, k] >= m.loc[AUTHORS, k] - sd.loc[AUTHORS, k]
+                for k in ("ARI_dagger", "JI_c")
+            )
+        )
 
         def cell(method, k, m=m, sd=sd):
             return f"{m.loc[method, k]:.3f} ± {sd.loc[method, k]:.3f}"
+
         lines.append(
             f"| {scenario} | {cell(OURS, 'ARI_dagger')} | {cell(AUTHORS, 'ARI_dagger')} | "
             f"{cell(DBSCAN, 'ARI_dagger')} | {cell(OURS, 'JI_c')} | {cell(AUTHORS, 'JI_c')} | "
             f"{cell(DBSCAN, 'JI_c')} | {m.loc[OURS, 'RMSRE_N']:.3f} / {m.loc[DBSCAN, 'RMSRE_N']:.3f} | "
-            f"{minutes:.1f} | {'✓' if ok else '✗'} | {PAPER.get(scenario, '')} |")
+            f"{minutes:.1f} | {'✓' if ok else '✗'} | {PAPER.get(scenario, '')} |"
+        )
     return "\n".join(lines)
 
 
@@ -96,25 +116,37 @@ def evaluate_scenario(scenario: str, workdir: Path, train_seconds: float) -> pd.
     params, config = model_store.load_model(workdir / "model")
     # the search rule is the benchmark's current one, also for models trained before it existed
     rule = benchmark_cpu.get_config(scenario).evals
-    config.evals.search_objective, config.evals.search_plateau = rule.search_objective, rule.search_plateau
-    ours = evaluation.evaluate_benchmark(config, params, auto_dbscan=True, label="MIRO ours",
-                                         progress=False)
+    config.evals.search_objective, config.evals.search_plateau = (
+        rule.search_objective,
+        rule.search_plateau,
+    )
+    ours = evaluation.evaluate_benchmark(
+        config, params, auto_dbscan=True, label="MIRO ours", progress=False
+    )
     ref_config = benchmark.get_config(scenario)
     ref = reference_weights.weights_path(scenario)
     ref_params, _ = model_store.load_model(ref, ref_config)
-    authors = evaluation.evaluate_benchmark(ref_config, ref_params, auto_dbscan=False,
-                                            label="MIRO authors' weights", progress=False)
-    per_fov = pd.concat([ours["per_fov"], authors["per_fov"][
-        authors["per_fov"]["method"].str.startswith("MIRO")]], ignore_index=True)
+    authors = evaluation.evaluate_benchmark(
+        ref_config, ref_params, auto_dbscan=False, label="MIRO authors' weights", progress=False
+    )
+    per_fov = pd.concat(
+        [ours["per_fov"], authors["per_fov"][authors["per_fov"]["method"].str.startswith("MIRO")]],
+        ignore_index=True,
+    )
     per_fov.insert(0, "scenario", scenario)
     per_fov.to_csv(RESULTS / f"benchmark_{scenario}.csv", index=False)
     chosen = {**ours["chosen"], **authors["chosen"]}
-    lines = [f"# {scenario}: dev FOVs {list(config.data.dev_fovs)}", "",
-             f"Command: `python -m experiments.benchmark --scenario {scenario}`  ",
-             f"Machine: {report.machine()}; date {datetime.date.today()}; "
-             f"training {train_seconds / 60:.1f} min ({config.train.num_train_steps} steps, hidden "
-             f"{config.model.hidden_size}{_shipped_step_note(workdir, config)})", "",
-             "| method | eps (nm) | minPts |", "|---|---|---|"]
+    lines = [
+        f"# {scenario}: dev FOVs {list(config.data.dev_fovs)}",
+        "",
+        f"Command: `python -m experiments.benchmark --scenario {scenario}`  ",
+        f"Machine: {report.machine()}; date {datetime.date.today()}; "
+        f"training {train_seconds / 60:.1f} min ({config.train.num_train_steps} steps, hidden "
+        f"{config.model.hidden_size}{_shipped_step_note(workdir, config)})",
+        "",
+        "| method | eps (nm) | minPts |",
+        "|---|---|---|",
+    ]
     lines += [f"| {m} | {p.eps:.2f} | {p.min_samples} |" for m, p in chosen.items()]
     lines += ["", evaluation.markdown_table(evaluation.summarize(per_fov)), ""]
     (RESULTS / f"benchmark_{scenario}.md").write_text("\n".join(lines) + "\n")
@@ -128,7 +160,9 @@ def write_summary() -> None:
         frame = pd.read_csv(csv)
         scenario = frame["scenario"].iloc[0]
         timing = REPO / "workdirs" / "benchmark" / scenario / "train_time.json"
-        minutes = json.loads(timing.read_text())["seconds"] / 60 if timing.exists() else float("nan")
+        minutes = (
+            json.loads(timing.read_text())["seconds"] / 60 if timing.exists() else float("nan")
+        )
         groups = frame.groupby("method", sort=False)[KEY]
         mean, std = groups.mean(), groups.std(ddof=0)  # as evaluation.summarize
         for method in mean.index:
@@ -138,18 +172,31 @@ def write_summary() -> None:
             rows.append(row)
     table = pd.DataFrame(rows).set_index("set")
     summary = overview()
-    lines = ["# Benchmark with our CPU training (dev FOVs, mean ± std over 7 FOVs)", "",
-             "Per set: `python -m experiments.benchmark --scenario <set>`; all: `--all`.  ",
-             f"Machine: {report.machine()}; updated {datetime.date.today()}", "",
-             "## Overview", "", "Ours = MIRO + DBSCAN with parameters searched on the training FOVs; "
-             "authors = their weights in our model, paper DBSCAN parameters; DBSCAN = paper parameters. "
-             "✓ = ours ≥ DBSCAN on ARI†, JI_c, RMSRE_N and ≥ authors − 1 std on ARI†, JI_c.", "",
-             summary, "", "## All methods", "", evaluation.markdown_table(table)]
+    lines = [
+        "# Benchmark with our CPU training (dev FOVs, mean ± std over 7 FOVs)",
+        "",
+        "Per set: `python -m experiments.benchmark --scenario <set>`; all: `--all`.  ",
+        f"Machine: {report.machine()}; updated {datetime.date.today()}",
+        "",
+        "## Overview",
+        "",
+        "Ours = MIRO + DBSCAN with parameters searched on the training FOVs; "
+        "authors = their weights in our model, paper DBSCAN parameters; DBSCAN = paper parameters. "
+        "✓ = ours ≥ DBSCAN on ARI†, JI_c, RMSRE_N and ≥ authors − 1 std on ARI†, JI_c.",
+        "",
+        summary,
+        "",
+        "## All methods",
+        "",
+        evaluation.markdown_table(table),
+    ]
     evaluation.write_results_markdown(RESULTS / "benchmark.md", "\n".join(lines))
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--scenario", action="append", default=[])
     p.add_argument("--all", action="store_true")
     p.add_argument("--eval-only", action="store_true")

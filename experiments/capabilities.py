@@ -44,7 +44,9 @@ def _training_minutes(workdir: Path) -> float:
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--workdir", required=True)
     args = p.parse_args()
     params, config = model_store.load_model(Path(args.workdir) / "model")
@@ -57,29 +59,40 @@ def main():
 
     def squeezed(items):
         outs = [apply_fn(params, it.graph) for it in items]
-        return outs, [train.squeeze_fov(o, it, config.graph.connectivity_radius, False)
-                      for o, it in zip(outs, items)]
+        return outs, [
+            train.squeeze_fov(o, it, config.graph.connectivity_radius, False)
+            for o, it in zip(outs, items)
+        ]
 
     _, search_sq = squeezed(search)
     miro_p, _ = evaluation.search_dbscan(search_sq, [i.fov.labels for i in search])
-    raw_p, _ = evaluation.search_dbscan([i.fov.xy_nm for i in search], [i.fov.labels for i in search])
+    raw_p, _ = evaluation.search_dbscan(
+        [i.fov.xy_nm for i in search], [i.fov.labels for i in search]
+    )
     outs, dev_sq = squeezed(dev)
-    frames = [evaluation.score_fovs([i.fov.xy_nm for i in dev], dev, raw_p, "DBSCAN alone"),
-              evaluation.score_fovs(dev_sq, dev, miro_p, "MIRO + DBSCAN")]
+    frames = [
+        evaluation.score_fovs([i.fov.xy_nm for i in dev], dev, raw_p, "DBSCAN alone"),
+        evaluation.score_fovs(dev_sq, dev, miro_p, "MIRO + DBSCAN"),
+    ]
     per_fov = pd.concat(frames, ignore_index=True)
-    lines = [f"# Capability `{task}`: 20 fresh simulated FOVs", "",
-             f"Training: `python -m miro_jax.main --config configs/shapes.py:{task} --workdir "
-             f"{args.workdir} --config.train.num_train_steps={config.train.num_train_steps}` "
-             f"({_training_minutes(Path(args.workdir)):.1f} min recorded)  ",
-             f"Command: `python -m experiments.capabilities --workdir {args.workdir}`  ",
-             f"Model: {args.workdir} (K = {config.model.num_iterations}, hidden "
-             f"{config.model.hidden_size}, {config.train.num_train_steps} steps)  ",
-             f"Machine: {report.machine()}; date {datetime.date.today()}; "
-             f"evaluation wall time {time.time() - t0:.0f} s  ",
-             f"DBSCAN params (searched on 5 separate simulated FOVs): alone eps {raw_p.eps:.1f} nm "
-             f"minPts {raw_p.min_samples}; MIRO eps {miro_p.eps:.1f} nm minPts {miro_p.min_samples}  ",
-             f"Reference: {PAPER.get(task, '–')}", "",
-             evaluation.markdown_table(evaluation.summarize(per_fov)), ""]
+    lines = [
+        f"# Capability `{task}`: 20 fresh simulated FOVs",
+        "",
+        f"Training: `python -m miro_jax.main --config configs/shapes.py:{task} --workdir "
+        f"{args.workdir} --config.train.num_train_steps={config.train.num_train_steps}` "
+        f"({_training_minutes(Path(args.workdir)):.1f} min recorded)  ",
+        f"Command: `python -m experiments.capabilities --workdir {args.workdir}`  ",
+        f"Model: {args.workdir} (K = {config.model.num_iterations}, hidden "
+        f"{config.model.hidden_size}, {config.train.num_train_steps} steps)  ",
+        f"Machine: {report.machine()}; date {datetime.date.today()}; "
+        f"evaluation wall time {time.time() - t0:.0f} s  ",
+        f"DBSCAN params (searched on 5 separate simulated FOVs): alone eps {raw_p.eps:.1f} nm "
+        f"minPts {raw_p.min_samples}; MIRO eps {miro_p.eps:.1f} nm minPts {miro_p.min_samples}  ",
+        f"Reference: {PAPER.get(task, '–')}",
+        "",
+        evaluation.markdown_table(evaluation.summarize(per_fov)),
+        "",
+    ]
     if config.model.num_classes:
         truth_c, pred_c, loc_t, loc_p = [], [], [], []
         for o, sq, it in zip(outs, dev_sq, dev):
@@ -94,14 +107,22 @@ def main():
             truth_c += list(t)
             pred_c += list(p)
         k = config.model.num_classes  # background + the shape kinds
-        cl = metrics.classification_scores(np.array(truth_c), np.array(pred_c), k,
-                                           f1_classes=range(1, k))  # shape classes only
+        cl = metrics.classification_scores(
+            np.array(truth_c), np.array(pred_c), k, f1_classes=range(1, k)
+        )  # shape classes only
         lo = metrics.classification_scores(np.concatenate(loc_t), np.concatenate(loc_p), k)
-        lines += [f"Per ground-truth cluster class (mode of refined predicted classes over its "
-                  f"localizations): macro F1 over the shape classes {cl['macro_F1']:.3f}; confusion "
-                  "(rows truth 0 = bg, 1, 2; columns predicted):",
-                  "", "```", str(cl["confusion"]), "```", "",
-                  f"Per localization: macro F1 {lo['macro_F1']:.3f}", ""]
+        lines += [
+            f"Per ground-truth cluster class (mode of refined predicted classes over its "
+            f"localizations): macro F1 over the shape classes {cl['macro_F1']:.3f}; confusion "
+            "(rows truth 0 = bg, 1, 2; columns predicted):",
+            "",
+            "```",
+            str(cl["confusion"]),
+            "```",
+            "",
+            f"Per localization: macro F1 {lo['macro_F1']:.3f}",
+            "",
+        ]
     out = REPO / "experiments" / "results" / f"capability_{task}.md"
     out.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

@@ -26,9 +26,14 @@ REPO = Path(__file__).resolve().parents[1]
 
 EPS, MIN_PTS = evaluation.PLATEAU_EPS, evaluation.PLATEAU_MIN_SAMPLES  # the benchmark search's grid
 SCORES = ["ARI", "ARI_dagger", "JI_c", "RMSRE_N"]
-OBJECTIVES = {"ARI": ["ARI"], "JI_c": ["JI_c"], "ARI†+JI_c": ["ARI_dagger", "JI_c"],
-              "ARI+JI_c": ["ARI", "JI_c"], "ARI+ARI†+JI_c": ["ARI", "ARI_dagger", "JI_c"],
-              "ARI†+JI_c−RMSRE_N": ["ARI_dagger", "JI_c", "-RMSRE_N"]}
+OBJECTIVES = {
+    "ARI": ["ARI"],
+    "JI_c": ["JI_c"],
+    "ARI†+JI_c": ["ARI_dagger", "JI_c"],
+    "ARI+JI_c": ["ARI", "JI_c"],
+    "ARI+ARI†+JI_c": ["ARI", "ARI_dagger", "JI_c"],
+    "ARI†+JI_c−RMSRE_N": ["ARI_dagger", "JI_c", "-RMSRE_N"],
+}
 
 
 def grid_scores(point_sets, items) -> np.ndarray:
@@ -40,8 +45,12 @@ def grid_scores(point_sets, items) -> np.ndarray:
                 pred = cluster.dbscan_labels(xy, eps, m)
                 truth = item.fov.labels
                 pair = metrics.pair_clusters(item.fov.xy_nm, truth, pred)
-                out[i, j, f] = (metrics.ari(truth, pred), metrics.ari_dagger(truth, pred),
-                                pair["JI_c"], pair["RMSRE_N"])
+                out[i, j, f] = (
+                    metrics.ari(truth, pred),
+                    metrics.ari_dagger(truth, pred),
+                    pair["JI_c"],
+                    pair["RMSRE_N"],
+                )
     return out
 
 
@@ -61,8 +70,10 @@ def cached_grids(scenario: str) -> dict:
 
 
 def choose(train: np.ndarray, objective: str, rule: str) -> tuple[int, int]:
-    terms = [(-1.0 if s.startswith("-") else 1.0) * train[..., SCORES.index(s.lstrip("-"))]
-             for s in OBJECTIVES[objective]]
+    terms = [
+        (-1.0 if s.startswith("-") else 1.0) * train[..., SCORES.index(s.lstrip("-"))]
+        for s in OBJECTIVES[objective]
+    ]
     surface = np.mean(terms, axis=0).mean(axis=2)  # [eps, minPts]
     if rule == "plateau":
         return evaluation.plateau_argmax(surface)[0]
@@ -76,8 +87,15 @@ def rows_for(scenario: str) -> list[dict]:
         for rule in ("max", "plateau"):
             i, j = choose(grids["train"], objective, rule)
             dev = grids["dev"][i, j].mean(axis=0)
-            rows.append({"set": scenario, "rule": f"{objective} {rule}", "eps": round(float(EPS[i]), 1),
-                         "minPts": int(MIN_PTS[j]), **dict(zip(SCORES, dev))})
+            rows.append(
+                {
+                    "set": scenario,
+                    "rule": f"{objective} {rule}",
+                    "eps": round(float(EPS[i]), 1),
+                    "minPts": int(MIN_PTS[j]),
+                    **dict(zip(SCORES, dev)),
+                }
+            )
     return rows
 
 
@@ -90,13 +108,18 @@ def meets_bar(row: dict) -> str:
     dbscan, authors = "DBSCAN (paper params)", "MIRO authors' weights (paper params)"
     fails = [f"{k} < DBSCAN" for k in ("ARI_dagger", "JI_c") if row[k] < mean.loc[dbscan, k]]
     fails += ["RMSRE_N > DBSCAN"] if row["RMSRE_N"] > mean.loc[dbscan, "RMSRE_N"] else []
-    fails += [f"{k} < authors − std" for k in ("ARI_dagger", "JI_c")
-              if row[k] < mean.loc[authors, k] - std.loc[authors, k]]
+    fails += [
+        f"{k} < authors − std"
+        for k in ("ARI_dagger", "JI_c")
+        if row[k] < mean.loc[authors, k] - std.loc[authors, k]
+    ]
     return ", ".join(fails) or "ok"
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("scenarios", nargs="+")
     args = parser.parse_args()
     t0 = time.time()
@@ -104,21 +127,35 @@ def main():
     frame["bar"] = [meets_bar(r) for r in frame.to_dict("records")]
     print(frame.to_string())
     means = frame.groupby("rule", sort=False)[SCORES].mean()
-    means["sets meeting the bar"] = frame.groupby("rule", sort=False)["bar"].apply(lambda b: f"{(b == 'ok').sum()} of {len(b)}")
-    lines = ["# How to choose DBSCAN parameters for MIRO + DBSCAN (dev FOVs, our shipped models)", "",
-             f"Command: `python -m experiments.dbscan_objective {' '.join(args.scenarios)}`  ",
-             f"Machine: {report.machine()}; date {datetime.date.today()}; "
-             f"{(time.time() - t0) / 60:.1f} min (grids cached in workdirs/dbscan_objective/)", "",
-             f"Grid: eps {EPS[0]:.0f}–{EPS[-1]:.0f} nm ({len(EPS)} log steps) × minPts "
-             f"{MIN_PTS[0]}–{MIN_PTS[-1]} ({len(MIN_PTS)}); chosen on the 3 training FOVs (squeezed by "
-             "the model trained on them); scores = mean over the 7 dev FOVs.", "",
-             "Chosen for the benchmark: **ARI+ARI†+JI_c plateau** (`evals.search_objective = "
-             "'ARI+ARI_dagger+JI_c'`, `evals.search_plateau = True`): the only rule whose choice met "
-             "the issue's bar (≥ DBSCAN on ARI†, JI_c, RMSRE_N; ≥ authors' weights − 1 std on ARI†, "
-             "JI_c) on all 9 sets, with the best mean ARI† and JI_c. Chosen on these dev FOVs: sets "
-             "trained afterwards are its out-of-sample check.", "",
-             "## Mean over the sets", "", evaluation.markdown_table(means), "",
-             "## Per set", "", evaluation.markdown_table(frame.set_index("set")), ""]
+    means["sets meeting the bar"] = frame.groupby("rule", sort=False)["bar"].apply(
+        lambda b: f"{(b == 'ok').sum()} of {len(b)}"
+    )
+    lines = [
+        "# How to choose DBSCAN parameters for MIRO + DBSCAN (dev FOVs, our shipped models)",
+        "",
+        f"Command: `python -m experiments.dbscan_objective {' '.join(args.scenarios)}`  ",
+        f"Machine: {report.machine()}; date {datetime.date.today()}; "
+        f"{(time.time() - t0) / 60:.1f} min (grids cached in workdirs/dbscan_objective/)",
+        "",
+        f"Grid: eps {EPS[0]:.0f}–{EPS[-1]:.0f} nm ({len(EPS)} log steps) × minPts "
+        f"{MIN_PTS[0]}–{MIN_PTS[-1]} ({len(MIN_PTS)}); chosen on the 3 training FOVs (squeezed by "
+        "the model trained on them); scores = mean over the 7 dev FOVs.",
+        "",
+        "Chosen for the benchmark: **ARI+ARI†+JI_c plateau** (`evals.search_objective = "
+        "'ARI+ARI_dagger+JI_c'`, `evals.search_plateau = True`): the only rule whose choice met "
+        "the issue's bar (≥ DBSCAN on ARI†, JI_c, RMSRE_N; ≥ authors' weights − 1 std on ARI†, "
+        "JI_c) on all 9 sets, with the best mean ARI† and JI_c. Chosen on these dev FOVs: sets "
+        "trained afterwards are its out-of-sample check.",
+        "",
+        "## Mean over the sets",
+        "",
+        evaluation.markdown_table(means),
+        "",
+        "## Per set",
+        "",
+        evaluation.markdown_table(frame.set_index("set")),
+        "",
+    ]
     out = REPO / "experiments" / "results" / "dbscan_objective.md"
     out.write_text("\n".join(lines))
     print(f"wrote {out}")

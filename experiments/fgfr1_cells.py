@@ -32,16 +32,23 @@ REPO = Path(__file__).resolve().parents[1]
 
 CELLS = REPO.parent / "shared" / "data" / "fgfr1_mcf7"
 RESULTS = REPO / "experiments" / "results"
-COLUMNS = {"clusters": "clusters", "median localizations per cluster": "median locs",
-           "median radius of gyration [nm]": "median rg nm",
-           "median nn centroid distance [nm]": "median nn nm",
-           "fraction clustered": "frac", "clusters per um^2": "per µm²"}
+COLUMNS = {
+    "clusters": "clusters",
+    "median localizations per cluster": "median locs",
+    "median radius of gyration [nm]": "median rg nm",
+    "median nn centroid distance [nm]": "median nn nm",
+    "fraction clustered": "frac",
+    "clusters per um^2": "per µm²",
+}
 
 
 def run(args: list[str]) -> float:
     t0 = time.time()
-    subprocess.run([sys.executable, "-m", "miro_jax.cli", *args], check=True,
-                   env=dict(os.environ, PYTHONPATH=str(REPO)))
+    subprocess.run(
+        [sys.executable, "-m", "miro_jax.cli", *args],
+        check=True,
+        env=dict(os.environ, PYTHONPATH=str(REPO)),
+    )
     return time.time() - t0
 
 
@@ -52,41 +59,68 @@ def model_commands(model: str, out: Path) -> dict:
     scaling = ["--scaling", "fov"] if model in model_store.bundled_models() else []
     common = [str(CELLS), "--model", model, *scaling, "--duplicates", "jitter", "--quiet"]
     tag = Path(model).name
-    return {"miro": ["cluster", *common, "--out-dir", str(out / tag / "miro")],
-            "dbscan": ["cluster", *common, "--method", "dbscan", "--out-dir",
-                       str(out / tag / "dbscan")]}
+    return {
+        "miro": ["cluster", *common, "--out-dir", str(out / tag / "miro")],
+        "dbscan": [
+            "cluster",
+            *common,
+            "--method",
+            "dbscan",
+            "--out-dir",
+            str(out / tag / "dbscan"),
+        ],
+    }
 
 
 def model_section(model: str, out: Path, wall: dict) -> list[str]:
     """One model's per-cell table (MIRO + DBSCAN beside DBSCAN alone) and its commands."""
     tag = Path(model).name
     miro, dbscan = (pd.read_csv(out / tag / k / "summary.csv") for k in ("miro", "dbscan"))
-    lines = [f"## {tag}", "",
-             *[f"`miro {' '.join(c).replace(str(CELLS), '../shared/data/fgfr1_mcf7/')}`  "
-               .replace(str(out), "OUT") for c in model_commands(model, out).values()],
-             f"MIRO + DBSCAN {wall['miro']:.0f} s for the 15 cells ({miro['seconds'].median():.2f}"
-             f" s per cell, median), DBSCAN alone {wall['dbscan']:.0f} s. MIRO + DBSCAN: "
-             f"{miro['parameters'][0]} on squeezed coordinates; DBSCAN alone: "
-             f"{dbscan['parameters'][0]}.", ""]
-    header = ["cell", "locs"] + [f"MIRO {c}" for c in COLUMNS.values()] + \
-             [f"DBSCAN {c}" for c in COLUMNS.values()]
+    lines = [
+        f"## {tag}",
+        "",
+        *[
+            f"`miro {' '.join(c).replace(str(CELLS), '../shared/data/fgfr1_mcf7/')}`  ".replace(
+                str(out), "OUT"
+            )
+            for c in model_commands(model, out).values()
+        ],
+        f"MIRO + DBSCAN {wall['miro']:.0f} s for the 15 cells ({miro['seconds'].median():.2f}"
+        f" s per cell, median), DBSCAN alone {wall['dbscan']:.0f} s. MIRO + DBSCAN: "
+        f"{miro['parameters'][0]} on squeezed coordinates; DBSCAN alone: "
+        f"{dbscan['parameters'][0]}.",
+        "",
+    ]
+    header = (
+        ["cell", "locs"]
+        + [f"MIRO {c}" for c in COLUMNS.values()]
+        + [f"DBSCAN {c}" for c in COLUMNS.values()]
+    )
     lines += ["| " + " | ".join(header) + " |", "|---" * len(header) + "|"]
     for (_, a), (_, b) in zip(miro.iterrows(), dbscan.iterrows()):
         cells = [f"{a[c]:.3g}" for c in COLUMNS] + [f"{b[c]:.3g}" for c in COLUMNS]
         lines.append(f"| {a['file']} | {a['localizations']} | " + " | ".join(cells) + " |")
-    lines.append(f"| **median** | {miro['localizations'].median():.0f} | "
-                 + " | ".join(f"{miro[c].median():.3g}" for c in COLUMNS) + " | "
-                 + " | ".join(f"{dbscan[c].median():.3g}" for c in COLUMNS) + " |")
+    lines.append(
+        f"| **median** | {miro['localizations'].median():.0f} | "
+        + " | ".join(f"{miro[c].median():.3g}" for c in COLUMNS)
+        + " | "
+        + " | ".join(f"{dbscan[c].median():.3g}" for c in COLUMNS)
+        + " |"
+    )
     shutil.copy(out / tag / "miro" / "fov_01_miro.png", RESULTS / f"fgfr1_fov_01_{tag}.png")
     return lines + [""]
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--models", nargs="+", default=["scenario_2_blinking"])
-    p.add_argument("--fit-spec", help="also fit a model on this simulation spec first "
-                                      "(miro fit --simulate SPEC) and add it to --models")
+    p.add_argument(
+        "--fit-spec",
+        help="also fit a model on this simulation spec first "
+        "(miro fit --simulate SPEC) and add it to --models",
+    )
     p.add_argument("--out-dir", default=None)
     args = p.parse_args()
     out = Path(args.out_dir or tempfile.mkdtemp())
@@ -94,27 +128,34 @@ def main():
     if args.fit_spec:
         spec_model = out / Path(args.fit_spec).stem
         if not (spec_model / "model_card.json").exists():
-            minutes = run(["fit", "--simulate", args.fit_spec, "--out", str(spec_model),
-                           "--quiet"]) / 60
-            fit_note = (f"`miro fit --simulate {Path(args.fit_spec).relative_to(REPO)} --out "
-                        f"{spec_model.name}`: {minutes:.1f} min.  ")
+            minutes = (
+                run(["fit", "--simulate", args.fit_spec, "--out", str(spec_model), "--quiet"]) / 60
+            )
+            fit_note = (
+                f"`miro fit --simulate {Path(args.fit_spec).relative_to(REPO)} --out "
+                f"{spec_model.name}`: {minutes:.1f} min.  "
+            )
         models.append(str(spec_model))
     walls = {m: {k: run(c) for k, c in model_commands(m, out).items()} for m in models}
-    lines = ["# FGFR1 dSTORM cells (MCF7, AF647): MIRO + DBSCAN vs DBSCAN alone, per model", "",
-             f"Command: `python -m experiments.fgfr1_cells --models {' '.join(args.models)}"
-             f"{' --fit-spec ' + str(Path(args.fit_spec).relative_to(REPO)) if args.fit_spec else ''}`"
-             ", which runs the batch commands below (each one process over the 15 cells).  ",
-             fit_note,
-             f"Machine: {report.machine()}; date "
-             f"{datetime.date.today()}  ",
-             "rg = radius of gyration; nn = nearest-neighbour centroid distance; frac = fraction "
-             "of localizations clustered; per µm² = clusters per µm² of the cell's hull. "
-             "Pictures: `fgfr1_fov_01_<model>.png` (rendered localizations with cluster outlines "
-             "and ids, and the squeezed rendering).", ""]
+    lines = [
+        "# FGFR1 dSTORM cells (MCF7, AF647): MIRO + DBSCAN vs DBSCAN alone, per model",
+        "",
+        f"Command: `python -m experiments.fgfr1_cells --models {' '.join(args.models)}"
+        f"{' --fit-spec ' + str(Path(args.fit_spec).relative_to(REPO)) if args.fit_spec else ''}`"
+        ", which runs the batch commands below (each one process over the 15 cells).  ",
+        fit_note,
+        f"Machine: {report.machine()}; date {datetime.date.today()}  ",
+        "rg = radius of gyration; nn = nearest-neighbour centroid distance; frac = fraction "
+        "of localizations clustered; per µm² = clusters per µm² of the cell's hull. "
+        "Pictures: `fgfr1_fov_01_<model>.png` (rendered localizations with cluster outlines "
+        "and ids, and the squeezed rendering).",
+        "",
+    ]
     for model in models:
         lines += model_section(model, out, walls[model])
-    shutil.copy(out / Path(models[0]).name / "miro" / "overview.png",
-                RESULTS / "fgfr1_overview.png")
+    shutil.copy(
+        out / Path(models[0]).name / "miro" / "overview.png", RESULTS / "fgfr1_overview.png"
+    )
     evaluation.write_results_markdown(RESULTS / "fgfr1_cells.md", "\n".join(lines))
     print("\n".join(lines))
 

@@ -36,8 +36,18 @@ from miro_jax import (
 REPO = Path(__file__).resolve().parents[1]
 
 RESULTS = REPO / "experiments" / "results" / "fit.md"
-COLUMNS = ["set", "fit min", "steps", "δ nm", "ARI† MIRO", "ARI† DBSCAN", "JI_c MIRO",
-           "JI_c DBSCAN", "✓ beats DBSCAN", "command"]
+COLUMNS = [
+    "set",
+    "fit min",
+    "steps",
+    "δ nm",
+    "ARI† MIRO",
+    "ARI† DBSCAN",
+    "JI_c MIRO",
+    "JI_c DBSCAN",
+    "✓ beats DBSCAN",
+    "command",
+]
 
 
 def dev_scores(model_dir: Path, scenario: str) -> dict:
@@ -45,21 +55,34 @@ def dev_scores(model_dir: Path, scenario: str) -> dict:
     DBSCAN parameters and DBSCAN alone with the card's, and whether MIRO beats it on both."""
     params, config = model_store.load_model(model_dir)
     ev = config.evals
-    items = [input_pipeline.EvalFov(fov=benchmark_data.read_fov(
-        benchmark_data.fov_path(scenario, n)), graph=None)
-        for n in benchmark.SCENARIOS[scenario]["dev_fovs"]]
-    squeezed = [inference.predict(i.fov.xy_nm, params, config, duplicates="jitter").squeezed_nm
-                for i in items]
-    per_fov = pd.concat([
-        evaluation.score_fovs(squeezed, items, evaluation.DbscanParams(
-            ev.miro_eps, ev.miro_min_samples), "MIRO"),
-        evaluation.score_fovs([i.fov.xy_nm for i in items], items, evaluation.DbscanParams(
-            ev.dbscan_eps, ev.dbscan_min_samples), "DBSCAN")])
+    items = [
+        input_pipeline.EvalFov(
+            fov=benchmark_data.read_fov(benchmark_data.fov_path(scenario, n)), graph=None
+        )
+        for n in benchmark.SCENARIOS[scenario]["dev_fovs"]
+    ]
+    squeezed = [
+        inference.predict(i.fov.xy_nm, params, config, duplicates="jitter").squeezed_nm
+        for i in items
+    ]
+    per_fov = pd.concat(
+        [
+            evaluation.score_fovs(
+                squeezed, items, evaluation.DbscanParams(ev.miro_eps, ev.miro_min_samples), "MIRO"
+            ),
+            evaluation.score_fovs(
+                [i.fov.xy_nm for i in items],
+                items,
+                evaluation.DbscanParams(ev.dbscan_eps, ev.dbscan_min_samples),
+                "DBSCAN",
+            ),
+        ]
+    )
     summary = evaluation.summarize(per_fov)
     means = per_fov.groupby("method")[["ARI_dagger", "JI_c"]].mean()
-    return {f"{k} {m}": summary.loc[m, k] for k in ("ARI_dagger", "JI_c")
-            for m in ("MIRO", "DBSCAN")} | {
-        "beats": bool((means.loc["MIRO"] > means.loc["DBSCAN"]).all())}
+    return {
+        f"{k} {m}": summary.loc[m, k] for k in ("ARI_dagger", "JI_c") for m in ("MIRO", "DBSCAN")
+    } | {"beats": bool((means.loc["MIRO"] > means.loc["DBSCAN"]).all())}
 
 
 def single_shot_files(files, folder: Path) -> list[str]:
@@ -78,16 +101,23 @@ def single_shot_files(files, folder: Path) -> list[str]:
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--sets", nargs="+", required=True)
     p.add_argument("--minutes", type=float, default=None, help="default: configs/fit.py's")
     p.add_argument("--out-dir", default=None)
-    p.add_argument("--single-shot", action="store_true",
-                   help="fit on ONE annotated cluster (the median-sized of the training FOVs) "
-                        "placed on the training FOVs without their labels (--single-cluster)")
-    p.add_argument("--rescore", action="store_true",
-                   help="score the fits already in --out-dir again (keeps their fit minutes)")
+    p.add_argument(
+        "--single-shot",
+        action="store_true",
+        help="fit on ONE annotated cluster (the median-sized of the training FOVs) "
+        "placed on the training FOVs without their labels (--single-cluster)",
+    )
+    p.add_argument(
+        "--rescore",
+        action="store_true",
+        help="score the fits already in --out-dir again (keeps their fit minutes)",
+    )
     args = p.parse_args()
     out = Path(args.out_dir or tempfile.mkdtemp())
     old = pd.DataFrame(columns=COLUMNS)
@@ -96,45 +126,68 @@ def main():
         rows = [r.strip("| ").split(" | ") for r in text.strip().splitlines()[2:]]
         old = pd.DataFrame(rows, columns=COLUMNS)
     for scenario in args.sets:
-        files = [benchmark_data.fov_path(scenario, n)
-                 for n in benchmark.SCENARIOS[scenario]["train_fovs"]]
+        files = [
+            benchmark_data.fov_path(scenario, n)
+            for n in benchmark.SCENARIOS[scenario]["train_fovs"]
+        ]
         budget = ["--minutes", str(args.minutes)] if args.minutes else []
         name, data = scenario, [*map(str, files)]
         if args.single_shot:
             name, data = f"{scenario} (1 cluster)", single_shot_files(files, out / scenario)
         # a user's own data has no bundled model trained on it: the set's own is excluded
-        cmd = ["fit", *data, "--out", str(out / name.replace(" ", "_")), "--quiet", *budget,
-               "--exclude-model", scenario]
+        cmd = [
+            "fit",
+            *data,
+            "--out",
+            str(out / name.replace(" ", "_")),
+            "--quiet",
+            *budget,
+            "--exclude-model",
+            scenario,
+        ]
         t0 = time.time()
         if args.rescore:  # a fit made earlier in --out-dir: its dev scores again
             minutes = old.loc[old["set"] == name, "fit min"].iloc[0]
         else:
-            subprocess.run([sys.executable, "-m", "miro_jax.cli", *cmd], check=True,
-                           env=dict(os.environ, PYTHONPATH=str(REPO)))
+            subprocess.run(
+                [sys.executable, "-m", "miro_jax.cli", *cmd],
+                check=True,
+                env=dict(os.environ, PYTHONPATH=str(REPO)),
+            )
             minutes = f"{(time.time() - t0) / 60:.1f}"
         model_dir = out / name.replace(" ", "_")
         card = json.loads((model_dir / "model_card.json").read_text())
         scores = dev_scores(model_dir, scenario)
-        row = {"set": name, "fit min": minutes,
-               "steps": str(card["training"]["steps"]),
-               "δ nm": f"{card['connectivity radius δ [nm]']:.0f}",
-               "ARI† MIRO": scores["ARI_dagger MIRO"], "ARI† DBSCAN": scores["ARI_dagger DBSCAN"],
-               "JI_c MIRO": scores["JI_c MIRO"], "JI_c DBSCAN": scores["JI_c DBSCAN"],
-               "✓ beats DBSCAN": "✓" if scores["beats"] else "✗",
-               "command": f"`miro fit {'--single-cluster C --background <3 unlabelled training FOVs>' if args.single_shot else '<3 training FOVs>'} --out {name.split()[0]}{' ' + ' '.join(budget) if budget else ''} --exclude-model {scenario}`"}
+        row = {
+            "set": name,
+            "fit min": minutes,
+            "steps": str(card["training"]["steps"]),
+            "δ nm": f"{card['connectivity radius δ [nm]']:.0f}",
+            "ARI† MIRO": scores["ARI_dagger MIRO"],
+            "ARI† DBSCAN": scores["ARI_dagger DBSCAN"],
+            "JI_c MIRO": scores["JI_c MIRO"],
+            "JI_c DBSCAN": scores["JI_c DBSCAN"],
+            "✓ beats DBSCAN": "✓" if scores["beats"] else "✗",
+            "command": f"`miro fit {'--single-cluster C --background <3 unlabelled training FOVs>' if args.single_shot else '<3 training FOVs>'} --out {name.split()[0]}{' ' + ' '.join(budget) if budget else ''} --exclude-model {scenario}`",
+        }
         old = pd.concat([old[old["set"] != name], pd.DataFrame([row])], ignore_index=True)
         print(row, flush=True)
-    lines = ["# `miro fit` on the benchmark, as a user would (issue #17)", "",
-             f"Command: `python -m experiments.fit_benchmark --sets {' '.join(args.sets)}"
-             f"{' --minutes ' + str(args.minutes) if args.minutes else ''}"
-             f"{' --rescore' if args.rescore else ''}` (rows of earlier runs kept)  ",
-             f"Machine: {report.machine()}; date "
-             f"{datetime.date.today()}  ",
-             "Fit: the set's 3 training FOVs as given (CSV x, y, index), default recipe "
-             "(configs/fit.py), default budget, no per-set option. Scores: the 7 dev FOVs, mean ± "
-             "std (population, as benchmark.md); MIRO + the DBSCAN parameters stored by the fit vs DBSCAN alone with parameters "
-             "searched on the same training FOVs (the card's).", "", "<!-- rows -->",
-             "| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    lines = [
+        "# `miro fit` on the benchmark, as a user would (issue #17)",
+        "",
+        f"Command: `python -m experiments.fit_benchmark --sets {' '.join(args.sets)}"
+        f"{' --minutes ' + str(args.minutes) if args.minutes else ''}"
+        f"{' --rescore' if args.rescore else ''}` (rows of earlier runs kept)  ",
+        f"Machine: {report.machine()}; date {datetime.date.today()}  ",
+        "Fit: the set's 3 training FOVs as given (CSV x, y, index), default recipe "
+        "(configs/fit.py), default budget, no per-set option. Scores: the 7 dev FOVs, mean ± "
+        "std (population, as benchmark.md); MIRO + the DBSCAN parameters stored by the fit vs DBSCAN alone with parameters "
+        "searched on the same training FOVs (the card's).",
+        "",
+        "<!-- rows -->",
+        "| " + " | ".join(COLUMNS) + " |",
+        "|" + "---|" * len(COLUMNS),
+    ]
     lines += ["| " + " | ".join(str(v) for v in r) + " |" for r in old[COLUMNS].to_numpy()]
     lines += ["<!-- /rows -->", ""]
     evaluation.write_results_markdown(RESULTS, "\n".join(lines))

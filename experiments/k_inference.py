@@ -27,34 +27,45 @@ KS = (1, 2, 5, 10, 15, 20, 25, 30, 40, 60)
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("scenario")
     p.add_argument("--model", default="authors", help="'authors' or a model name/directory of ours")
     args = p.parse_args()
     t0 = time.time()
     if args.model == "authors":
         config = benchmark.get_config(args.scenario)
-        params = model_store.load_model(
-            reference_weights.weights_path(args.scenario), config)[0]
+        params = model_store.load_model(reference_weights.weights_path(args.scenario), config)[0]
     else:
         params, config = model_store.load_model(args.model)
     trained_k = config.model.num_iterations
     dev = input_pipeline.eval_fovs(config, "dev")
-    rows = ["| K | compression index | Dirichlet energy (final states) | ARI† | JI_c | dev loss |",
-            "|---|---|---|---|---|---|"]
+    rows = [
+        "| K | compression index | Dirichlet energy (final states) | ARI† | JI_c | dev loss |",
+        "|---|---|---|---|---|---|",
+    ]
     for k in KS:
         c = config.copy_and_resolve_references()
         c.model.num_iterations = k
         s = train.evaluate(params, jax.jit(train.create_model(c).apply), dev, c)
         mark = " (trained)" if k == trained_k else ""
-        rows.append(f"| {k}{mark} | {s['compression_index']:.3f} | {s['dirichlet_energy']:.4g} | "
-                    f"{s['ARI_dagger']:.3f} | {s['JI_c']:.3f} | {s['loss']:.4f} |")
+        rows.append(
+            f"| {k}{mark} | {s['compression_index']:.3f} | {s['dirichlet_energy']:.4g} | "
+            f"{s['ARI_dagger']:.3f} | {s['JI_c']:.3f} | {s['loss']:.4f} |"
+        )
         print(rows[-1], flush=True)
-    lines = [f"# {args.scenario}: MIRO ({args.model} weights, trained K = {trained_k}) unrolled for K steps",
-             "", f"Command: `python -m experiments.k_inference {args.scenario} --model {args.model}`  ",
-             f"Machine: {report.machine()} (shared); date {datetime.date.today()}; "
-             f"wall time {time.time() - t0:.0f} s. Dev FOVs {list(config.data.dev_fovs)}, paper DBSCAN "
-             "params; compression index: our definition (metrics.compression_index).", "", *rows, ""]
+    lines = [
+        f"# {args.scenario}: MIRO ({args.model} weights, trained K = {trained_k}) unrolled for K steps",
+        "",
+        f"Command: `python -m experiments.k_inference {args.scenario} --model {args.model}`  ",
+        f"Machine: {report.machine()} (shared); date {datetime.date.today()}; "
+        f"wall time {time.time() - t0:.0f} s. Dev FOVs {list(config.data.dev_fovs)}, paper DBSCAN "
+        "params; compression index: our definition (metrics.compression_index).",
+        "",
+        *rows,
+        "",
+    ]
     out = REPO / "experiments" / "results" / f"k_inference_{args.scenario}.md"
     out.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

@@ -29,10 +29,15 @@ def main() -> None:
         apply_fn = train.create_model(config).apply
         items = input_pipeline.eval_fovs(config, "dev")
         authors = train.evaluate(params, apply_fn, items, config)
-        zero = train.evaluate(jax.tree_util.tree_map(jnp.zeros_like, params), apply_fn, items, config)
-        print(f"{scenario}: dev L1 loss authors {authors['loss']:.4f} zero {zero['loss']:.4f} "
-              f"({authors['loss'] / zero['loss'] - 1:+.0%}); ARI† authors {authors['ARI_dagger']:.3f} "
-              f"zero {zero['ARI_dagger']:.3f} ({time.time() - start:.0f} s)", flush=True)
+        zero = train.evaluate(
+            jax.tree_util.tree_map(jnp.zeros_like, params), apply_fn, items, config
+        )
+        print(
+            f"{scenario}: dev L1 loss authors {authors['loss']:.4f} zero {zero['loss']:.4f} "
+            f"({authors['loss'] / zero['loss'] - 1:+.0%}); ARI† authors {authors['ARI_dagger']:.3f} "
+            f"zero {zero['ARI_dagger']:.3f} ({time.time() - start:.0f} s)",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -46,7 +46,9 @@ def with_labels(item, labels):
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--workdir", required=True)
     args = p.parse_args()
     t0 = time.time()
@@ -63,14 +65,26 @@ def main():
         t_items = [with_labels(f[0], f[column]) for f in test]
         truths = [it.fov.labels for it in s_items]
         # minPts ≥ 3: with 1.5 % background, minPts 1 (every stray point a cluster) can win ARI
-        raw_p, _ = evaluation.search_dbscan([it.fov.xy_nm for it in s_items], truths,
-                                            min_samples_range=(3, 100))
-        miro_p, _ = evaluation.search_dbscan(squeeze(s_items, step), truths, min_samples_range=(3, 100))
+        raw_p, _ = evaluation.search_dbscan(
+            [it.fov.xy_nm for it in s_items], truths, min_samples_range=(3, 100)
+        )
+        miro_p, _ = evaluation.search_dbscan(
+            squeeze(s_items, step), truths, min_samples_range=(3, 100)
+        )
         chosen[level] = (raw_p, miro_p)
-        frames.append(evaluation.score_fovs([it.fov.xy_nm for it in t_items], t_items, raw_p,
-                                            f"{level}s: DBSCAN alone"))
-        frames.append(evaluation.score_fovs(squeeze(t_items, step), t_items, miro_p,
-                                            f"{level}s: MIRO + DBSCAN (step {step % config.model.num_iterations + 1})"))
+        frames.append(
+            evaluation.score_fovs(
+                [it.fov.xy_nm for it in t_items], t_items, raw_p, f"{level}s: DBSCAN alone"
+            )
+        )
+        frames.append(
+            evaluation.score_fovs(
+                squeeze(t_items, step),
+                t_items,
+                miro_p,
+                f"{level}s: MIRO + DBSCAN (step {step % config.model.num_iterations + 1})",
+            )
+        )
     per_fov = pd.concat(frames, ignore_index=True)
 
     fig, axes = plt.subplots(1, 2, figsize=(8, 3))
@@ -81,17 +95,27 @@ def main():
         ax.set_ylabel("count")
     fig.tight_layout()
     fig.savefig(REPO / "experiments" / "results" / "multiscale_hist.png", dpi=120)
-    lines = ["# Multiscale rings: corners and rings from one model", "",
-             f"Command: `python -m experiments.multiscale --workdir {args.workdir}`  ",
-             f"Model: K = {config.model.num_iterations}, k* = {k_star}, hidden {config.model.hidden_size}, "
-             f"{config.train.num_train_steps} steps (configs/shapes.py:multiscale_rings)  ",
-             f"Machine: {report.machine()}; date {datetime.date.today()}; "
-             f"evaluation {time.time() - t0:.0f} s  "]
+    lines = [
+        "# Multiscale rings: corners and rings from one model",
+        "",
+        f"Command: `python -m experiments.multiscale --workdir {args.workdir}`  ",
+        f"Model: K = {config.model.num_iterations}, k* = {k_star}, hidden {config.model.hidden_size}, "
+        f"{config.train.num_train_steps} steps (configs/shapes.py:multiscale_rings)  ",
+        f"Machine: {report.machine()}; date {datetime.date.today()}; "
+        f"evaluation {time.time() - t0:.0f} s  ",
+    ]
     for level, (raw_p, miro_p) in chosen.items():
-        lines.append(f"DBSCAN params for {level}s (searched on 5 separate FOVs): alone eps {raw_p.eps:.1f} "
-                     f"nm minPts {raw_p.min_samples}; MIRO eps {miro_p.eps:.1f} nm minPts {miro_p.min_samples}  ")
-    lines += ["", f"{len(test)} fresh FOVs, mean ± std. Histogram: multiscale_hist.png", "",
-              evaluation.markdown_table(evaluation.summarize(per_fov)), ""]
+        lines.append(
+            f"DBSCAN params for {level}s (searched on 5 separate FOVs): alone eps {raw_p.eps:.1f} "
+            f"nm minPts {raw_p.min_samples}; MIRO eps {miro_p.eps:.1f} nm minPts {miro_p.min_samples}  "
+        )
+    lines += [
+        "",
+        f"{len(test)} fresh FOVs, mean ± std. Histogram: multiscale_hist.png",
+        "",
+        evaluation.markdown_table(evaluation.summarize(per_fov)),
+        "",
+    ]
     (REPO / "experiments" / "results" / "multiscale.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

@@ -38,8 +38,13 @@ def main():
     models = []
     for s in ("scenario_8", "scenario_6_blinking", "scenario_2_blinking"):
         cfg = benchmark.get_config(s)
-        models.append((f"{s} (authors' weights)", cfg, model_store.load_model(
-            reference_weights.weights_path(s), cfg)[0]))
+        models.append(
+            (
+                f"{s} (authors' weights)",
+                cfg,
+                model_store.load_model(reference_weights.weights_path(s), cfg)[0],
+            )
+        )
     for s in ("scenario_8", "scenario_2"):
         params, cfg = model_store.load_model(s)
         models.append((f"{s} (ours)", cfg, params))
@@ -54,12 +59,19 @@ def main():
         rows.append(row)
         print(row, flush=True)
     table = pd.DataFrame(rows).set_index("model")
-    lines = ["# Node features at inference: Laplacian vs constant vs shuffled (dev FOVs, paper DBSCAN params)",
-             "", "Command: `python -m experiments.node_features_inference`  ",
-             f"Machine: {report.machine()} (shared with trainings); date "
-             f"{datetime.date.today()}; wall time {time.time() - t0:.0f} s", "",
-             evaluation.markdown_table(table), ""]
-    (REPO / "experiments" / "results" / "node_features_inference.md").write_text("\n".join(lines) + "\n")
+    lines = [
+        "# Node features at inference: Laplacian vs constant vs shuffled (dev FOVs, paper DBSCAN params)",
+        "",
+        "Command: `python -m experiments.node_features_inference`  ",
+        f"Machine: {report.machine()} (shared with trainings); date "
+        f"{datetime.date.today()}; wall time {time.time() - t0:.0f} s",
+        "",
+        evaluation.markdown_table(table),
+        "",
+    ]
+    (REPO / "experiments" / "results" / "node_features_inference.md").write_text(
+        "\n".join(lines) + "\n"
+    )
     print("\n".join(lines))
 
 

@@ -22,29 +22,40 @@ SETS = [f"scenario_{i}{s}" for i in range(2, 11) for s in ("", "_blinking")]
 
 
 def main():
-    lines = ["# Parity with the authors' trained models", "",
-             "Command: `python -m experiments.parity`  ",
-             f"Machine: {report.machine()}; JAX {jax.__version__}; "
-             f"date {datetime.date.today()}", "",
-             "| set | N | E | K | max abs Δ plain | max abs Δ fused | max abs output |",
-             "|---|---|---|---|---|---|---|"]
+    lines = [
+        "# Parity with the authors' trained models",
+        "",
+        "Command: `python -m experiments.parity`  ",
+        f"Machine: {report.machine()}; JAX {jax.__version__}; date {datetime.date.today()}",
+        "",
+        "| set | N | E | K | max abs Δ plain | max abs Δ fused | max abs output |",
+        "|---|---|---|---|---|---|---|",
+    ]
     worst = 0.0
     for name in SETS:
         ref = np.load(reference_weights.parity_path(name))
         params = reference_weights.load_reference_params(reference_weights.weights_path(name))
         g = jraph.GraphsTuple(
-            nodes={"features": ref["node_features"]}, edges={"features": ref["edge_features"]},
-            senders=ref["edge_index"][0].astype(np.int32), receivers=ref["edge_index"][1].astype(np.int32),
-            n_node=np.array([len(ref["node_features"])]), n_edge=np.array([ref["edge_index"].shape[1]]),
-            globals=None)
+            nodes={"features": ref["node_features"]},
+            edges={"features": ref["edge_features"]},
+            senders=ref["edge_index"][0].astype(np.int32),
+            receivers=ref["edge_index"][1].astype(np.int32),
+            n_node=np.array([len(ref["node_features"])]),
+            n_edge=np.array([ref["edge_index"].shape[1]]),
+            globals=None,
+        )
         k = int(ref["num_steps"])
         errs = []
         for fused in (False, True):
             out = jax.jit(models.Miro(num_iterations=k, fused=fused).apply)(params, g)
-            errs.append(float(np.abs(np.asarray(out["displacements"]) - ref["displacements"]).max()))
+            errs.append(
+                float(np.abs(np.asarray(out["displacements"]) - ref["displacements"]).max())
+            )
         worst = max(worst, *errs)
-        lines.append(f"| {name} | {g.n_node[0]} | {g.n_edge[0]} | {k} | {errs[0]:.1e} | {errs[1]:.1e} | "
-                     f"{np.abs(ref['displacements']).max():.3f} |")
+        lines.append(
+            f"| {name} | {g.n_node[0]} | {g.n_edge[0]} | {k} | {errs[0]:.1e} | {errs[1]:.1e} | "
+            f"{np.abs(ref['displacements']).max():.3f} |"
+        )
         print(lines[-1], flush=True)
     lines += ["", f"Worst over all sets and steps: {worst:.1e} (bound 1e-4)."]
     (REPO / "experiments" / "results" / "parity.md").write_text("\n".join(lines) + "\n")

@@ -29,40 +29,66 @@ def compare(config, source, first: int) -> None:
     """Reference levels for the probe's loss: constant-zero prediction and the authors' weights."""
     import jax
     import jax.numpy as jnp
+
     batches = [source.batch(first + i) for i in range(6)]
     ref = reference_weights.weights_path(config.data.scenario)
     authors = config.copy_and_resolve_references()
     authors.model.hidden_size = 256
     for name, cfg, params in (
         ("authors' weights", authors, model_store.load_model(ref, authors)[0]),
-        ("predict zero", config, jax.tree_util.tree_map(
-            jnp.zeros_like, train.create_train_state(config, batches[0]).params)),
+        (
+            "predict zero",
+            config,
+            jax.tree_util.tree_map(
+                jnp.zeros_like, train.create_train_state(config, batches[0]).params
+            ),
+        ),
     ):
         apply_fn = train.create_model(cfg).apply
         lk = train.loss_key(cfg)
-        loss = np.mean([float(train.eval_step(params, apply_fn, b, lk)[1]["loss"]) for b in batches])
+        loss = np.mean(
+            [float(train.eval_step(params, apply_fn, b, lk)[1]["loss"]) for b in batches]
+        )
         print(f"{name}: {loss:.4f} on batches {first}-{first + 5}", flush=True)
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("scenario")
     p.add_argument("--lr", type=float, default=3e-4)
     p.add_argument("--steps", type=int, default=1000)
     p.add_argument("--hidden", type=int, default=128)
-    p.add_argument("--init", default="scratch",
-                   help="'scratch', 'authors' (this set's authors' weights) or a model name/directory")
+    p.add_argument(
+        "--init",
+        default="scratch",
+        help="'scratch', 'authors' (this set's authors' weights) or a model name/directory",
+    )
     p.add_argument("--curriculum-k", type=int, default=0)
     p.add_argument("--curriculum-steps", type=int, default=0)
     p.add_argument("--l2-warmup", type=int, default=0)
     p.add_argument("--crop", type=float, default=0.0)
     p.add_argument("--batch", type=int, default=4)
-    p.add_argument("--compare-at", type=int, default=-1,
-                   help="only print the loss of predict-zero and of the authors' weights on batches N…N+5")
-    p.add_argument("--coarsen", type=float, default=0.0, help="grid cell (unit FOV) of the coarsening curriculum")
+    p.add_argument(
+        "--compare-at",
+        type=int,
+        default=-1,
+        help="only print the loss of predict-zero and of the authors' weights on batches N…N+5",
+    )
+    p.add_argument(
+        "--coarsen",
+        type=float,
+        default=0.0,
+        help="grid cell (unit FOV) of the coarsening curriculum",
+    )
     p.add_argument("--coarsen-steps", type=int, default=0)
-    p.add_argument("--aux-beta", type=float, default=0.0,
-                   help="> 0: a 2-class head (clustered or not) trained with this β·CE")
+    p.add_argument(
+        "--aux-beta",
+        type=float,
+        default=0.0,
+        help="> 0: a 2-class head (clustered or not) trained with this β·CE",
+    )
     args = p.parse_args()
     config = benchmark.get_config(args.scenario)
     config.data.dataset_size = 0
@@ -87,7 +113,9 @@ def main():
     elif args.init != "scratch":
         params, init_config = model_store.load_model(args.init)
         if init_config.model.hidden_size != args.hidden:
-            raise SystemExit(f"--init model has hidden {init_config.model.hidden_size}, not {args.hidden}")
+            raise SystemExit(
+                f"--init model has hidden {init_config.model.hidden_size}, not {args.hidden}"
+            )
     first = config.copy_and_resolve_references()
     if args.curriculum_k:
         first.model.num_iterations = args.curriculum_k
@@ -101,7 +129,13 @@ def main():
         state, parts = train.train_step(state, source.batch(step), lk)
         acc.append(float(parts["loss"]) - args.aux_beta * float(parts.get("cross_entropy", 0.0)))
         if (step + 1) % 50 == 0:
-            print(step + 1, dict(lk)["norm"], round(float(np.mean(acc)), 4), round(time.time() - t0, 1), flush=True)
+            print(
+                step + 1,
+                dict(lk)["norm"],
+                round(float(np.mean(acc)), 4),
+                round(time.time() - t0, 1),
+                flush=True,
+            )
             acc = []
     graph = source.batch(10**6)
     real = int(np.sum(graph.n_node[:-1]))

@@ -19,6 +19,7 @@ def cpu_model() -> str:
 def machine() -> str:
     """e.g. 'x86_64 AMD EPYC 7B13, 2 cores, CPU' (cores = those this process may run on)."""
     import jax
+
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     devices = {d.platform for d in jax.devices()}
     accelerator = "CPU" if devices == {"cpu"} else "/".join(sorted(devices)).upper()

@@ -32,8 +32,11 @@ from miro_jax import evaluation, metrics, model_store, simulate
 
 REPO = Path(__file__).resolve().parents[1]
 
-PREVIOUS_PATH = {"predict.feature_tile_scale": 1e9, "predict.max_nodes_per_call": 10**9,
-                 "predict.spatial_order_min_nodes": 10**9}
+PREVIOUS_PATH = {
+    "predict.feature_tile_scale": 1e9,
+    "predict.max_nodes_per_call": 10**9,
+    "predict.spatial_order_min_nodes": 10**9,
+}
 UNTILED_MODEL = {"predict.max_nodes_per_call": 10**9}
 
 
@@ -42,9 +45,15 @@ def simulate_field(points: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     side = 2000.0 * np.sqrt(points / 400.0)  # 400 localizations per 2 µm × 2 µm, as scenario 8
     n_clusters = int(points / 2 / 10)  # mean cluster size 10 (5 and 15), half clustered
     sizes = rng.choice([5, 15], n_clusters)
-    return simulate.gaussian_clusters(rng, fov_nm=side, num_clusters=n_clusters,
-                                      points_per_cluster=sizes, cluster_std_nm=24.0,
-                                      clustered_fraction=0.5, margin_nm=50.0)
+    return simulate.gaussian_clusters(
+        rng,
+        fov_nm=side,
+        num_clusters=n_clusters,
+        points_per_cluster=sizes,
+        cluster_std_nm=24.0,
+        clustered_fraction=0.5,
+        margin_nm=50.0,
+    )
 
 
 def model_variant(folder: Path, name: str, overrides: dict) -> Path:
@@ -56,10 +65,29 @@ def model_variant(folder: Path, name: str, overrides: dict) -> Path:
 
 def run_cluster(csv: Path, model: Path | str, out: Path, timeout: float):
     """(wall s, peak GB, labels) of one `miro cluster` process; (None, None, None) on timeout."""
-    cmd = ["/usr/bin/time", "-f", "TIME %e %M", sys.executable, "-m", "miro_jax.cli", "cluster",
-           str(csv), "--model", str(model), "--out", str(out), "--quiet"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=dict(os.environ, PYTHONPATH=str(REPO)), start_new_session=True)
+    cmd = [
+        "/usr/bin/time",
+        "-f",
+        "TIME %e %M",
+        sys.executable,
+        "-m",
+        "miro_jax.cli",
+        "cluster",
+        str(csv),
+        "--model",
+        str(model),
+        "--out",
+        str(out),
+        "--quiet",
+    ]
+    proc = subprocess.Popen(
+        cmd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(REPO)),
+        start_new_session=True,
+    )
     try:
         _, stderr = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -83,8 +111,9 @@ def agreement(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--sizes", type=int, nargs="+", default=[20_000, 200_000, 1_000_000])
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--repeats-largest", type=int, default=1)
@@ -102,17 +131,26 @@ def main():
         runs = [run_cluster(csv, "scenario_8", tmp / "out.csv", 3600) for _ in range(repeats)]
         labels = runs[-1][2]
         walls, peaks = [r[0] for r in runs], [r[1] for r in runs]
-        row = {"localizations": len(xy), "default: wall s (median)": np.median(walls),
-               "runs": " / ".join(f"{w:.1f}" for w in walls), "default: peak GB": max(peaks),
-               "ARI vs simulation": metrics.ari(truth, labels),
-               "s per 10k localizations": np.median(walls) / len(xy) * 1e4}
-        base_wall, base_peak, base_labels = run_cluster(csv, previous, tmp / "base.csv",
-                                                        args.baseline_timeout)
-        row["previous path: wall s"] = (f"{base_wall:.1f}" if base_wall is not None
-                                        else f"> {args.baseline_timeout:.0f} (stopped)")
+        row = {
+            "localizations": len(xy),
+            "default: wall s (median)": np.median(walls),
+            "runs": " / ".join(f"{w:.1f}" for w in walls),
+            "default: peak GB": max(peaks),
+            "ARI vs simulation": metrics.ari(truth, labels),
+            "s per 10k localizations": np.median(walls) / len(xy) * 1e4,
+        }
+        base_wall, base_peak, base_labels = run_cluster(
+            csv, previous, tmp / "base.csv", args.baseline_timeout
+        )
+        row["previous path: wall s"] = (
+            f"{base_wall:.1f}"
+            if base_wall is not None
+            else f"> {args.baseline_timeout:.0f} (stopped)"
+        )
         row["previous path: peak GB"] = f"{base_peak:.2f}" if base_peak is not None else "–"
-        row["labels agree with previous path"] = (f"{agreement(labels, base_labels):.4f}"
-                                                  if base_labels is not None else "–")
+        row["labels agree with previous path"] = (
+            f"{agreement(labels, base_labels):.4f}" if base_labels is not None else "–"
+        )
         if size <= 200_000:
             _, _, whole = run_cluster(csv, untiled, tmp / "whole.csv", 3600)
             row["labels agree, model untiled"] = f"{agreement(labels, whole):.4f}"
@@ -121,27 +159,44 @@ def main():
         rows.append(row)
         print(row, flush=True)
     table = pd.DataFrame(rows)
-    lines = ["# The user path at real sizes: `miro cluster`, default options", "",
-             "Command: `python -m experiments.scale --sizes "
-             f"{' '.join(map(str, args.sizes))} --repeats {args.repeats} --repeats-largest "
-             f"{args.repeats_largest}`  ",
-             f"Machine: {report.machine()} "
-             f"({platform.processor() or 'x86_64'}); date {datetime.date.today()}  ",
-             "Each run: `miro cluster cell.csv --model scenario_8 --out labels.csv --quiet` in a "
-             "fresh process (reading, graph, features, model, DBSCAN, statistics, writing; JAX "
-             "start-up and compilation included), wall time and peak RSS from /usr/bin/time.", ""]
+    lines = [
+        "# The user path at real sizes: `miro cluster`, default options",
+        "",
+        "Command: `python -m experiments.scale --sizes "
+        f"{' '.join(map(str, args.sizes))} --repeats {args.repeats} --repeats-largest "
+        f"{args.repeats_largest}`  ",
+        f"Machine: {report.machine()} "
+        f"({platform.processor() or 'x86_64'}); date {datetime.date.today()}  ",
+        "Each run: `miro cluster cell.csv --model scenario_8 --out labels.csv --quiet` in a "
+        "fresh process (reading, graph, features, model, DBSCAN, statistics, writing; JAX "
+        "start-up and compilation included), wall time and peak RSS from /usr/bin/time.",
+        "",
+    ]
     header = list(table.columns)
     lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for _, r in table.iterrows():
-        lines.append("| " + " | ".join(f"{v:,.3f}" if k == "ARI vs simulation" else
-                                        f"{v:,.2f}" if isinstance(v, float) else
-                                        f"{v:,}" if isinstance(v, (int, np.integer)) else str(v)
-                                        for k, v in r.items()) + " |")
+        lines.append(
+            "| "
+            + " | ".join(
+                f"{v:,.3f}"
+                if k == "ARI vs simulation"
+                else f"{v:,.2f}"
+                if isinstance(v, float)
+                else f"{v:,}"
+                if isinstance(v, (int, np.integer))
+                else str(v)
+                for k, v in r.items()
+            )
+            + " |"
+        )
     first, last = rows[0], rows[-1]
-    lines += ["", f"Cost per localization, largest vs smallest field: "
-              f"{last['s per 10k localizations'] / first['s per 10k localizations']:.2f}× "
-              f"({last['localizations'] / first['localizations']:.0f}× the localizations, "
-              f"{last['default: wall s (median)'] / first['default: wall s (median)']:.1f}× the time)."]
+    lines += [
+        "",
+        f"Cost per localization, largest vs smallest field: "
+        f"{last['s per 10k localizations'] / first['s per 10k localizations']:.2f}× "
+        f"({last['localizations'] / first['localizations']:.0f}× the localizations, "
+        f"{last['default: wall s (median)'] / first['default: wall s (median)']:.1f}× the time).",
+    ]
     lines += notes
     out = REPO / "experiments" / "results" / "scale.md"
     evaluation.write_results_markdown(out, "\n".join(lines))

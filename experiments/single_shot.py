@@ -39,14 +39,16 @@ def run(scenario: str) -> None:
         train.train_and_evaluate(config, workdir)
         (workdir / "train_time.json").write_text(json.dumps({"seconds": time.time() - t0}))
     params, config = model_store.load_model(workdir / "model")
-    single = evaluation.evaluate_benchmark(config, params, auto_dbscan=True, label="MIRO 1 cluster",
-                                           progress=False)["per_fov"]
+    single = evaluation.evaluate_benchmark(
+        config, params, auto_dbscan=True, label="MIRO 1 cluster", progress=False
+    )["per_fov"]
     frames = [single]
     full_dir = REPO / "workdirs" / "benchmark" / scenario / "model"
     if full_dir.exists() or scenario in model_store.bundled_models():
         params3, config3 = model_store.load_model(full_dir if full_dir.exists() else scenario)
-        full = evaluation.evaluate_benchmark(config3, params3, auto_dbscan=True, label="MIRO 3 FOVs",
-                                             progress=False)["per_fov"]
+        full = evaluation.evaluate_benchmark(
+            config3, params3, auto_dbscan=True, label="MIRO 3 FOVs", progress=False
+        )["per_fov"]
         frames.append(full[full["method"].str.startswith("MIRO")])
     per_fov = pd.concat(frames, ignore_index=True)
     per_fov.insert(0, "scenario", scenario)
@@ -54,30 +56,41 @@ def run(scenario: str) -> None:
 
 
 def write_table() -> None:
-    lines = ["# Single-shot training: one annotated cluster vs 3 training FOVs (dev FOVs, mean ± std)",
-             "", "Command: `python -m experiments.single_shot --scenario <set>`  ",
-             f"Machine: {report.machine()}; updated {datetime.date.today()}.", "",
-             "(paper params) = the authors' DBSCAN parameters for the set, which is what a single-shot "
-             "user has; (auto params) = searched on the 3 annotated training FOVs, labels the "
-             "single-shot setting does not have (so only the 3-FOV rows use them fairly).", "",
-             "| set | method | " + " | ".join(KEY) + " | paper ARI† (1 cluster) | train min |",
-             "|---|---|" + "---|" * (len(KEY) + 2)]
+    lines = [
+        "# Single-shot training: one annotated cluster vs 3 training FOVs (dev FOVs, mean ± std)",
+        "",
+        "Command: `python -m experiments.single_shot --scenario <set>`  ",
+        f"Machine: {report.machine()}; updated {datetime.date.today()}.",
+        "",
+        "(paper params) = the authors' DBSCAN parameters for the set, which is what a single-shot "
+        "user has; (auto params) = searched on the 3 annotated training FOVs, labels the "
+        "single-shot setting does not have (so only the 3-FOV rows use them fairly).",
+        "",
+        "| set | method | " + " | ".join(KEY) + " | paper ARI† (1 cluster) | train min |",
+        "|---|---|" + "---|" * (len(KEY) + 2),
+    ]
     for csv in sorted(RESULTS.glob("single_shot_scenario_*.csv")):
         frame = pd.read_csv(csv)
         scenario = frame["scenario"].iloc[0]
         timing = REPO / "workdirs" / "single_shot" / scenario / "train_time.json"
-        minutes = json.loads(timing.read_text())["seconds"] / 60 if timing.exists() else float("nan")
+        minutes = (
+            json.loads(timing.read_text())["seconds"] / 60 if timing.exists() else float("nan")
+        )
         for method, g in frame.groupby("method", sort=False):
             cells = [f"{g[k].mean():.3f} ± {g[k].std(ddof=0):.3f}" for k in KEY]
             paper = PAPER.get(scenario, "–") if "1 cluster" in method else ""
             mins = f"{minutes:.1f}" if "1 cluster" in method else ""
-            lines.append(f"| {scenario} | {method} | " + " | ".join(cells) + f" | {paper} | {mins} |")
+            lines.append(
+                f"| {scenario} | {method} | " + " | ".join(cells) + f" | {paper} | {mins} |"
+            )
     evaluation.write_results_markdown(RESULTS / "single_shot.md", "\n".join(lines))
     print("\n".join(lines))
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--scenario", action="append", default=[])
     args = p.parse_args()
     for scenario in args.scenario:

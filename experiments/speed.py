@@ -26,8 +26,17 @@ from miro_jax import reference_weights
 REPO = Path(__file__).resolve().parents[1]
 
 GRAPH = reference_weights.parity_path("scenario_6_blinking")
-VARIANTS = ["graph", "plain-infer", "fused-infer", "fused-infer-bf16", "plain-train",
-            "fused-train", "fused-train-remat", "torch-infer", "torch-train"]
+VARIANTS = [
+    "graph",
+    "plain-infer",
+    "fused-infer",
+    "fused-infer-bf16",
+    "plain-train",
+    "fused-train",
+    "fused-train-remat",
+    "torch-infer",
+    "torch-train",
+]
 
 
 def run_torch(name: str, repeats: int) -> dict:
@@ -41,12 +50,15 @@ def run_torch(name: str, repeats: int) -> dict:
     w = np.load(reference_weights.weights_path("scenario_6_blinking"))
     k, r = int(ref["num_steps"]), float(ref["connectivity_radius"])
     lin = {}
-    for role, key in [("xenc", "model.encoder.0.blocks.0.layer"), ("eenc", "model.encoder.1.blocks.0.layer"),
-                      ("nc", "model.backbone.layer.0.0.blocks.0.layer"),
-                      ("ec", "model.backbone.layer.0.1.blocks.0.layer"),
-                      ("msg", "model.backbone.layer.1.blocks.0.transform.layer"),
-                      ("upd", "model.backbone.layer.1.blocks.0.update.blocks.0.layer"),
-                      ("head", "model.backbone.head.blocks.0.layer")]:
+    for role, key in [
+        ("xenc", "model.encoder.0.blocks.0.layer"),
+        ("eenc", "model.encoder.1.blocks.0.layer"),
+        ("nc", "model.backbone.layer.0.0.blocks.0.layer"),
+        ("ec", "model.backbone.layer.0.1.blocks.0.layer"),
+        ("msg", "model.backbone.layer.1.blocks.0.transform.layer"),
+        ("upd", "model.backbone.layer.1.blocks.0.update.blocks.0.layer"),
+        ("head", "model.backbone.head.blocks.0.layer"),
+    ]:
         layer = torch.nn.Linear(w[key + ".weight"].shape[1], w[key + ".weight"].shape[0])
         layer.weight.data = torch.tensor(w[key + ".weight"])
         layer.bias.data = torch.tensor(w[key + ".bias"])
@@ -78,14 +90,23 @@ def run_torch(name: str, repeats: int) -> dict:
             q = pos - r * o
             d = torch.linalg.norm(q[s_idx] - q[t_idx], dim=1)
             dt = torch.linalg.norm(pos[s_idx] - pos[t_idx], dim=1)
-            loss = loss + torch.nn.functional.l1_loss(o, torch.zeros_like(o)) + 10 * (d - dt).abs().mean()
+            loss = (
+                loss
+                + torch.nn.functional.l1_loss(o, torch.zeros_like(o))
+                + 10 * (d - dt).abs().mean()
+            )
         loss = loss / len(outs)
         opt.zero_grad()
         loss.backward()
         opt.step()
 
-    result = {"variant": name, "nodes": x.shape[0], "edges": ea.shape[0], "K": k,
-              "torch_threads": torch.get_num_threads()}
+    result = {
+        "variant": name,
+        "nodes": x.shape[0],
+        "edges": ea.shape[0],
+        "K": k,
+        "torch_threads": torch.get_num_threads(),
+    }
     times = []
     if name == "torch-infer":
         with torch.no_grad():
@@ -94,7 +115,9 @@ def run_torch(name: str, repeats: int) -> dict:
                 t = time.perf_counter()
                 out = forward()
                 times.append(time.perf_counter() - t)
-        result["parity_max_abs"] = float(np.abs(torch.stack(out).numpy() - ref["displacements"]).max())
+        result["parity_max_abs"] = float(
+            np.abs(torch.stack(out).numpy() - ref["displacements"]).max()
+        )
         flops = k * flops_per_step(x.shape[0], ea.shape[0], 256, False)
     else:
         opt = torch.optim.Adam(modules.parameters(), lr=1e-4)
@@ -104,9 +127,13 @@ def run_torch(name: str, repeats: int) -> dict:
             train_step(opt)
             times.append(time.perf_counter() - t)
         flops = 3 * k * flops_per_step(x.shape[0], ea.shape[0], 256, False)
-    result.update(median_s=float(np.median(times)), compile_s=0.0, gflops=flops / 1e9,
-                  gflop_per_s=flops / 1e9 / float(np.median(times)),
-                  peak_rss_gb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6)
+    result.update(
+        median_s=float(np.median(times)),
+        compile_s=0.0,
+        gflops=flops / 1e9,
+        gflop_per_s=flops / 1e9 / float(np.median(times)),
+        peak_rss_gb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6,
+    )
     return result
 
 
@@ -142,14 +169,18 @@ def run_variant(name: str, repeats: int) -> dict:
         result.update(median_s=float(np.median(times)), compile_s=0.0)
     else:
         fused, train = name.startswith("fused"), "train" in name
-        model = models.Miro(num_iterations=k, fused=fused, remat="remat" in name,
-                            bf16_matmuls="bf16" in name)
+        model = models.Miro(
+            num_iterations=k, fused=fused, remat="remat" in name, bf16_matmuls="bf16" in name
+        )
         params = reference_weights.load_reference_params(
-            reference_weights.weights_path("scenario_6_blinking"))
-        pg = graph_lib.PointGraph(ref["positions"], ref["node_features"], ref["edge_index"],
-                                  ref["edge_features"], r)
-        g = graph_lib.pad_batch([graph_lib.to_graphs_tuple(
-            pg, target=np.zeros((n, 2), np.float32))], 1.0001)
+            reference_weights.weights_path("scenario_6_blinking")
+        )
+        pg = graph_lib.PointGraph(
+            ref["positions"], ref["node_features"], ref["edge_index"], ref["edge_features"], r
+        )
+        g = graph_lib.pad_batch(
+            [graph_lib.to_graphs_tuple(pg, target=np.zeros((n, 2), np.float32))], 1.0001
+        )
         if train:
             tx = optax.adam(1e-4)
             opt_state = tx.init(params)
@@ -157,9 +188,11 @@ def run_variant(name: str, repeats: int) -> dict:
             def step(params, opt_state, g):
                 def loss(p):
                     return losses.miro_loss(model.apply(p, g), g, r)[0]
+
                 value, grads = jax.value_and_grad(loss)(params)
                 updates, opt_state = tx.update(grads, opt_state, params)
                 return optax.apply_updates(params, updates), opt_state, value
+
             fn = jax.jit(step)
             args = (params, opt_state, g)
         else:
@@ -175,9 +208,13 @@ def run_variant(name: str, repeats: int) -> dict:
             jax.block_until_ready(compiled(*args))
             times.append(time.perf_counter() - t)
         flops = k * flops_per_step(n, e, 256, fused) * (3.0 if train else 1.0)
-        result.update(median_s=float(np.median(times)), min_s=float(np.min(times)),
-                      compile_s=compile_s, gflops=flops / 1e9,
-                      gflop_per_s=flops / 1e9 / float(np.median(times)))
+        result.update(
+            median_s=float(np.median(times)),
+            min_s=float(np.min(times)),
+            compile_s=compile_s,
+            gflops=flops / 1e9,
+            gflop_per_s=flops / 1e9 / float(np.median(times)),
+        )
         if not train:
             out = np.asarray(compiled(*args))
             result["parity_max_abs"] = float(np.abs(out[:, :n] - ref["displacements"]).max())
@@ -186,7 +223,9 @@ def run_variant(name: str, repeats: int) -> dict:
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--variant", default=None)
     parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
@@ -199,8 +238,12 @@ def main():
             print(f"skipping {v}: torch not installed (pip install torch==2.13.0)")
             continue
         reps = args.repeats if "train" not in v else max(3, args.repeats - 2)
-        out = subprocess.run([sys.executable, __file__, "--variant", v, "--repeats", str(reps)],
-                             capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, __file__, "--variant", v, "--repeats", str(reps)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
         print(rows[-1], flush=True)
     lines = [
@@ -219,16 +262,23 @@ def main():
         lines.append(
             f"| {r['variant']} | {r['median_s']:.3f} | {r['compile_s']:.1f} | "
             f"{r.get('gflops', 0):.0f} | {r.get('gflop_per_s', 0):.0f} | {r['peak_rss_gb']:.2f} | "
-            f"{r.get('parity_max_abs', float('nan')):.1e} |")
+            f"{r.get('parity_max_abs', float('nan')):.1e} |"
+        )
     base = {r["variant"]: r["median_s"] for r in rows}
     if "torch-infer" in base:
-        lines += ["", f"Speed-up over the PyTorch baseline (same run, same machine): inference "
-                  f"{base['torch-infer'] / base['fused-infer']:.1f}×, training step "
-                  f"{base['torch-train'] / base['fused-train']:.1f}×."]
-    lines += ["", "torch-* = the authors' formulation in plain PyTorch 2.13 (CPU, default threads): "
-              "their concatenations, gathers and receiver scatter-add, fp32. The issue quotes the "
-              "authors' own code on this machine kind at 9.4 s per forward pass and 34 s per "
-              "training step (≈33 GFLOP per recurrent step, ≈88 GFLOP/s)."]
+        lines += [
+            "",
+            f"Speed-up over the PyTorch baseline (same run, same machine): inference "
+            f"{base['torch-infer'] / base['fused-infer']:.1f}×, training step "
+            f"{base['torch-train'] / base['fused-train']:.1f}×.",
+        ]
+    lines += [
+        "",
+        "torch-* = the authors' formulation in plain PyTorch 2.13 (CPU, default threads): "
+        "their concatenations, gathers and receiver scatter-add, fp32. The issue quotes the "
+        "authors' own code on this machine kind at 9.4 s per forward pass and 34 s per "
+        "training step (≈33 GFLOP per recurrent step, ≈88 GFLOP/s).",
+    ]
     out = REPO / "experiments" / "results" / "speed.md"
     out.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

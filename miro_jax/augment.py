@@ -56,8 +56,12 @@ def reflect(points: np.ndarray, rng) -> np.ndarray:
     return (points - mean) * signs + mean
 
 
-def assemble(cluster_points: list[np.ndarray], centres: np.ndarray, background: np.ndarray,
-             connectivity_radius: float) -> PointSample:
+def assemble(
+    cluster_points: list[np.ndarray],
+    centres: np.ndarray,
+    background: np.ndarray,
+    connectivity_radius: float,
+) -> PointSample:
     """Clusters (centred, already rotated) placed at `centres`, then background; cluster points first."""
     positions = [c + centre for c, centre in zip(cluster_points, centres)] + [background]
     targets = [c / connectivity_radius for c in cluster_points] + [np.zeros_like(background)]
@@ -219,15 +223,25 @@ class FieldBuilder:
         inside = np.all((field.background >= corner) & (field.background <= corner + side), 1)
         background = field.background[inside] - corner
         if len(background):
-            background = reflect(subsample(background, rng.uniform(
-                *self.background_sampling_range), rng), rng)
-        expected = field.cluster_density * float(np.prod(side)) * rng.uniform(
-            *self.cluster_count_scale)
+            background = reflect(
+                subsample(background, rng.uniform(*self.background_sampling_range), rng), rng
+            )
+        expected = (
+            field.cluster_density * float(np.prod(side)) * rng.uniform(*self.cluster_count_scale)
+        )
         n_clusters = max(1, int(rng.poisson(expected)))
         centres = rng.uniform(0.0, 1.0, (n_clusters, 2)) * side
-        points = [rotate(subsample(self.clusters[rng.integers(len(self.clusters))],
-                                   rng.uniform(*self.cluster_sampling_range), rng), rng)
-                  for _ in range(n_clusters)]
+        points = [
+            rotate(
+                subsample(
+                    self.clusters[rng.integers(len(self.clusters))],
+                    rng.uniform(*self.cluster_sampling_range),
+                    rng,
+                ),
+                rng,
+            )
+            for _ in range(n_clusters)
+        ]
         return assemble(points, centres, background.reshape(-1, 2), self.connectivity_radius)
 
 
@@ -241,9 +255,16 @@ BUILDERS = {
 def make_builder(name: str, clusters, backgrounds, connectivity_radius: float, **kwargs):
     """Builder by the authors' class name; `kwargs` are their builder_kwargs (dataset_size ignored)."""
     cls = BUILDERS[name]
-    kwargs = {k: (tuple(v) if isinstance(v, list) else v) for k, v in kwargs.items()
-              if k not in ("dataset_size", "connectivity_radius")}
+    kwargs = {
+        k: (tuple(v) if isinstance(v, list) else v)
+        for k, v in kwargs.items()
+        if k not in ("dataset_size", "connectivity_radius")
+    }
     if cls is ClusterBuilder:
         return cls(clusters=clusters, connectivity_radius=connectivity_radius, **kwargs)
-    return cls(clusters=clusters, backgrounds=backgrounds,
-               connectivity_radius=connectivity_radius, **kwargs)
+    return cls(
+        clusters=clusters,
+        backgrounds=backgrounds,
+        connectivity_radius=connectivity_radius,
+        **kwargs,
+    )

@@ -53,7 +53,8 @@ def read_fov(path: str | os.PathLike) -> Fov:
         raise BenchmarkDataError(
             f"benchmark FOV {path} not found: the Nieves et al. 2023 benchmark (GPL-3, not "
             "shipped) is read in place; point to its folder with --config.data.root=DIR or "
-            "$MIRO_BENCHMARK_ROOT")
+            "$MIRO_BENCHMARK_ROOT"
+        )
     table = pd.read_csv(path)
     missing = {"x", "y", "index"} - set(table.columns)
     if missing:
@@ -61,8 +62,12 @@ def read_fov(path: str | os.PathLike) -> Fov:
     xy = table[["x", "y"]].to_numpy(np.float64)
     unit, lo, extent = graph_lib.normalize_fov(xy)
     return Fov(
-        name=Path(path).stem, xy_nm=xy, labels=table["index"].to_numpy(np.int64),
-        unit_xy=unit, minimum=lo, extent=extent,
+        name=Path(path).stem,
+        xy_nm=xy,
+        labels=table["index"].to_numpy(np.int64),
+        unit_xy=unit,
+        minimum=lo,
+        extent=extent,
     )
 
 

@@ -1,10 +1,10 @@
 """`miro`: cluster localization tables with MIRO, train, evaluate, and run the demo.
 
-  miro demo                                     # bundled sample + bundled model, scores, picture
-  miro cluster cells/ --model scenario_8 --out-dir results      # files, globs, folders
-  miro cluster locs.csv --model scenario_8 --out labels.csv --stats clusters.csv --plot fig.png
-  miro train --config configs/benchmark.py:scenario_8 --workdir runs/s8 [--config.x=y ...]
-  miro evaluate --scenario scenario_8 --model authors --auto-dbscan
+miro demo                                     # bundled sample + bundled model, scores, picture
+miro cluster cells/ --model scenario_8 --out-dir results      # files, globs, folders
+miro cluster locs.csv --model scenario_8 --out labels.csv --stats clusters.csv --plot fig.png
+miro train --config configs/benchmark.py:scenario_8 --workdir runs/s8 [--config.x=y ...]
+miro evaluate --scenario scenario_8 --model authors --auto-dbscan
 """
 
 from __future__ import annotations
@@ -60,6 +60,7 @@ class CliError(Exception):
 def _load_config_file(spec: str):
     """'path.py[:arg]' -> ConfigDict, like ml_collections' config flags."""
     import importlib.util
+
     path, _, arg = spec.partition(":")
     if not Path(path).exists():
         raise CliError(f"config file not found: {path}")
@@ -71,6 +72,7 @@ def _load_config_file(spec: str):
 
 def _load_model(args):
     from miro_jax import model_store
+
     config = _load_config_file(args.config) if getattr(args, "config", None) else None
     return model_store.load_model(args.model, config)
 
@@ -79,6 +81,7 @@ def _load_model(args):
 def _bundled_model(name: str):
     """A bundled model, loaded once per process (--model auto may pick it for many files)."""
     from miro_jax import model_store
+
     return model_store.load_model(name)
 
 
@@ -87,8 +90,9 @@ def _positive(value, flag: str, kind=float):
     if value is None:
         return None
     if not (value == value and abs(value) != float("inf")) or value <= 0:
-        raise CliError(f"{flag} {value:g}: must be a positive "
-                       f"{'whole number' if kind is int else 'number'}")
+        raise CliError(
+            f"{flag} {value:g}: must be a positive {'whole number' if kind is int else 'number'}"
+        )
     return value
 
 
@@ -100,6 +104,7 @@ def expand_inputs(specs: list[str]) -> list[Path]:
     import glob
 
     from miro_jax import localizations
+
     files = []
     for spec in specs:
         path = Path(spec)
@@ -109,11 +114,16 @@ def expand_inputs(specs: list[str]) -> list[Path]:
                 raise CliError(f"{spec}: no file matches this pattern")
             files += matches
         elif path.is_dir():
-            found = sorted(p for p in path.iterdir()
-                           if p.suffix.lower() in localizations.SUFFIXES and p.is_file())
+            found = sorted(
+                p
+                for p in path.iterdir()
+                if p.suffix.lower() in localizations.SUFFIXES and p.is_file()
+            )
             if not found:
-                raise CliError(f"{spec}: folder holds no localization files "
-                               f"({', '.join(localizations.SUFFIXES)})")
+                raise CliError(
+                    f"{spec}: folder holds no localization files "
+                    f"({', '.join(localizations.SUFFIXES)})"
+                )
             files += found
         else:
             files.append(path)
@@ -151,13 +161,20 @@ def _check_cluster_args(args, inputs: list[Path]) -> None:
     if args.tile_size_nm is not None and args.scaling == "fov":
         raise CliError("--tile-size-nm needs --scaling physical (tiles share one length scale)")
     if args.method.startswith("miro") and not args.model:
-        raise CliError(f"--method {args.method} needs --model (a bundled name such as "
-                       "scenario_8, or a model directory)")
-    if args.method == "dbscan" and not args.model and (args.eps is None or args.min_samples is None):
+        raise CliError(
+            f"--method {args.method} needs --model (a bundled name such as "
+            "scenario_8, or a model directory)"
+        )
+    if (
+        args.method == "dbscan"
+        and not args.model
+        and (args.eps is None or args.min_samples is None)
+    ):
         raise CliError("--method dbscan without --model needs --eps and --min-samples")
     if (args.out or args.stats or args.plot) and len(inputs) > 1:
-        raise CliError("--out, --stats and --plot name one file's outputs; with several inputs "
-                       "use --out-dir")
+        raise CliError(
+            "--out, --stats and --plot name one file's outputs; with several inputs use --out-dir"
+        )
     if args.auto_dbscan and args.method != "miro":
         raise CliError("--auto-dbscan chooses DBSCAN parameters for --method miro")
 
@@ -166,19 +183,23 @@ def _output_paths(args, source: Path, out_dir: Path | None, stem: str = "") -> d
     """out/stats/plot paths of one input, checked (never the input, folder exists, extension);
     `stem` names its files in out_dir (unique within a batch)."""
     from miro_jax import outputs
+
     suffixes = outputs.FORMATS[args.format]
     if out_dir is not None:
         stem = stem or source.stem
-        wanted = {"out": out_dir / f"{stem}_{args.method}{suffixes[0]}",
-                  "stats": out_dir / f"{stem}_{args.method}_clusters.csv"}
+        wanted = {
+            "out": out_dir / f"{stem}_{args.method}{suffixes[0]}",
+            "stats": out_dir / f"{stem}_{args.method}_clusters.csv",
+        }
         if not args.no_plots:
             wanted["plot"] = out_dir / f"{stem}_{args.method}.png"
     else:
         wanted = {"out": Path(args.out)}
         wanted.update({k: Path(getattr(args, k)) for k in ("stats", "plot") if getattr(args, k)})
     allowed = {"out": suffixes, "stats": (".csv",), "plot": (".png", ".pdf", ".svg")}
-    paths = {k: outputs.check_output_path(v, f"--{k}", [source], allowed[k])
-             for k, v in wanted.items()}
+    paths = {
+        k: outputs.check_output_path(v, f"--{k}", [source], allowed[k]) for k, v in wanted.items()
+    }
     resolved = [p.resolve() for p in paths.values()]
     if len(set(resolved)) < len(resolved):
         raise CliError("--out, --stats and --plot must name different files")
@@ -198,71 +219,108 @@ def _cluster_one(args, source: Path, paths: dict, model) -> dict:
         outputs,
         plotting,
     )
+
     t0 = time.time()
-    loc = localizations.read_localizations(source, args.x_col, args.y_col, args.unit,
-                                           args.pixel_size, args.drop_invalid)
+    loc = localizations.read_localizations(
+        source, args.x_col, args.y_col, args.unit, args.pixel_size, args.drop_invalid
+    )
     for note in loc.notes:
         _say(args, f"{source.name}: {note}")
     localizations.check_units(loc.xy_nm)
     model_name = str(args.model) if args.model else ""
     if args.model == "auto":
         from miro_jax import fit, model_store
-        model_name, reason = model_store.closest_bundled_model(fit.field_statistics(
-            [fit.unlabelled(loc.xy_nm)]))
+
+        model_name, reason = model_store.closest_bundled_model(
+            fit.field_statistics([fit.unlabelled(loc.xy_nm)])
+        )
         _say(args, f"{source.name}: --model auto: {model_name} ({reason})")
         model = _bundled_model(model_name)
     for warning in card_warnings(model_name, loc.xy_nm):
         _say(args, f"miro: warning: {source.name}: {warning}")
     if args.auto_dbscan and loc.truth is None:
-        raise CliError("--auto-dbscan needs ground truth (an 'index' column) to score "
-                       "parameters; give --eps and --min-samples instead")
+        raise CliError(
+            "--auto-dbscan needs ground truth (an 'index' column) to score "
+            "parameters; give --eps and --min-samples instead"
+        )
     params, config = model if model else (None, None)
     squeezed, classes, confidence = loc.xy_nm, None, None
     if args.method.startswith("miro"):
-        result = inference.predict(loc.xy_nm, params, config, scaling=args.scaling,
-                                   duplicates=args.duplicates, tile_size_nm=args.tile_size_nm,
-                                   progress=not args.quiet and len(loc.xy_nm) >= PROGRESS_MIN_POINTS)
-        squeezed, classes, confidence = (result.squeezed_nm, result.classes,
-                                         result.class_probability)
+        result = inference.predict(
+            loc.xy_nm,
+            params,
+            config,
+            scaling=args.scaling,
+            duplicates=args.duplicates,
+            tile_size_nm=args.tile_size_nm,
+            progress=not args.quiet and len(loc.xy_nm) >= PROGRESS_MIN_POINTS,
+        )
+        squeezed, classes, confidence = (
+            result.squeezed_nm,
+            result.classes,
+            result.class_probability,
+        )
     if args.method.endswith("hdbscan"):
-        size = args.min_cluster_size or (config.evals.hdbscan_min_cluster_size if config
-                                         else _default_config().evals.hdbscan_min_cluster_size)
-        labels = sklearn.cluster.HDBSCAN(min_cluster_size=int(size), copy=True).fit_predict(
-            squeezed) + 1
+        size = args.min_cluster_size or (
+            config.evals.hdbscan_min_cluster_size
+            if config
+            else _default_config().evals.hdbscan_min_cluster_size
+        )
+        labels = (
+            sklearn.cluster.HDBSCAN(min_cluster_size=int(size), copy=True).fit_predict(squeezed) + 1
+        )
         parameters = f"HDBSCAN min_cluster_size {size}"
     else:
         if args.auto_dbscan:
             from miro_jax import evaluation
+
             found, _ = evaluation.search_dbscan([squeezed], [loc.truth])
             eps, min_samples = found.eps, found.min_samples
         else:
             ev = config.evals if config else None
             miro = args.method == "miro"
             eps = args.eps if args.eps is not None else (ev.miro_eps if miro else ev.dbscan_eps)
-            min_samples = args.min_samples if args.min_samples is not None else (
-                ev.miro_min_samples if miro else ev.dbscan_min_samples)
+            min_samples = (
+                args.min_samples
+                if args.min_samples is not None
+                else (ev.miro_min_samples if miro else ev.dbscan_min_samples)
+            )
         labels = cluster.dbscan_labels(squeezed, eps, min_samples)
         parameters = f"DBSCAN eps {eps:g} nm, minPts {min_samples}"
     if classes is not None:
         classes = cluster.majority_class_per_cluster(labels, classes)
-    stats = cluster_stats.cluster_table(loc.xy_nm, labels, classes, confidence, loc.frame,
-                                        loc.uncertainty_nm)
+    stats = cluster_stats.cluster_table(
+        loc.xy_nm, labels, classes, confidence, loc.frame, loc.uncertainty_nm
+    )
     seconds = time.time() - t0
-    _say(args, f"{source.name}: {cluster_stats.summary_line(labels, stats)} ({parameters}; "
-               f"{seconds:.1f} s)")
+    _say(
+        args,
+        f"{source.name}: {cluster_stats.summary_line(labels, stats)} ({parameters}; "
+        f"{seconds:.1f} s)",
+    )
     if loc.truth is not None:
         s = metrics.clustering_scores(loc.xy_nm, loc.truth, labels, with_ami=False)
-        _say(args, f"{source.name}: scores vs ground truth: " + ", ".join(
-            f"{k} {s[k]:.3f}" for k in ("ARI", "ARI_dagger", "JI_c", "IoU")))
+        _say(
+            args,
+            f"{source.name}: scores vs ground truth: "
+            + ", ".join(f"{k} {s[k]:.3f}" for k in ("ARI", "ARI_dagger", "JI_c", "IoU")),
+        )
     written = squeezed if args.method.startswith("miro") else None  # others move nothing
     if args.format == "picasso":
         pixel_size = loc.pixel_size_nm
         if pixel_size is None:
-            raise CliError(f"{source.name}: --format picasso writes camera pixels: pass "
-                           "--pixel-size (nm per pixel)")
-        outputs.write_picasso(paths["out"], loc, written, labels, pixel_size,
-                              {"Clustering": f"{args.method}: {parameters}",
-                               "Model": model_name})
+            raise CliError(
+                f"{source.name}: --format picasso writes camera pixels: pass "
+                "--pixel-size (nm per pixel)"
+            )
+        outputs.write_picasso(
+            paths["out"],
+            loc,
+            written,
+            labels,
+            pixel_size,
+            {"Clustering": f"{args.method}: {parameters}", "Model": model_name},
+        )
     elif args.format == "thunderstorm":
         outputs.write_thunderstorm(paths["out"], loc, written, labels, classes)
     else:
@@ -272,24 +330,36 @@ def _cluster_one(args, source: Path, paths: dict, model) -> dict:
             stats.to_csv(tmp, index=False)
     if "plot" in paths:
         with outputs.atomic_path(paths["plot"]) as tmp:
-            plotting.plot_clustering(tmp, loc.xy_nm, squeezed if args.method.startswith("miro")
-                                     else None, labels, loc.truth,
-                                     title=f"{source.name}: {args.method} ({parameters})",
-                                     uncertainty_nm=loc.uncertainty_nm)
+            plotting.plot_clustering(
+                tmp,
+                loc.xy_nm,
+                squeezed if args.method.startswith("miro") else None,
+                labels,
+                loc.truth,
+                title=f"{source.name}: {args.method} ({parameters})",
+                uncertainty_nm=loc.uncertainty_nm,
+            )
     _say(args, f"{source.name}: wrote " + ", ".join(str(p) for p in paths.values()))
-    return {"file": source.name, **cluster_stats.cell_summary(loc.xy_nm, labels, stats),
-            "method": args.method, "model": model_name,
-            "parameters": parameters, "seconds": round(seconds, 2)}
+    return {
+        "file": source.name,
+        **cluster_stats.cell_summary(loc.xy_nm, labels, stats),
+        "method": args.method,
+        "model": model_name,
+        "parameters": parameters,
+        "seconds": round(seconds, 2),
+    }
 
 
 def card_warnings(model: str | None, xy_nm) -> list[str]:
     """One line per statistic of the input that is further from the model card's training data
     than the card's tolerance factor (density, nearest-neighbour distance)."""
     from miro_jax import model_store
+
     card = model_store.load_card(model) if model else None
     if not card:
         return []
     from miro_jax import fit  # only for models that carry a card
+
     trained = card["trained on"]
     here = fit.field_statistics([fit.unlabelled(xy_nm)])
     factor = card.get("warn when input differs by more than", fit.CARD_TOLERANCE)
@@ -297,19 +367,23 @@ def card_warnings(model: str | None, xy_nm) -> list[str]:
     for key in ("density [localizations/um^2]", "median nearest-neighbour distance [nm]"):
         ratio = here[key] / trained[key] if trained[key] else float("inf")
         if not 1 / factor <= ratio <= factor:
-            out.append(f"{key} is {here[key]:.3g} here vs {trained[key]:.3g} in the model's "
-                       f"training data (×{ratio:.2g}); the model may not suit this data "
-                       "(model_card.md)")
+            out.append(
+                f"{key} is {here[key]:.3g} here vs {trained[key]:.3g} in the model's "
+                f"training data (×{ratio:.2g}); the model may not suit this data "
+                "(model_card.md)"
+            )
     return out
 
 
 def _say(args, text: str) -> None:
     import tqdm
+
     tqdm.tqdm.write(text)
 
 
 def _default_config():
     from configs import default
+
     return default.get_config()
 
 
@@ -319,6 +393,7 @@ def cmd_cluster(args) -> int:
     import tqdm
 
     from miro_jax import outputs, plotting
+
     inputs = expand_inputs(args.inputs)
     _check_cluster_args(args, inputs)
     single_file = len(inputs) == 1 and any((args.out, args.stats, args.plot))
@@ -326,7 +401,9 @@ def cmd_cluster(args) -> int:
         folder = Path(args.out_dir) if args.out_dir else new_output_folder(inputs)
         folder.mkdir(parents=True, exist_ok=True)
         args.out = str(folder / f"{inputs[0].stem}_{args.method}{outputs.FORMATS[args.format][0]}")
-    out_dir = None if single_file else Path(args.out_dir) if args.out_dir else new_output_folder(inputs)
+    out_dir = (
+        None if single_file else Path(args.out_dir) if args.out_dir else new_output_folder(inputs)
+    )
     if out_dir is not None:
         if out_dir.exists() and not out_dir.is_dir():
             raise CliError(f"--out-dir {out_dir} is a file; give a folder")
@@ -361,12 +438,16 @@ def cmd_cluster(args) -> int:
             with outputs.atomic_path(out_dir / "overview.png") as tmp:
                 plotting.plot_overview(tmp, summary)
             written.append(out_dir / "overview.png")
-        print(f"{len(rows)} of {len(inputs)} files clustered "
-              f"({summary['seconds'].median():.1f} s per file, median); wrote "
-              + ", ".join(str(w) for w in written))
+        print(
+            f"{len(rows)} of {len(inputs)} files clustered "
+            f"({summary['seconds'].median():.1f} s per file, median); wrote "
+            + ", ".join(str(w) for w in written)
+        )
     if failed:
-        print(f"miro: {len(failed)} of {len(inputs)} files failed: {', '.join(failed)}",
-              file=sys.stderr)
+        print(
+            f"miro: {len(failed)} of {len(inputs)} files failed: {', '.join(failed)}",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -382,20 +463,32 @@ def _known_errors() -> tuple:
         reference_weights,
         train,
     )
-    return (CliError, localizations.LocalizationFileError, graph.GraphInputError,
-            fit.FitInputError, train.TrainingSetupError,
-            model_store.ModelLoadError, inference.ModelConfigMismatch,
-            inference.ModelOutputError, outputs.OutputPathError,
-            reference_weights.WeightsFileError, FileNotFoundError)
+
+    return (
+        CliError,
+        localizations.LocalizationFileError,
+        graph.GraphInputError,
+        fit.FitInputError,
+        train.TrainingSetupError,
+        model_store.ModelLoadError,
+        inference.ModelConfigMismatch,
+        inference.ModelOutputError,
+        outputs.OutputPathError,
+        reference_weights.WeightsFileError,
+        FileNotFoundError,
+    )
 
 
 def cmd_fit(args) -> int:
     """Trains a model on the user's annotated files into --out (model + card)."""
     from miro_jax import fit
+
     modes = [bool(args.train), bool(args.single_cluster), bool(args.simulate)]
     if sum(modes) != 1:
-        raise CliError("give annotated TRAIN files, or --single-cluster CLUSTER --background RAW, "
-                       "or --simulate SPEC (exactly one)")
+        raise CliError(
+            "give annotated TRAIN files, or --single-cluster CLUSTER --background RAW, "
+            "or --simulate SPEC (exactly one)"
+        )
     if args.background and not args.single_cluster:
         raise CliError("--background goes with --single-cluster")
     train_files = expand_inputs(args.train) if args.train else []
@@ -413,29 +506,44 @@ def cmd_fit(args) -> int:
     if any(out.resolve() == p.resolve() for p in train_files + dev_files + background):
         raise CliError(f"--out {out} is an input")
     spec = fit.read_spec(args.simulate, _default_config().fit.spec) if args.simulate else None
-    reader = {"x_col": args.x_col or "", "y_col": args.y_col or "", "unit": args.unit or "",
-              "pixel_size": args.pixel_size or 0.0}
-    config = fit.fit_config(train_files, dev_files, args.label_col, reader, args.minutes,
-                            args.steps, single_cluster=single, background_files=background,
-                            spec=spec)
+    reader = {
+        "x_col": args.x_col or "",
+        "y_col": args.y_col or "",
+        "unit": args.unit or "",
+        "pixel_size": args.pixel_size or 0.0,
+    }
+    config = fit.fit_config(
+        train_files,
+        dev_files,
+        args.label_col,
+        reader,
+        args.minutes,
+        args.steps,
+        single_cluster=single,
+        background_files=background,
+        spec=spec,
+    )
     if args.init_from or args.exclude_model:
         config = fit.with_warm_start(config, args.init_from, args.exclude_model)
     if continuing:
         print(f"continuing the fit in {workdir} (same command, another budget)")
     card = fit.fit(config, out, workdir, progress=not args.quiet)
     dev = card["dev scores"]
-    print(f"fitted {out} in {card['training']['minutes']} min ({card['training']['steps']} "
-          f"steps); DBSCAN after MIRO eps {card['DBSCAN after MIRO']['eps [nm]']:.3g} nm, minPts "
-          f"{card['DBSCAN after MIRO']['min samples']}; dev ARI† "
-          f"{dev['MIRO + DBSCAN']['ARI_dagger']:.3f} vs DBSCAN alone "
-          f"{dev['DBSCAN alone']['ARI_dagger']:.3f}, JI_c {dev['MIRO + DBSCAN']['JI_c']:.3f} vs "
-          f"{dev['DBSCAN alone']['JI_c']:.3f}; card: {out / 'model_card.md'}")
+    print(
+        f"fitted {out} in {card['training']['minutes']} min ({card['training']['steps']} "
+        f"steps); DBSCAN after MIRO eps {card['DBSCAN after MIRO']['eps [nm]']:.3g} nm, minPts "
+        f"{card['DBSCAN after MIRO']['min samples']}; dev ARI† "
+        f"{dev['MIRO + DBSCAN']['ARI_dagger']:.3f} vs DBSCAN alone "
+        f"{dev['DBSCAN alone']['ARI_dagger']:.3f}, JI_c {dev['MIRO + DBSCAN']['JI_c']:.3f} vs "
+        f"{dev['DBSCAN alone']['JI_c']:.3f}; card: {out / 'model_card.md'}"
+    )
     return 0
 
 
 def cmd_simulate(args) -> int:
     """Writes one field of a spec (x, y nm, index) so the user can look at what a fit sees."""
     from miro_jax import fit, outputs, simulate
+
     spec = fit.read_spec(args.spec, _default_config().fit.spec)
     _positive(args.size_nm, "--size-nm")
     out = Path(args.out)
@@ -443,22 +551,27 @@ def cmd_simulate(args) -> int:
     field = simulate.spec_field(np.random.default_rng(args.seed), fov_nm=args.size_nm, **spec)
     with outputs.atomic_path(out) as tmp:
         simulate.write_benchmark_csv(tmp, field.xy, field.labels)
-    print(f"wrote {out}: {len(field.xy)} localizations, {field.labels.max()} clusters, "
-          f"{(field.labels > 0).mean():.0%} clustered, {args.size_nm / 1000:g} µm field")
+    print(
+        f"wrote {out}: {len(field.xy)} localizations, {field.labels.max()} clusters, "
+        f"{(field.labels > 0).mean():.0%} clustered, {args.size_nm / 1000:g} µm field"
+    )
     return 0
 
 
 def cmd_models(args) -> int:
     """The bundled models with their cards' training statistics, one row each."""
     from miro_jax import model_store
+
     print(model_store.models_table())
     return 0
 
 
 def cmd_train(args, overrides) -> int:
     from miro_jax import main as train_main
+
     sys.argv = ["miro-train", f"--config={args.config}", f"--workdir={args.workdir}", *overrides]
     from absl import app
+
     app.run(train_main.main, argv=sys.argv)
     return 0
 
@@ -468,13 +581,17 @@ def cmd_evaluate(args) -> int:
     import os
 
     from miro_jax import evaluation
+
     if args.data_root:
         os.environ["MIRO_BENCHMARK_ROOT"] = args.data_root
     if args.reference_dir:
         os.environ["MIRO_REFERENCE_DIR"] = args.reference_dir
     command = "miro " + " ".join(args.command_line)
-    print(evaluation.benchmark_report(args.scenario, args.model, args.out, args.auto_dbscan,
-                                      args.exact_nm, args.bf16, command))
+    print(
+        evaluation.benchmark_report(
+            args.scenario, args.model, args.out, args.auto_dbscan, args.exact_nm, args.bf16, command
+        )
+    )
     return 0
 
 
@@ -490,6 +607,7 @@ def cmd_demo(args) -> int:
         model_store,
         plotting,
     )
+
     samples = sorted((Path(__file__).resolve().parent / "samples").glob("demo_fov_*.csv"))
     params, config = model_store.load_model(args.model)
     ev = config.evals
@@ -502,53 +620,91 @@ def cmd_demo(args) -> int:
         miro_labels = cluster.dbscan_labels(result.squeezed_nm, ev.miro_eps, ev.miro_min_samples)
         raw_labels = cluster.dbscan_labels(loc.xy_nm, ev.dbscan_eps, ev.dbscan_min_samples)
         for method, labels in (("DBSCAN alone", raw_labels), ("MIRO + DBSCAN", miro_labels)):
-            rows.append({"method": method, **metrics.clustering_scores(loc.xy_nm, loc.truth, labels)})
+            rows.append(
+                {"method": method, **metrics.clustering_scores(loc.xy_nm, loc.truth, labels)}
+            )
         if i == 0:
-            plotting.plot_clustering(args.plot, loc.xy_nm, result.squeezed_nm, miro_labels,
-                                     loc.truth, title=f"miro demo ({sample.name}): MIRO + DBSCAN")
+            plotting.plot_clustering(
+                args.plot,
+                loc.xy_nm,
+                result.squeezed_nm,
+                miro_labels,
+                loc.truth,
+                title=f"miro demo ({sample.name}): MIRO + DBSCAN",
+            )
     cols = ["ARI", "ARI_dagger", "AMI", "ARI_c", "JI_c", "IoU", "RMSRE_N"]
     table = pd.DataFrame(rows).groupby("method", sort=False)[cols].mean()
-    table.index = [f"DBSCAN alone (eps {ev.dbscan_eps:g} nm, minPts {ev.dbscan_min_samples})",
-                   f"MIRO + DBSCAN (eps {ev.miro_eps:g} nm, minPts {ev.miro_min_samples})"]
-    print(f"miro demo: {len(samples)} simulated FOVs, {total} localizations, model "
-          f"{args.model!r}; mean scores ({time.time() - t0:.1f} s)")
+    table.index = [
+        f"DBSCAN alone (eps {ev.dbscan_eps:g} nm, minPts {ev.dbscan_min_samples})",
+        f"MIRO + DBSCAN (eps {ev.miro_eps:g} nm, minPts {ev.miro_min_samples})",
+    ]
+    print(
+        f"miro demo: {len(samples)} simulated FOVs, {total} localizations, model "
+        f"{args.model!r}; mean scores ({time.time() - t0:.1f} s)"
+    )
     print(evaluation.markdown_table(table))
     gain = table.iloc[1]["ARI_dagger"] - table.iloc[0]["ARI_dagger"]
-    print(f"MIRO + DBSCAN {'beats' if gain > 0 else 'does NOT beat'} DBSCAN alone: ARI† "
-          f"{table.iloc[1]['ARI_dagger']:.3f} vs {table.iloc[0]['ARI_dagger']:.3f}, JI_c "
-          f"{table.iloc[1]['JI_c']:.3f} vs {table.iloc[0]['JI_c']:.3f}")
+    print(
+        f"MIRO + DBSCAN {'beats' if gain > 0 else 'does NOT beat'} DBSCAN alone: ARI† "
+        f"{table.iloc[1]['ARI_dagger']:.3f} vs {table.iloc[0]['ARI_dagger']:.3f}, JI_c "
+        f"{table.iloc[1]['JI_c']:.3f} vs {table.iloc[0]['JI_c']:.3f}"
+    )
     print(f"wrote {args.plot}")
     return 0
 
 
 def outputs_formats():
     from miro_jax import outputs
+
     return outputs.FORMATS
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="miro", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="miro", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     sub = parser.add_subparsers(dest="command", required=True)
     fmt = argparse.RawDescriptionHelpFormatter
 
-    c = sub.add_parser("cluster", help="cluster localization tables (one, several, a folder)",
-                       epilog=EXAMPLES["cluster"], formatter_class=fmt)
-    c.add_argument("inputs", nargs="+", metavar="INPUT",
-                   help="files (any format in the README's table), quoted globs, or folders")
-    c.add_argument("--model", help="bundled model name, model directory, authors' weights .npz, "
-                                   "or auto (the bundled model trained on data most like each "
-                                   "input; miro models lists them)")
+    c = sub.add_parser(
+        "cluster",
+        help="cluster localization tables (one, several, a folder)",
+        epilog=EXAMPLES["cluster"],
+        formatter_class=fmt,
+    )
+    c.add_argument(
+        "inputs",
+        nargs="+",
+        metavar="INPUT",
+        help="files (any format in the README's table), quoted globs, or folders",
+    )
+    c.add_argument(
+        "--model",
+        help="bundled model name, model directory, authors' weights .npz, "
+        "or auto (the bundled model trained on data most like each "
+        "input; miro models lists them)",
+    )
     c.add_argument("--config", help="config for an authors' .npz (configs/benchmark.py:scenario_8)")
-    c.add_argument("--method", choices=METHODS, default="miro",
-                   help="miro: MIRO + DBSCAN (default); dbscan: DBSCAN alone; hdbscan: HDBSCAN "
-                        "alone; miro-hdbscan: HDBSCAN on MIRO-squeezed coordinates")
-    c.add_argument("--out-dir", help="folder for every output (default: a new folder "
-                                     "miro_results[_N] beside the first input)")
-    c.add_argument("--format", choices=sorted(outputs_formats()), default="csv",
-                   help="csv: input columns + added ones; thunderstorm: ThunderSTORM CSV; "
-                        "picasso: Picasso HDF5 locs with `group` + .yaml (needs a pixel size)")
+    c.add_argument(
+        "--method",
+        choices=METHODS,
+        default="miro",
+        help="miro: MIRO + DBSCAN (default); dbscan: DBSCAN alone; hdbscan: HDBSCAN "
+        "alone; miro-hdbscan: HDBSCAN on MIRO-squeezed coordinates",
+    )
+    c.add_argument(
+        "--out-dir",
+        help="folder for every output (default: a new folder "
+        "miro_results[_N] beside the first input)",
+    )
+    c.add_argument(
+        "--format",
+        choices=sorted(outputs_formats()),
+        default="csv",
+        help="csv: input columns + added ones; thunderstorm: ThunderSTORM CSV; "
+        "picasso: Picasso HDF5 locs with `group` + .yaml (needs a pixel size)",
+    )
     c.add_argument("--out", help="one input only: the output table's path")
     c.add_argument("--stats", help="one input only: per-cluster statistics CSV")
     c.add_argument("--plot", help="one input only: picture (.png/.pdf/.svg)")
@@ -556,49 +712,94 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--eps", type=float, help="DBSCAN eps in nm (default: the model's)")
     c.add_argument("--min-samples", type=int, help="DBSCAN minPts (default: the model's)")
     c.add_argument("--min-cluster-size", type=int, help="HDBSCAN min_cluster_size")
-    c.add_argument("--auto-dbscan", action="store_true",
-                   help="choose eps/minPts maximizing ARI (needs an 'index' ground-truth column)")
+    c.add_argument(
+        "--auto-dbscan",
+        action="store_true",
+        help="choose eps/minPts maximizing ARI (needs an 'index' ground-truth column)",
+    )
     c.add_argument("--x-col")
     c.add_argument("--y-col")
     c.add_argument("--unit", help="coordinate unit: nm, um or px")
     c.add_argument("--pixel-size", type=float, help="nm per camera pixel")
-    c.add_argument("--scaling", choices=["physical", "fov"], default="physical",
-                   help="physical: the model's nm length scale (any FOV size); fov: scale the FOV "
-                        "to [0,1] per axis like the authors (≈2 µm FOVs)")
-    c.add_argument("--duplicates", choices=["error", "jitter", "keep"], default="error",
-                   help="what to do with repeated localizations")
+    c.add_argument(
+        "--scaling",
+        choices=["physical", "fov"],
+        default="physical",
+        help="physical: the model's nm length scale (any FOV size); fov: scale the FOV "
+        "to [0,1] per axis like the authors (≈2 µm FOVs)",
+    )
+    c.add_argument(
+        "--duplicates",
+        choices=["error", "jitter", "keep"],
+        default="error",
+        help="what to do with repeated localizations",
+    )
     c.add_argument("--drop-invalid", action="store_true", help="skip rows with NaN/inf coordinates")
-    c.add_argument("--tile-size-nm", type=float,
-                   help="run the model in square tiles of this side (exact, K-hop halos; default: "
-                        "balanced tiles of config.predict.max_nodes_per_call localizations)")
+    c.add_argument(
+        "--tile-size-nm",
+        type=float,
+        help="run the model in square tiles of this side (exact, K-hop halos; default: "
+        "balanced tiles of config.predict.max_nodes_per_call localizations)",
+    )
     c.add_argument("--quiet", action="store_true", help="no progress lines or bars")
 
-    f = sub.add_parser("fit", help="train a model on your own annotated files, one annotated "
-                                   "cluster, or a simulation spec", epilog=EXAMPLES["fit"],
-                       formatter_class=fmt)
-    f.add_argument("train", nargs="*", metavar="TRAIN",
-                   help="annotated files (any input format; a label column, 0 = background), "
-                        "globs or folders")
-    f.add_argument("--single-cluster", metavar="CLUSTER",
-                   help="single-shot: a file holding one annotated cluster (all its rows, or its "
-                        "label > 0), re-placed on the --background fields")
-    f.add_argument("--background", nargs="+", metavar="RAW",
-                   help="unannotated fields for --single-cluster")
-    f.add_argument("--simulate", nargs="+", metavar="SPEC",
-                   help="no annotation: train on simulated fields of this spec (YAML/JSON file "
-                        "or key=value items; miro simulate --help lists the keys)")
+    f = sub.add_parser(
+        "fit",
+        help="train a model on your own annotated files, one annotated "
+        "cluster, or a simulation spec",
+        epilog=EXAMPLES["fit"],
+        formatter_class=fmt,
+    )
+    f.add_argument(
+        "train",
+        nargs="*",
+        metavar="TRAIN",
+        help="annotated files (any input format; a label column, 0 = background), globs or folders",
+    )
+    f.add_argument(
+        "--single-cluster",
+        metavar="CLUSTER",
+        help="single-shot: a file holding one annotated cluster (all its rows, or its "
+        "label > 0), re-placed on the --background fields",
+    )
+    f.add_argument(
+        "--background", nargs="+", metavar="RAW", help="unannotated fields for --single-cluster"
+    )
+    f.add_argument(
+        "--simulate",
+        nargs="+",
+        metavar="SPEC",
+        help="no annotation: train on simulated fields of this spec (YAML/JSON file "
+        "or key=value items; miro simulate --help lists the keys)",
+    )
     f.add_argument("--out", required=True, help="new folder for the fitted model and its card")
-    f.add_argument("--dev", nargs="+", help="annotated files held back for scoring (default: the "
-                                            "last quarter of each training field's width)")
+    f.add_argument(
+        "--dev",
+        nargs="+",
+        help="annotated files held back for scoring (default: the "
+        "last quarter of each training field's width)",
+    )
     f.add_argument("--label-col", default="index", help="cluster label column (default index)")
-    f.add_argument("--minutes", type=float, help="wall-clock budget (default configs/fit.py's, "
-                                                 "10); the same command continues a stopped fit")
+    f.add_argument(
+        "--minutes",
+        type=float,
+        help="wall-clock budget (default configs/fit.py's, "
+        "10); the same command continues a stopped fit",
+    )
     f.add_argument("--steps", type=int, help="exact number of training steps instead of a budget")
-    f.add_argument("--init-from", help="warm start: a model of the same hidden size, 'auto' (the "
-                                       "bundled model trained on the most similar data) or "
-                                       "'none' (default: configs/fit.py's fit.warm_start)")
-    f.add_argument("--exclude-model", nargs="+", default=[], metavar="NAME",
-                   help="bundled models --init-from auto may not use")
+    f.add_argument(
+        "--init-from",
+        help="warm start: a model of the same hidden size, 'auto' (the "
+        "bundled model trained on the most similar data) or "
+        "'none' (default: configs/fit.py's fit.warm_start)",
+    )
+    f.add_argument(
+        "--exclude-model",
+        nargs="+",
+        default=[],
+        metavar="NAME",
+        help="bundled models --init-from auto may not use",
+    )
     f.add_argument("--workdir", help="checkpoints and logs (default OUT.training)")
     f.add_argument("--x-col")
     f.add_argument("--y-col")
@@ -606,13 +807,22 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--pixel-size", type=float, help="nm per camera pixel")
     f.add_argument("--quiet", action="store_true")
 
-    s = sub.add_parser("simulate", help="write a simulated field of a spec (to look at it)",
-                       epilog=EXAMPLES["simulate"], formatter_class=fmt)
-    s.add_argument("spec", nargs="*", metavar="SPEC",
-                   help="YAML/JSON file or key=value items; keys and defaults: "
-                        + ", ".join(f"{k}={v}" for k, v in _default_config().fit.spec.items()))
-    s.add_argument("--out", required=True, help="CSV to write (x, y in nm; index = cluster, 0 = "
-                                                "background)")
+    s = sub.add_parser(
+        "simulate",
+        help="write a simulated field of a spec (to look at it)",
+        epilog=EXAMPLES["simulate"],
+        formatter_class=fmt,
+    )
+    s.add_argument(
+        "spec",
+        nargs="*",
+        metavar="SPEC",
+        help="YAML/JSON file or key=value items; keys and defaults: "
+        + ", ".join(f"{k}={v}" for k, v in _default_config().fit.spec.items()),
+    )
+    s.add_argument(
+        "--out", required=True, help="CSV to write (x, y in nm; index = cluster, 0 = background)"
+    )
     s.add_argument("--size-nm", type=float, default=10_000.0, help="field side (default 10 µm)")
     s.add_argument("--seed", type=int, default=0)
 
@@ -623,22 +833,39 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--config", required=True)
     t.add_argument("--workdir", required=True)
 
-    e = sub.add_parser("evaluate", help="score a benchmark scenario's dev FOVs",
-                       epilog=EXAMPLES["evaluate"], formatter_class=fmt)
+    e = sub.add_parser(
+        "evaluate",
+        help="score a benchmark scenario's dev FOVs",
+        epilog=EXAMPLES["evaluate"],
+        formatter_class=fmt,
+    )
     e.add_argument("--scenario", required=True)
     e.add_argument("--model", default="authors")
     e.add_argument("--auto-dbscan", action="store_true")
-    e.add_argument("--exact-nm", action="store_true",
-                   help="scale squeezed coordinates back exactly (default: the authors' quirk)")
+    e.add_argument(
+        "--exact-nm",
+        action="store_true",
+        help="scale squeezed coordinates back exactly (default: the authors' quirk)",
+    )
     e.add_argument("--bf16", action="store_true", help="bf16 matmuls (fp32 accumulation)")
     e.add_argument("--out", default=".", help="folder for eval_<set>_<model>.csv/.md (default .)")
-    e.add_argument("--data-root", help="folder of the Nieves et al. 2023 benchmark "
-                                       "(default $MIRO_BENCHMARK_ROOT or ../shared/data/nieves2023)")
-    e.add_argument("--reference-dir", help="folder of the authors' weights_<set>.npz (default "
-                                           "$MIRO_REFERENCE_DIR or ../shared/reference)")
+    e.add_argument(
+        "--data-root",
+        help="folder of the Nieves et al. 2023 benchmark "
+        "(default $MIRO_BENCHMARK_ROOT or ../shared/data/nieves2023)",
+    )
+    e.add_argument(
+        "--reference-dir",
+        help="folder of the authors' weights_<set>.npz (default "
+        "$MIRO_REFERENCE_DIR or ../shared/reference)",
+    )
 
-    d = sub.add_parser("demo", help="run the bundled example end to end", epilog=EXAMPLES["demo"],
-                       formatter_class=fmt)
+    d = sub.add_parser(
+        "demo",
+        help="run the bundled example end to end",
+        epilog=EXAMPLES["demo"],
+        formatter_class=fmt,
+    )
     d.add_argument("--model", default="scenario_8")
     d.add_argument("--plot", default="miro_demo.png")
     return parser

@@ -6,9 +6,13 @@ import numpy as np
 import sklearn.cluster
 
 
-def squeeze(positions: np.ndarray, displacements: np.ndarray, connectivity_radius: float) -> np.ndarray:
+def squeeze(
+    positions: np.ndarray, displacements: np.ndarray, connectivity_radius: float
+) -> np.ndarray:
     """x − δ·r̂: moves each point toward its predicted cluster centre (same units as x and δ)."""
-    return np.asarray(positions, np.float64) - connectivity_radius * np.asarray(displacements, np.float64)
+    return np.asarray(positions, np.float64) - connectivity_radius * np.asarray(
+        displacements, np.float64
+    )
 
 
 def dbscan_labels(xy: np.ndarray, eps: float, min_samples: int) -> np.ndarray:
@@ -37,4 +41,4 @@ def label_groups(labels: np.ndarray) -> list[tuple[int, np.ndarray]]:
     labels = np.asarray(labels)
     order = np.argsort(labels, kind="stable")
     ids, starts, counts = np.unique(labels[order], return_index=True, return_counts=True)
-    return [(int(i), order[s:s + n]) for i, s, n in zip(ids, starts, counts) if i > 0]
+    return [(int(i), order[s : s + n]) for i, s, n in zip(ids, starts, counts) if i > 0]

@@ -16,9 +16,14 @@ def _hull(points: np.ndarray):
         return None
 
 
-def cluster_table(xy_nm: np.ndarray, labels: np.ndarray, classes: np.ndarray | None = None,
-                  class_confidence: np.ndarray | None = None, frame: np.ndarray | None = None,
-                  uncertainty_nm: np.ndarray | None = None) -> pd.DataFrame:
+def cluster_table(
+    xy_nm: np.ndarray,
+    labels: np.ndarray,
+    classes: np.ndarray | None = None,
+    class_confidence: np.ndarray | None = None,
+    frame: np.ndarray | None = None,
+    uncertainty_nm: np.ndarray | None = None,
+) -> pd.DataFrame:
     """One row per cluster (its id as in the output tables and pictures): count, centroid,
     radius of gyration, hull area and density, max extent, nearest-cluster distance; frames
     spanned and distinct frames (blinking) when frames are known; mean localization uncertainty.
@@ -35,8 +40,10 @@ def cluster_table(xy_nm: np.ndarray, labels: np.ndarray, classes: np.ndarray | N
         extent = scipy.spatial.distance.pdist(verts).max() if len(verts) > 1 else 0.0
         area = float(hull.volume) if hull is not None else 0.0
         row = {
-            "cluster": int(label), "localizations": len(m),
-            "centroid_x [nm]": centre[0], "centroid_y [nm]": centre[1],
+            "cluster": int(label),
+            "localizations": len(m),
+            "centroid_x [nm]": centre[0],
+            "centroid_y [nm]": centre[1],
             "radius_of_gyration [nm]": float(np.sqrt(np.mean(np.sum((pts - centre) ** 2, 1)))),
             "hull_area [nm^2]": area,
             "density [localizations/um^2]": len(m) / (area * 1e-6) if area > 0 else np.nan,
@@ -76,18 +83,23 @@ def cell_summary(xy_nm: np.ndarray, labels: np.ndarray, stats: pd.DataFrame) -> 
     def median(column):
         return float(stats[column].median()) if n and column in stats else float("nan")
 
-    return {"localizations": len(labels), "clusters": n,
-            "fraction clustered": float((labels > 0).mean()) if len(labels) else 0.0,
-            "clusters per um^2": n / field_area_um2(xy_nm),
-            "median localizations per cluster": median("localizations"),
-            "median radius of gyration [nm]": median("radius_of_gyration [nm]"),
-            "median hull area [nm^2]": median("hull_area [nm^2]"),
-            "median nn centroid distance [nm]": median("nn_centroid_distance [nm]")}
+    return {
+        "localizations": len(labels),
+        "clusters": n,
+        "fraction clustered": float((labels > 0).mean()) if len(labels) else 0.0,
+        "clusters per um^2": n / field_area_um2(xy_nm),
+        "median localizations per cluster": median("localizations"),
+        "median radius of gyration [nm]": median("radius_of_gyration [nm]"),
+        "median hull area [nm^2]": median("hull_area [nm^2]"),
+        "median nn centroid distance [nm]": median("nn_centroid_distance [nm]"),
+    }
 
 
 def summary_line(labels: np.ndarray, stats: pd.DataFrame) -> str:
     n = len(stats)
     frac = float((labels > 0).mean()) if len(labels) else 0.0
     median = float(stats["localizations"].median()) if n else 0.0
-    return (f"{n} clusters, {100 * frac:.1f} % of {len(labels)} localizations clustered, "
-            f"median {median:.0f} localizations per cluster")
+    return (
+        f"{n} clusters, {100 * frac:.1f} % of {len(labels)} localizations clustered, "
+        f"median {median:.0f} localizations per cluster"
+    )

@@ -15,8 +15,17 @@ import tqdm
 
 from miro_jax import cluster, input_pipeline, metrics, train
 
-SCORE_COLUMNS = ["IoU", "ARI", "ARI_c", "ARI_dagger", "AMI", "JI_c", "RMSRE_N", "RMSE_xy",
-                 "RMSE_xy_paper"]
+SCORE_COLUMNS = [
+    "IoU",
+    "ARI",
+    "ARI_c",
+    "ARI_dagger",
+    "AMI",
+    "JI_c",
+    "RMSRE_N",
+    "RMSE_xy",
+    "RMSE_xy_paper",
+]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -25,8 +34,9 @@ class DbscanParams:
     min_samples: int
 
 
-def squeezed_fovs(params, config: ml_collections.ConfigDict, items,
-                  step_index: int = -1) -> list[np.ndarray]:
+def squeezed_fovs(
+    params, config: ml_collections.ConfigDict, items, step_index: int = -1
+) -> list[np.ndarray]:
     """MIRO-squeezed nm coordinates of each FOV after step `step_index` (default the last; the
     config decides the scale-back)."""
     model = train.create_model(config)
@@ -34,19 +44,32 @@ def squeezed_fovs(params, config: ml_collections.ConfigDict, items,
     out = []
     for item in items:
         outputs = apply_fn(params, item.graph)
-        out.append(train.squeeze_fov(outputs, item, config.graph.connectivity_radius,
-                                     config.evals.authors_scaling, step_index=step_index))
+        out.append(
+            train.squeeze_fov(
+                outputs,
+                item,
+                config.graph.connectivity_radius,
+                config.evals.authors_scaling,
+                step_index=step_index,
+            )
+        )
     return out
 
 
-def score_fovs(point_sets: list[np.ndarray], items, dbscan: DbscanParams, method: str,
-               progress: bool = False) -> pd.DataFrame:
+def score_fovs(
+    point_sets: list[np.ndarray], items, dbscan: DbscanParams, method: str, progress: bool = False
+) -> pd.DataFrame:
     """DBSCAN on each point set, scored against the FOV's ground truth in its original nm."""
     rows = []
     for xy, item in tqdm.tqdm(list(zip(point_sets, items)), disable=not progress, desc=method):
         pred = cluster.dbscan_labels(xy, dbscan.eps, dbscan.min_samples)
-        row = {"method": method, "fov": item.fov.name, "eps": dbscan.eps,
-               "min_samples": dbscan.min_samples, "num_clusters": int(pred.max())}
+        row = {
+            "method": method,
+            "fov": item.fov.name,
+            "eps": dbscan.eps,
+            "min_samples": dbscan.min_samples,
+            "num_clusters": int(pred.max()),
+        }
         row.update(metrics.clustering_scores(item.fov.xy_nm, item.fov.labels, pred))
         rows.append(row)
     return pd.DataFrame(rows)
@@ -63,8 +86,9 @@ SEARCH_OBJECTIVES = {
     "ARI_dagger": lambda truth, pred, xy: metrics.ari_dagger(truth, pred),
     "JI_c": lambda truth, pred, xy: metrics.pair_clusters(xy, truth, pred)["JI_c"],
     "ARI_dagger+JI_c": _joint_score,
-    "ARI+ARI_dagger+JI_c": lambda truth, pred, xy: (2.0 * _joint_score(truth, pred, xy)
-                                                    + metrics.ari(truth, pred)) / 3.0,
+    "ARI+ARI_dagger+JI_c": lambda truth, pred, xy: (
+        (2.0 * _joint_score(truth, pred, xy) + metrics.ari(truth, pred)) / 3.0
+    ),
 }
 # the plateau search's grid (experiments/dbscan_objective.py chose the rule on it)
 PLATEAU_EPS = np.geomspace(3.0, 150.0, 24)
@@ -78,11 +102,17 @@ def plateau_argmax(surface: np.ndarray) -> tuple[tuple[int, int], float]:
     return (int(i), int(j)), float(smooth[i, j])
 
 
-def search_dbscan(point_sets: list[np.ndarray], truths: list[np.ndarray],
-                  eps_range=(3.0, 150.0), min_samples_range=(2, 100), coarse: int = 14,
-                  refine_rounds: int = 2, objective: str = "ARI",
-                  original_xy: list[np.ndarray] | None = None,
-                  plateau: bool = False) -> tuple[DbscanParams, float]:
+def search_dbscan(
+    point_sets: list[np.ndarray],
+    truths: list[np.ndarray],
+    eps_range=(3.0, 150.0),
+    min_samples_range=(2, 100),
+    coarse: int = 14,
+    refine_rounds: int = 2,
+    objective: str = "ARI",
+    original_xy: list[np.ndarray] | None = None,
+    plateau: bool = False,
+) -> tuple[DbscanParams, float]:
     """(eps, min_samples) maximizing the mean `objective` (SEARCH_OBJECTIVES) over the given FOVs.
 
     plateau=False: a log grid, then refined grids around the best point. plateau=True: the fixed
@@ -92,13 +122,21 @@ def search_dbscan(point_sets: list[np.ndarray], truths: list[np.ndarray],
     `original_xy` (the FOVs' own nm coordinates; default: the point sets). Deterministic.
     """
     if objective not in SEARCH_OBJECTIVES:
-        raise ValueError(f"unknown DBSCAN search objective {objective!r}; choose from {sorted(SEARCH_OBJECTIVES)}")
+        raise ValueError(
+            f"unknown DBSCAN search objective {objective!r}; choose from {sorted(SEARCH_OBJECTIVES)}"
+        )
     score = SEARCH_OBJECTIVES[objective]
     original_xy = point_sets if original_xy is None else original_xy
 
     def mean_score(eps, ms):
-        return float(np.mean([score(t, cluster.dbscan_labels(x, eps, ms), o)
-                              for x, t, o in zip(point_sets, truths, original_xy)]))
+        return float(
+            np.mean(
+                [
+                    score(t, cluster.dbscan_labels(x, eps, ms), o)
+                    for x, t, o in zip(point_sets, truths, original_xy)
+                ]
+            )
+        )
 
     if plateau:
         surface = np.array([[mean_score(e, m) for m in PLATEAU_MIN_SAMPLES] for e in PLATEAU_EPS])
@@ -138,7 +176,7 @@ def write_results_markdown(path: Path | str, generated: str) -> None:
     below it) of the file it replaces, so regenerating the tables never loses the commentary."""
     path = Path(path)
     old = path.read_text() if path.exists() else ""
-    discussion = old[old.index("## Discussion"):] if "## Discussion" in old else ""
+    discussion = old[old.index("## Discussion") :] if "## Discussion" in old else ""
     path.write_text((generated.rstrip() + "\n\n" + discussion).rstrip() + "\n")
 
 
@@ -146,8 +184,10 @@ def summarize(per_fov: pd.DataFrame) -> pd.DataFrame:
     """Mean ± std of every score per method."""
     groups = per_fov.groupby("method", sort=False)[SCORE_COLUMNS]
     mean, std = groups.mean(), groups.std(ddof=0)
-    return pd.DataFrame({c: [f"{m:.3f} ± {s:.3f}" for m, s in zip(mean[c], std[c])]
-                         for c in SCORE_COLUMNS}, index=mean.index)
+    return pd.DataFrame(
+        {c: [f"{m:.3f} ± {s:.3f}" for m, s in zip(mean[c], std[c])] for c in SCORE_COLUMNS},
+        index=mean.index,
+    )
 
 
 def search_rule(config: ml_collections.ConfigDict) -> dict:
@@ -155,8 +195,13 @@ def search_rule(config: ml_collections.ConfigDict) -> dict:
     return dict(objective=config.evals.search_objective, plateau=config.evals.search_plateau)
 
 
-def evaluate_benchmark(config: ml_collections.ConfigDict, params=None, auto_dbscan: bool = False,
-                       label: str = "MIRO+DBSCAN", progress: bool = True) -> dict:
+def evaluate_benchmark(
+    config: ml_collections.ConfigDict,
+    params=None,
+    auto_dbscan: bool = False,
+    label: str = "MIRO+DBSCAN",
+    progress: bool = True,
+) -> dict:
     """Dev-FOV scores of MIRO + DBSCAN (if params) and DBSCAN alone, paper and searched parameters.
 
     Returns {'per_fov': DataFrame, 'summary': DataFrame, 'chosen': {method: DbscanParams}}.
@@ -169,8 +214,11 @@ def evaluate_benchmark(config: ml_collections.ConfigDict, params=None, auto_dbsc
     chosen["DBSCAN (paper params)"] = paper_dbscan
     train_items = input_pipeline.eval_fovs(config, "train") if auto_dbscan else []
     if auto_dbscan:
-        found, _ = search_dbscan([i.fov.xy_nm for i in train_items],
-                                 [i.fov.labels for i in train_items], **search_rule(config))
+        found, _ = search_dbscan(
+            [i.fov.xy_nm for i in train_items],
+            [i.fov.labels for i in train_items],
+            **search_rule(config),
+        )
         frames.append(score_fovs(raw, dev, found, "DBSCAN (auto params)", progress))
         chosen["DBSCAN (auto params)"] = found
     if params is not None:
@@ -179,17 +227,27 @@ def evaluate_benchmark(config: ml_collections.ConfigDict, params=None, auto_dbsc
         frames.append(score_fovs(squeezed, dev, paper_miro, f"{label} (paper params)", progress))
         chosen[f"{label} (paper params)"] = paper_miro
         if auto_dbscan:
-            found, _ = search_dbscan(squeezed_fovs(params, config, train_items),
-                                     [i.fov.labels for i in train_items],
-                                     original_xy=[i.fov.xy_nm for i in train_items], **search_rule(config))
+            found, _ = search_dbscan(
+                squeezed_fovs(params, config, train_items),
+                [i.fov.labels for i in train_items],
+                original_xy=[i.fov.xy_nm for i in train_items],
+                **search_rule(config),
+            )
             frames.append(score_fovs(squeezed, dev, found, f"{label} (auto params)", progress))
             chosen[f"{label} (auto params)"] = found
     per_fov = pd.concat(frames, ignore_index=True)
     return {"per_fov": per_fov, "summary": summarize(per_fov), "chosen": chosen}
 
 
-def benchmark_report(scenario: str, model: str, out_dir: Path | str, auto_dbscan: bool = False,
-                     exact_nm: bool = False, bf16: bool = False, command: str = "") -> str:
+def benchmark_report(
+    scenario: str,
+    model: str,
+    out_dir: Path | str,
+    auto_dbscan: bool = False,
+    exact_nm: bool = False,
+    bf16: bool = False,
+    command: str = "",
+) -> str:
     """`miro evaluate`: a benchmark set's dev scores for a model ('authors' = their weights from
     $MIRO_REFERENCE_DIR, 'none' = DBSCAN only, else a model name or directory), written to
     out_dir as eval_<set>_<tag>.csv (per FOV) and .md (mean ± std, DBSCAN parameters)."""
@@ -200,6 +258,7 @@ def benchmark_report(scenario: str, model: str, out_dir: Path | str, auto_dbscan
 
     from configs import benchmark
     from miro_jax import model_store, reference_weights
+
     config = benchmark.get_config(scenario)
     config.evals.authors_scaling = not exact_nm
     params, label = None, "MIRO"
@@ -218,14 +277,18 @@ def benchmark_report(scenario: str, model: str, out_dir: Path | str, auto_dbscan
     out_dir.mkdir(parents=True, exist_ok=True)
     stem = out_dir / f"eval_{scenario}_{tag}{'_bf16' if bf16 else ''}"
     result["per_fov"].to_csv(f"{stem}.csv", index=False)
-    lines = [f"# {scenario}: dev FOVs {list(config.data.dev_fovs)}", "",
-             f"Command: `{command}`  ",
-             f"Machine: {platform.machine()}, {os.cpu_count()} cores, CPU; date "
-             f"{datetime.date.today()}; wall time {time.time() - t0:.0f} s", "",
-             "| method | eps (nm) | minPts |", "|---|---|---|"]
+    lines = [
+        f"# {scenario}: dev FOVs {list(config.data.dev_fovs)}",
+        "",
+        f"Command: `{command}`  ",
+        f"Machine: {platform.machine()}, {os.cpu_count()} cores, CPU; date "
+        f"{datetime.date.today()}; wall time {time.time() - t0:.0f} s",
+        "",
+        "| method | eps (nm) | minPts |",
+        "|---|---|---|",
+    ]
     lines += [f"| {m} | {p.eps:.2f} | {p.min_samples} |" for m, p in result["chosen"].items()]
-    lines += ["", markdown_table(result["summary"]), "", f"Per FOV: {Path(f'{stem}.csv').name}",
-              ""]
+    lines += ["", markdown_table(result["summary"]), "", f"Per FOV: {Path(f'{stem}.csv').name}", ""]
     text = "\n".join(lines)
     Path(f"{stem}.md").write_text(text)
     return text

@@ -41,13 +41,16 @@ def field_statistics(tables) -> dict:
             pts = table.xy_nm[members]
             per_cluster.append(len(pts))
             radii.append(float(np.sqrt(np.mean(np.sum((pts - pts.mean(0)) ** 2, axis=1)))))
-    return {"fields": len(tables), "clusters": len(per_cluster), "localizations": total,
-            "density [localizations/um^2]": total / area if area else float("nan"),
-            "median nearest-neighbour distance [nm]": float(np.median(np.concatenate(nn))),
-            "median localizations per cluster": float(np.median(per_cluster)) if per_cluster
-            else 0.0,
-            "median cluster radius of gyration [nm]": float(np.median(radii)) if radii else 0.0,
-            "clustered fraction": float(sum(per_cluster) / total) if total else 0.0}
+    return {
+        "fields": len(tables),
+        "clusters": len(per_cluster),
+        "localizations": total,
+        "density [localizations/um^2]": total / area if area else float("nan"),
+        "median nearest-neighbour distance [nm]": float(np.median(np.concatenate(nn))),
+        "median localizations per cluster": float(np.median(per_cluster)) if per_cluster else 0.0,
+        "median cluster radius of gyration [nm]": float(np.median(radii)) if radii else 0.0,
+        "clustered fraction": float(sum(per_cluster) / total) if total else 0.0,
+    }
 
 
 def unlabelled(xy_nm: np.ndarray) -> input_pipeline.AnnotatedTable:
@@ -59,19 +62,24 @@ def check_annotation(tables, label_column: str) -> None:
     """Refuses annotation that cannot train a model, before any training."""
     total = sum(len(t.xy_nm) for t in tables)
     if total < MIN_LOCALIZATIONS:
-        raise FitInputError(f"only {total} annotated localizations; fitting needs at least "
-                            f"{MIN_LOCALIZATIONS}")
+        raise FitInputError(
+            f"only {total} annotated localizations; fitting needs at least {MIN_LOCALIZATIONS}"
+        )
     clusters = sum(len(np.unique(t.labels[t.labels > 0])) for t in tables)
     if clusters < 2:
-        raise FitInputError(f"the {label_column!r} labels hold {clusters} cluster(s); annotate at "
-                            "least 2 (label 1, 2, …; 0 = background)")
+        raise FitInputError(
+            f"the {label_column!r} labels hold {clusters} cluster(s); annotate at "
+            "least 2 (label 1, 2, …; 0 = background)"
+        )
 
 
 def connectivity_radius_nm(statistics: dict, rule: ml_collections.ConfigDict) -> float:
     """δ in nm from the annotation: max(rg factor × median cluster radius of gyration, nn factor
     × median nearest-neighbour distance) — configs/fit.py says why."""
-    return max(rule.delta_rg_factor * statistics["median cluster radius of gyration [nm]"],
-               rule.delta_nn_factor * statistics["median nearest-neighbour distance [nm]"])
+    return max(
+        rule.delta_rg_factor * statistics["median cluster radius of gyration [nm]"],
+        rule.delta_nn_factor * statistics["median nearest-neighbour distance [nm]"],
+    )
 
 
 SPEC_SHAPES = ("spot", "ring")
@@ -81,6 +89,7 @@ def read_spec(items, defaults: ml_collections.ConfigDict) -> dict:
     """A simulation spec from YAML/JSON files and key=value items (later ones win), checked
     against the keys and defaults of config.fit.spec."""
     import yaml
+
     spec = defaults.to_dict()
     for item in items:
         if "=" in item:
@@ -90,11 +99,13 @@ def read_spec(items, defaults: ml_collections.ConfigDict) -> dict:
             try:
                 pairs = yaml.safe_load(Path(item).read_text())  # JSON is YAML
             except (OSError, yaml.YAMLError) as err:
-                raise FitInputError(f"spec {item}: cannot read it as YAML/JSON or key=value "
-                                    f"({type(err).__name__})") from err
+                raise FitInputError(
+                    f"spec {item}: cannot read it as YAML/JSON or key=value ({type(err).__name__})"
+                ) from err
             if not isinstance(pairs, dict):
-                raise FitInputError(f"spec {item}: expected key: value lines, e.g. "
-                                    "cluster_radius_nm: 30")
+                raise FitInputError(
+                    f"spec {item}: expected key: value lines, e.g. cluster_radius_nm: 30"
+                )
         for key, value in pairs.items():
             if key not in spec:
                 raise FitInputError(f"spec key {key!r} is unknown; known: {', '.join(spec)}")
@@ -107,18 +118,26 @@ def read_spec(items, defaults: ml_collections.ConfigDict) -> dict:
         if not isinstance(value, (int, float)) or not np.isfinite(value) or value < 0:
             raise FitInputError(f"spec {key} = {value!r}: must be a number ≥ 0")
         spec[key] = float(value)
-    if spec["blinking_repeats"] < 1 or spec["cluster_density_per_um2"] <= 0 or \
-            spec["localizations_per_cluster"] < 1 or spec["cluster_radius_nm"] <= 0:
-        raise FitInputError("spec: blinking_repeats and localizations_per_cluster must be ≥ 1, "
-                            "cluster_radius_nm and cluster_density_per_um2 > 0")
+    if (
+        spec["blinking_repeats"] < 1
+        or spec["cluster_density_per_um2"] <= 0
+        or spec["localizations_per_cluster"] < 1
+        or spec["cluster_radius_nm"] <= 0
+    ):
+        raise FitInputError(
+            "spec: blinking_repeats and localizations_per_cluster must be ≥ 1, "
+            "cluster_radius_nm and cluster_density_per_um2 > 0"
+        )
     return spec
 
 
 def spec_window_nm(spec: dict, config: ml_collections.ConfigDict) -> float:
     """Side of the simulated training fields: about fit.window_localizations at the spec's
     density, between fit.window_min_nm and one length scale (as annotated fields' windows)."""
-    per_um2 = (spec["cluster_density_per_um2"] * spec["localizations_per_cluster"]
-               + spec["background_density_per_um2"])
+    per_um2 = (
+        spec["cluster_density_per_um2"] * spec["localizations_per_cluster"]
+        + spec["background_density_per_um2"]
+    )
     side = 1000.0 * np.sqrt(config.fit.window_localizations / max(per_um2, 1e-9))
     return float(np.clip(side, config.fit.window_min_nm, config.graph.length_scale_nm))
 
@@ -126,24 +145,41 @@ def spec_window_nm(spec: dict, config: ml_collections.ConfigDict) -> float:
 def simulated_tables(config: ml_collections.ConfigDict, count: int = 4) -> list:
     """A few fields of the configured spec (seed stream 9), for δ and the model card."""
     from miro_jax import simulate
-    return [input_pipeline.AnnotatedTable(f"spec_{i}", f.xy, f.labels) for i, f in enumerate(
-        simulate.spec_field(np.random.default_rng([config.data.seed, 9, i]),
-                            **config.data.simulator_kwargs.to_dict()) for i in range(count))]
+
+    return [
+        input_pipeline.AnnotatedTable(f"spec_{i}", f.xy, f.labels)
+        for i, f in enumerate(
+            simulate.spec_field(
+                np.random.default_rng([config.data.seed, 9, i]),
+                **config.data.simulator_kwargs.to_dict(),
+            )
+            for i in range(count)
+        )
+    ]
 
 
 def _radius_of_gyration(xy: np.ndarray) -> float:
     return float(np.sqrt(np.mean(np.sum((xy - xy.mean(0)) ** 2, axis=1))))
 
 
-def fit_config(train_files=(), dev_files=(), label_column: str = "index",
-               reader: dict | None = None, minutes: float | None = None, steps: int | None = None,
-               base: ml_collections.ConfigDict | None = None, single_cluster: str | None = None,
-               background_files=(), spec: dict | None = None) -> ml_collections.ConfigDict:
+def fit_config(
+    train_files=(),
+    dev_files=(),
+    label_column: str = "index",
+    reader: dict | None = None,
+    minutes: float | None = None,
+    steps: int | None = None,
+    base: ml_collections.ConfigDict | None = None,
+    single_cluster: str | None = None,
+    background_files=(),
+    spec: dict | None = None,
+) -> ml_collections.ConfigDict:
     """configs/fit.py filled in with the user's data and budget (--steps: exact, no budget): the
     annotated `train_files`, or one annotated cluster + unannotated `background_files`, or a
     simulation `spec` (read_spec)."""
     if base is None:
         from configs import fit as fit_recipe
+
         base = fit_recipe.get_config()
     config = base.copy_and_resolve_references()
     config.data.label_column = label_column
@@ -153,26 +189,34 @@ def fit_config(train_files=(), dev_files=(), label_column: str = "index",
         config.data.source, config.data.simulator = "simulated", "spec_field"
         config.data.fov_nm = scale
         config.data.simulator_kwargs = ml_collections.ConfigDict(
-            dict(spec, fov_nm=spec_window_nm(spec, config)))
+            dict(spec, fov_nm=spec_window_nm(spec, config))
+        )
         statistics = field_statistics(simulated_tables(config))
     elif single_cluster is not None:
         if not background_files:
-            raise FitInputError("--single-cluster needs unannotated fields to place it on: "
-                                "add --background RAW_FILES")
+            raise FitInputError(
+                "--single-cluster needs unannotated fields to place it on: "
+                "add --background RAW_FILES"
+            )
         config.data.single_cluster_file = str(Path(single_cluster).resolve())
         config.data.background_files = tuple(str(Path(f).resolve()) for f in background_files)
         one = input_pipeline.read_single_cluster(config.data.single_cluster_file, config)
         if len(one) < MIN_CLUSTER_LOCALIZATIONS:
-            raise FitInputError(f"{single_cluster}: the cluster has {len(one)} localizations; "
-                                f"give one with at least {MIN_CLUSTER_LOCALIZATIONS}")
+            raise FitInputError(
+                f"{single_cluster}: the cluster has {len(one)} localizations; "
+                f"give one with at least {MIN_CLUSTER_LOCALIZATIONS}"
+            )
         raw = [input_pipeline.read_raw(f, config) for f in config.data.background_files]
         statistics = field_statistics(raw) | {
-            "median cluster radius of gyration [nm]": _radius_of_gyration(one)}
+            "median cluster radius of gyration [nm]": _radius_of_gyration(one)
+        }
     else:
         config.data.train_files = tuple(str(Path(f).resolve()) for f in train_files)
         config.data.dev_files = tuple(str(Path(f).resolve()) for f in dev_files)
-        check_annotation([input_pipeline.read_annotated(f, config)
-                          for f in config.data.train_files], label_column)
+        check_annotation(
+            [input_pipeline.read_annotated(f, config) for f in config.data.train_files],
+            label_column,
+        )
         statistics = field_statistics(input_pipeline.annotated_tables(config, "train"))
     config.graph.connectivity_radius = connectivity_radius_nm(statistics, config.fit) / scale
     config.fit.statistics = statistics
@@ -184,8 +228,9 @@ def fit_config(train_files=(), dev_files=(), label_column: str = "index",
     return config
 
 
-def with_warm_start(config: ml_collections.ConfigDict, warm_start: str,
-                    exclude=()) -> ml_collections.ConfigDict:
+def with_warm_start(
+    config: ml_collections.ConfigDict, warm_start: str, exclude=()
+) -> ml_collections.ConfigDict:
     """train.init_from for a warm start: a model name or directory, 'auto' (the bundled model
     closest to the fit's training statistics, not in fit.exclude_models + `exclude`) or
     'none'/'' (from scratch)."""
@@ -196,8 +241,8 @@ def with_warm_start(config: ml_collections.ConfigDict, warm_start: str,
     if warm_start == "auto":  # from scratch when no bundled model has the fit's hidden size
         try:
             config.train.init_from, _ = model_store.closest_bundled_model(
-                config.fit.statistics.to_dict(), config.fit.exclude_models,
-                config.model.hidden_size)
+                config.fit.statistics.to_dict(), config.fit.exclude_models, config.model.hidden_size
+            )
         except model_store.ModelLoadError:
             config.train.init_from = ""
     else:
@@ -212,21 +257,28 @@ def training_source(config: ml_collections.ConfigDict) -> dict:
         kwargs.pop("fov_nm", None)
         return {"source": "simulated spec", "spec": kwargs}
     if config.data.single_cluster_file:
-        return {"source": "one annotated cluster on unannotated fields",
-                "files": [Path(config.data.single_cluster_file).name]
-                + [Path(f).name for f in config.data.background_files]}
+        return {
+            "source": "one annotated cluster on unannotated fields",
+            "files": [Path(config.data.single_cluster_file).name]
+            + [Path(f).name for f in config.data.background_files],
+        }
     return {"source": "annotated files", "files": [Path(f).name for f in config.data.train_files]}
 
 
 def _scores(params, config, items, dbscan: evaluation.DbscanParams, squeeze: bool) -> dict:
-    points = (evaluation.squeezed_fovs(params, config, items) if squeeze
-              else [i.fov.xy_nm for i in items])
+    points = (
+        evaluation.squeezed_fovs(params, config, items) if squeeze else [i.fov.xy_nm for i in items]
+    )
     frame = evaluation.score_fovs(points, items, dbscan, "miro" if squeeze else "dbscan")
     return {k: float(frame[k].mean()) for k in ("ARI_dagger", "JI_c", "ARI")}
 
 
-def fit(config: ml_collections.ConfigDict, model_dir: str | Path, workdir: str | Path,
-        progress: bool = True) -> dict:
+def fit(
+    config: ml_collections.ConfigDict,
+    model_dir: str | Path,
+    workdir: str | Path,
+    progress: bool = True,
+) -> dict:
     """Trains, chooses DBSCAN parameters on the training fields (evals.search_*), scores the dev
     fields, writes model_dir (model + card) and returns the card."""
     model_dir, workdir = Path(model_dir), Path(workdir)
@@ -237,30 +289,40 @@ def fit(config: ml_collections.ConfigDict, model_dir: str | Path, workdir: str |
     train_items = input_pipeline.eval_fovs(config, "train")
     truths = [i.fov.labels for i in train_items]
     rule = evaluation.search_rule(config)
-    miro, _ = evaluation.search_dbscan(evaluation.squeezed_fovs(params, config, train_items),
-                                       truths, original_xy=[i.fov.xy_nm for i in train_items],
-                                       **rule)
+    miro, _ = evaluation.search_dbscan(
+        evaluation.squeezed_fovs(params, config, train_items),
+        truths,
+        original_xy=[i.fov.xy_nm for i in train_items],
+        **rule,
+    )
     alone, _ = evaluation.search_dbscan([i.fov.xy_nm for i in train_items], truths, **rule)
     stored = config.copy_and_resolve_references()
     stored.evals.miro_eps, stored.evals.miro_min_samples = miro.eps, miro.min_samples
     stored.evals.dbscan_eps, stored.evals.dbscan_min_samples = alone.eps, alone.min_samples
     dev_items = input_pipeline.eval_fovs(config, "dev")
     card = {
-        "model": model_dir.name, "made by": "miro fit", "date": str(datetime.date.today()),
-        "trained on": {**training_source(config),
-                       **field_statistics([i.fov for i in train_items])},
+        "model": model_dir.name,
+        "made by": "miro fit",
+        "date": str(datetime.date.today()),
+        "trained on": {**training_source(config), **field_statistics([i.fov for i in train_items])},
         "length scale [nm]": config.graph.length_scale_nm,
         "connectivity radius δ [nm]": config.graph.connectivity_radius
         * config.graph.length_scale_nm,
-        "K": config.model.num_iterations, "hidden size": config.model.hidden_size,
+        "K": config.model.num_iterations,
+        "hidden size": config.model.hidden_size,
         "warm start from": config.train.init_from or None,
         "DBSCAN after MIRO": {"eps [nm]": miro.eps, "min samples": miro.min_samples},
         "DBSCAN alone": {"eps [nm]": alone.eps, "min samples": alone.min_samples},
-        "training": {"steps": int(state.step), "minutes": round(minutes, 1),
-                     "budget minutes": config.train.max_minutes or None},
-        "dev scores": {"fields": [i.fov.name for i in dev_items],
-                       "MIRO + DBSCAN": _scores(params, stored, dev_items, miro, True),
-                       "DBSCAN alone": _scores(params, stored, dev_items, alone, False)},
+        "training": {
+            "steps": int(state.step),
+            "minutes": round(minutes, 1),
+            "budget minutes": config.train.max_minutes or None,
+        },
+        "dev scores": {
+            "fields": [i.fov.name for i in dev_items],
+            "MIRO + DBSCAN": _scores(params, stored, dev_items, miro, True),
+            "DBSCAN alone": _scores(params, stored, dev_items, alone, False),
+        },
         "warn when input differs by more than": CARD_TOLERANCE,
     }
     model_store.save_model(model_dir, params, stored)
@@ -272,6 +334,7 @@ def write_model_card(model_dir: Path, card: dict) -> None:
     """model_card.json and a readable model_card.md beside the model."""
     with outputs.atomic_path(model_dir / "model_card.json") as tmp:
         tmp.write_text(json.dumps(card, indent=2, default=float))
+
     def text(value) -> str:
         if isinstance(value, float):
             return f"{value:.4g}"

@@ -90,7 +90,8 @@ def check_coordinates(xy: np.ndarray, min_points: int, duplicates: str = "error"
             raise DuplicatePointsError(
                 f"{num_duplicates} of {n} points repeat an earlier point exactly; pass "
                 "--duplicates jitter (Python: duplicates='jitter') to offset them by 1e-9 of the "
-                "field, or --duplicates keep to leave them unconnected")
+                "field, or --duplicates keep to leave them unconnected"
+            )
         if duplicates == "jitter":
             xy = _jitter_duplicates(xy)
         elif duplicates != "keep":
@@ -142,9 +143,13 @@ def spatial_order(xy: np.ndarray) -> np.ndarray:
     q = np.floor((xy - lo) / span * 65535).astype(np.uint64)
 
     def spread(v):
-        for shift, mask in ((16, 0x0000FFFF0000FFFF), (8, 0x00FF00FF00FF00FF),
-                            (4, 0x0F0F0F0F0F0F0F0F), (2, 0x3333333333333333),
-                            (1, 0x5555555555555555)):
+        for shift, mask in (
+            (16, 0x0000FFFF0000FFFF),
+            (8, 0x00FF00FF00FF00FF),
+            (4, 0x0F0F0F0F0F0F0F0F),
+            (2, 0x3333333333333333),
+            (1, 0x5555555555555555),
+        ):
             v = (v | (v << np.uint64(shift))) & np.uint64(mask)
         return v
 
@@ -244,12 +249,19 @@ def _smallest_nonnull_modes(lap, null_modes: np.ndarray, count: int) -> np.ndarr
         return scipy.linalg.eigh(dense, subset_by_index=[0, count - 1])[1]
     try:
         _, vectors = scipy.sparse.linalg.eigsh(
-            shifted, k=count, which="SA", v0=v0, tol=1e-7, ncv=min(n - 1, 4 * count + 40),
-            maxiter=max(100 * n, 100000))
+            shifted,
+            k=count,
+            which="SA",
+            v0=v0,
+            tol=1e-7,
+            ncv=min(n - 1, 4 * count + 40),
+            maxiter=max(100 * n, 100000),
+        )
     except scipy.sparse.linalg.ArpackNoConvergence as err:
         raise GraphInputError(
             f"Laplacian eigenvectors did not converge on this {n}-node graph; process it in tiles "
-            "(--tile-size-nm) so each graph is smaller") from err
+            "(--tile-size-nm) so each graph is smaller"
+        ) from err
     return vectors
 
 
@@ -320,8 +332,9 @@ def bucket(size: int, ratio: float, minimum: int = 64) -> int:
     return int(math.ceil(minimum * ratio**j / 8.0) * 8)
 
 
-def pad_batch(graphs: list[jraph.GraphsTuple], ratio: float,
-              edges_per_node: float = 6.0) -> jraph.GraphsTuple:
+def pad_batch(
+    graphs: list[jraph.GraphsTuple], ratio: float, edges_per_node: float = 6.0
+) -> jraph.GraphsTuple:
     """Batches graphs and pads with one padding graph to bucketed node/edge budgets.
 
     The edge budget is at least `edges_per_node` × the node budget (Delaunay graphs have ≈ 6
@@ -331,13 +344,15 @@ def pad_batch(graphs: list[jraph.GraphsTuple], ratio: float,
     return pad_to_budget(graphs, *padding_budget(graphs, ratio, edges_per_node))
 
 
-def padding_budget(graphs: list[jraph.GraphsTuple], ratio: float,
-                   edges_per_node: float = 6.0) -> tuple[int, int]:
+def padding_budget(
+    graphs: list[jraph.GraphsTuple], ratio: float, edges_per_node: float = 6.0
+) -> tuple[int, int]:
     """(node budget, edge budget) for a batch of graphs plus one padding graph."""
     n_node = bucket(sum(int(g.n_node.sum()) for g in graphs) + 1, ratio)
     n_edge = sum(int(g.n_edge.sum()) for g in graphs)
-    return n_node, max(bucket(max(n_edge, 1), ratio),
-                       int(math.ceil(edges_per_node * n_node / 8) * 8))
+    return n_node, max(
+        bucket(max(n_edge, 1), ratio), int(math.ceil(edges_per_node * n_node / 8) * 8)
+    )
 
 
 def pad_to_budget(graphs: list[jraph.GraphsTuple], n_node: int, n_edge: int) -> jraph.GraphsTuple:

@@ -31,9 +31,11 @@ class ModelOutputError(ValueError):
 
 def check_params_match_config(params, config: ml_collections.ConfigDict) -> None:
     found = reference_weights.hyperparameters_from_params(params)
-    expected = dict(hidden_size=config.model.hidden_size,
-                    num_node_features=config.model.num_node_features,
-                    num_classes=config.model.num_classes)
+    expected = dict(
+        hidden_size=config.model.hidden_size,
+        num_node_features=config.model.num_node_features,
+        num_classes=config.model.num_classes,
+    )
     bad = {k: (v, found[k]) for k, v in expected.items() if found[k] != v}
     if config.graph.num_features != config.model.num_node_features:
         bad["graph.num_features"] = (config.graph.num_features, config.model.num_node_features)
@@ -78,8 +80,11 @@ class _Stages:
 
     def start(self, text: str) -> None:
         if self.enabled:
-            print(f"miro: {text} ({time.perf_counter() - self.t0:.1f} s so far)", file=sys.stderr,
-                  flush=True)
+            print(
+                f"miro: {text} ({time.perf_counter() - self.t0:.1f} s so far)",
+                file=sys.stderr,
+                flush=True,
+            )
 
 
 def _round_up(value: int, multiple: int) -> int:
@@ -93,8 +98,15 @@ def jitted_model(model_fields: tuple):
     return jax.jit(models.Miro(**dict(model_fields)).apply)
 
 
-def apply_in_tiles(apply_fn, params, point_graph: graph.PointGraph, tiles: np.ndarray,
-                    hops: int, ratio: float, progress: bool) -> dict:
+def apply_in_tiles(
+    apply_fn,
+    params,
+    point_graph: graph.PointGraph,
+    tiles: np.ndarray,
+    hops: int,
+    ratio: float,
+    progress: bool,
+) -> dict:
     """Model outputs [K, N, ·] assembled from one call per tile (+ K-hop halo), every tile padded
     to the largest tile's size so that the model compiles once."""
     parts = list(tiling.halo_subgraphs(point_graph, tiles, hops))
@@ -105,23 +117,37 @@ def apply_in_tiles(apply_fn, params, point_graph: graph.PointGraph, tiles: np.nd
         n_node = _round_up(max(int(g.n_node[0]) for g in singles) + 1, 8)
         n_edge = _round_up(max(int(g.n_edge[0]) for g in singles), 8)
     out = {}
-    bar = tqdm.tqdm(zip(parts, singles), total=len(parts), disable=not progress, desc="MIRO",
-                    unit="tile", leave=False)
+    bar = tqdm.tqdm(
+        zip(parts, singles),
+        total=len(parts),
+        disable=not progress,
+        desc="MIRO",
+        unit="tile",
+        leave=False,
+    )
     for (nodes, core, _), single in bar:
         result = apply_fn(params, graph.pad_to_budget([single], n_node, n_edge))
         for key in ("displacements", "logits"):
             if key in result:
                 values = np.asarray(result[key])[:, : len(nodes)]
                 if key not in out:
-                    out[key] = np.zeros((values.shape[0], point_graph.num_nodes,
-                                         values.shape[2]), np.float32)
+                    out[key] = np.zeros(
+                        (values.shape[0], point_graph.num_nodes, values.shape[2]), np.float32
+                    )
                 out[key][:, nodes[core]] = values[:, core]
     return out
 
 
-def predict(xy_nm: np.ndarray, params, config: ml_collections.ConfigDict,
-            scaling: str = "physical", duplicates: str = "error", step_index: int = -1,
-            tile_size_nm: float | None = None, progress: bool = False) -> Prediction:
+def predict(
+    xy_nm: np.ndarray,
+    params,
+    config: ml_collections.ConfigDict,
+    scaling: str = "physical",
+    duplicates: str = "error",
+    step_index: int = -1,
+    tile_size_nm: float | None = None,
+    progress: bool = False,
+) -> Prediction:
     """Squeezed nm coordinates (and classes for classifying models) of one field.
 
     `tile_size_nm` (physical scaling) sets square compute tiles; by default fields above
@@ -137,31 +163,41 @@ def predict(xy_nm: np.ndarray, params, config: ml_collections.ConfigDict,
     unit, back = to_model_units(np.asarray(xy_nm, np.float64), scaling, length_scale)
     xy = graph.check_coordinates(unit, config.graph.num_features + 1, duplicates)
     n = len(xy)
-    order = (graph.spatial_order(xy) if n >= config.predict.spatial_order_min_nodes
-             else np.arange(n))
+    order = graph.spatial_order(xy) if n >= config.predict.spatial_order_min_nodes else np.arange(n)
     xy = xy[order]
     stages.start(f"triangulating {n:,} localizations")
     edges = graph.delaunay_edges(xy, radius)
     feature_tiles = tiling.tile_ids(xy, config.predict.feature_tile_scale)
     stages.start(f"node features ({feature_tiles.max() + 1:,} tiles)")
-    features = tiling.tiled_laplacian_features(edges, feature_tiles, config.graph.num_features,
-                                               progress)
-    pg = graph.PointGraph(xy.astype(np.float32), features, edges,
-                          graph.edge_features(xy, edges, radius), radius)
+    features = tiling.tiled_laplacian_features(
+        edges, feature_tiles, config.graph.num_features, progress
+    )
+    pg = graph.PointGraph(
+        xy.astype(np.float32), features, edges, graph.edge_features(xy, edges, radius), radius
+    )
     if tile_size_nm is not None:
         tiles = tiling.tile_ids(xy, tile_size_nm / length_scale)
     else:
         tiles = tiling.balanced_tile_ids(xy, config.predict.max_nodes_per_call)
     stages.start(f"MIRO, K = {config.model.num_iterations} ({tiles.max() + 1} model call(s))")
     apply_fn = jitted_model(tuple(sorted(config.model.to_dict().items())))
-    out = apply_in_tiles(apply_fn, params, pg, tiles, config.model.num_iterations,
-                          config.train.bucket_ratio, progress)
+    out = apply_in_tiles(
+        apply_fn,
+        params,
+        pg,
+        tiles,
+        config.model.num_iterations,
+        config.train.bucket_ratio,
+        progress,
+    )
     inverse = np.empty_like(order)
     inverse[order] = np.arange(n)
     disp = out["displacements"][:, inverse]
     if not np.isfinite(disp).all():
-        raise ModelOutputError("the model's output is NaN or infinite: its parameters are "
-                               "damaged; re-train it or use a bundled model")
+        raise ModelOutputError(
+            "the model's output is NaN or infinite: its parameters are "
+            "damaged; re-train it or use a bundled model"
+        )
     squeezed = back(cluster.squeeze(unit, disp[step_index], radius))
     classes = prob = None
     if "logits" in out:

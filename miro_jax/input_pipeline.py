@@ -36,19 +36,24 @@ def _with_features(pg: graph_lib.PointGraph, config, rng) -> graph_lib.PointGrap
     return dataclasses.replace(pg, node_features=ablate_node_features(pg.node_features, mode, rng))
 
 
-def sample_graph(builder, index: int, seed: int, config: ml_collections.ConfigDict) -> jraph.GraphsTuple:
+def sample_graph(
+    builder, index: int, seed: int, config: ml_collections.ConfigDict
+) -> jraph.GraphsTuple:
     """Augmented sample number `index` as a single GraphsTuple with targets and labels."""
     rng = np.random.default_rng([seed, index])
     sample = builder.sample(rng)
     if cropping(config, index):
         visible = config.data.crop_targets == "visible"
-        sample = crop_sample(sample, config.data.crop_size, rng,
-                             config.graph.connectivity_radius if visible else 0.0)
+        sample = crop_sample(
+            sample, config.data.crop_size, rng, config.graph.connectivity_radius if visible else 0.0
+        )
     cell = coarsening_cell(config, index)
     if cell > 0:
         sample = coarsen_sample(sample, cell, config.graph.connectivity_radius)
     point_graph = graph_lib.build_point_graph(
-        sample.positions, config.graph.connectivity_radius, config.graph.num_features,
+        sample.positions,
+        config.graph.connectivity_radius,
+        config.graph.num_features,
         duplicates=config.data.duplicates,
     )
     point_graph = _with_features(point_graph, config, rng)
@@ -73,8 +78,10 @@ def cropping(config: ml_collections.ConfigDict, index: int) -> bool:
         return False
     start = config.data.crop_start_step
     if start > 0 and config.data.dataset_size > 0:
-        raise ValueError("data.crop_start_step needs fresh samples (data.dataset_size = 0): "
-                         "a fixed set's sample has no single training step")
+        raise ValueError(
+            "data.crop_start_step needs fresh samples (data.dataset_size = 0): "
+            "a fixed set's sample has no single training step"
+        )
     return training_step(config, index) >= start
 
 
@@ -87,8 +94,9 @@ def coarsening_cell(config: ml_collections.ConfigDict, index: int) -> float:
     return float(start * max(0.0, 1.0 - training_step(config, index) / steps))
 
 
-def coarsen_sample(sample: augment.PointSample, cell: float, connectivity_radius: float
-                   ) -> augment.PointSample:
+def coarsen_sample(
+    sample: augment.PointSample, cell: float, connectivity_radius: float
+) -> augment.PointSample:
     """Every grid cell's points replaced by their mean, labelled by the cell's majority label;
     targets recomputed towards the same cluster centres. Merges blinking bursts (a few nm apart)
     into single points while clusters keep their extent: an easier, GT-like version of the data."""
@@ -112,8 +120,14 @@ def coarsen_sample(sample: augment.PointSample, cell: float, connectivity_radius
     return augment.PointSample(positions, target.astype(np.float32), majority)
 
 
-def crop_sample(sample: augment.PointSample, size: float, rng, connectivity_radius: float = 0.0,
-                min_points: int = 16, tries: int = 20) -> augment.PointSample:
+def crop_sample(
+    sample: augment.PointSample,
+    size: float,
+    rng,
+    connectivity_radius: float = 0.0,
+    min_points: int = 16,
+    tries: int = 20,
+) -> augment.PointSample:
     """A random size × size window of an augmented sample holding ≥ min_points points.
 
     The model only sees K hops, so crops of the unit FOV train the same map at a fraction of the
@@ -132,8 +146,11 @@ def crop_sample(sample: augment.PointSample, size: float, rng, connectivity_radi
     else:
         return sample
     positions, labels = sample.positions[keep], sample.labels[keep]
-    target = (centroid_targets(positions, labels, connectivity_radius) if connectivity_radius > 0
-              else sample.target[keep])
+    target = (
+        centroid_targets(positions, labels, connectivity_radius)
+        if connectivity_radius > 0
+        else sample.target[keep]
+    )
     return augment.PointSample(positions, target, labels)
 
 
@@ -143,10 +160,12 @@ def sample_indices(step: int, batch_size: int, dataset_size: int, seed: int) -> 
     if dataset_size <= 0:
         return positions
     epochs, offsets = np.divmod(positions, dataset_size)
-    return np.array([
-        np.random.default_rng([seed, 1, int(e)]).permutation(dataset_size)[o]
-        for e, o in zip(epochs, offsets)
-    ])
+    return np.array(
+        [
+            np.random.default_rng([seed, 1, int(e)]).permutation(dataset_size)[o]
+            for e, o in zip(epochs, offsets)
+        ]
+    )
 
 
 class _BatchedSource:
@@ -184,8 +203,10 @@ class TrainingSource(_BatchedSource):
     def __post_init__(self):
         cfg = self.config
         root = Path(cfg.data.root) if cfg.data.root else None
-        fovs = [benchmark_data.read_fov(benchmark_data.fov_path(cfg.data.scenario, n, root))
-                for n in cfg.data.train_fovs]
+        fovs = [
+            benchmark_data.read_fov(benchmark_data.fov_path(cfg.data.scenario, n, root))
+            for n in cfg.data.train_fovs
+        ]
         clusters, backgrounds = [], []
         for fov in fovs:
             c, b = benchmark_data.split_clusters(fov.unit_xy, fov.labels)
@@ -211,7 +232,9 @@ def single_shot_cluster(clusters: list[np.ndarray]) -> np.ndarray:
     return clusters[int(np.argsort(sizes, kind="stable")[(len(sizes) - 1) // 2])]
 
 
-def centroid_targets(unit_xy: np.ndarray, labels: np.ndarray, connectivity_radius: float) -> np.ndarray:
+def centroid_targets(
+    unit_xy: np.ndarray, labels: np.ndarray, connectivity_radius: float
+) -> np.ndarray:
     """(x − centroid of its label)/δ per point, 0 for label 0 (REFERENCE_FACTS §3)."""
     target = np.zeros_like(unit_xy)
     for label in np.unique(labels[labels > 0]):
@@ -220,11 +243,13 @@ def centroid_targets(unit_xy: np.ndarray, labels: np.ndarray, connectivity_radiu
     return target.astype(np.float32)
 
 
-def simulated_field(config: ml_collections.ConfigDict, rng: np.random.Generator,
-                    evaluation: bool = False):
+def simulated_field(
+    config: ml_collections.ConfigDict, rng: np.random.Generator, evaluation: bool = False
+):
     """One FOV from the configured simulator (miro_jax.simulate); evaluation FOVs may use other
     simulator arguments (e.g. the full-size field) via data.eval_simulator_kwargs."""
     from miro_jax import simulate
+
     make = getattr(simulate, config.data.simulator)
     kwargs = config.data.simulator_kwargs
     if evaluation and "eval_simulator_kwargs" in config.data:
@@ -236,8 +261,9 @@ def field_graph(field, config: ml_collections.ConfigDict, rng) -> jraph.GraphsTu
     """A simulated field in model units (nm / fov_nm) with targets, labels, classes, sub-targets."""
     r = config.graph.connectivity_radius
     unit = field.xy / config.data.fov_nm
-    pg = graph_lib.build_point_graph(unit, r, config.graph.num_features,
-                                     duplicates=config.data.duplicates)
+    pg = graph_lib.build_point_graph(
+        unit, r, config.graph.num_features, duplicates=config.data.duplicates
+    )
     pg = _with_features(pg, config, rng)
     arrays = {"target": centroid_targets(unit, field.labels, r), "labels": field.labels}
     if field.sublabels is not None:
@@ -271,11 +297,18 @@ class AnnotatedTable:
 def read_raw(path: str, config: ml_collections.ConfigDict) -> AnnotatedTable:
     """An unannotated file as configured (data.reader), every localization labelled 0."""
     from miro_jax import localizations
+
     reader = config.data.reader
-    loc = localizations.read_localizations(path, reader.x_col or None, reader.y_col or None,
-                                           reader.unit or None, reader.pixel_size or None)
-    return AnnotatedTable(Path(path).name, loc.xy_nm, np.zeros(len(loc.xy_nm), np.int64),
-                          tuple(loc.table.columns))
+    loc = localizations.read_localizations(
+        path,
+        reader.x_col or None,
+        reader.y_col or None,
+        reader.unit or None,
+        reader.pixel_size or None,
+    )
+    return AnnotatedTable(
+        Path(path).name, loc.xy_nm, np.zeros(len(loc.xy_nm), np.int64), tuple(loc.table.columns)
+    )
 
 
 def read_single_cluster(path: str, config: ml_collections.ConfigDict) -> np.ndarray:
@@ -291,10 +324,16 @@ def read_single_cluster(path: str, config: ml_collections.ConfigDict) -> np.ndar
 def read_annotated(path: str, config: ml_collections.ConfigDict) -> AnnotatedTable:
     """One annotated file as configured (data.reader, data.label_column)."""
     from miro_jax import localizations
+
     reader = config.data.reader
     loc = localizations.read_localizations(
-        path, reader.x_col or None, reader.y_col or None, reader.unit or None,
-        reader.pixel_size or None, label_col=config.data.label_column)
+        path,
+        reader.x_col or None,
+        reader.y_col or None,
+        reader.unit or None,
+        reader.pixel_size or None,
+        label_col=config.data.label_column,
+    )
     return AnnotatedTable(Path(path).name, loc.xy_nm, loc.truth)
 
 
@@ -313,8 +352,11 @@ def annotated_tables(config: ml_collections.ConfigDict, split: str) -> list[Anno
     field less its held-out strip) or 'dev' (the dev files, or the held-out strips)."""
     train = [read_annotated(p, config) for p in config.data.train_files]
     if config.data.dev_files:
-        return train if split == "train" else [read_annotated(p, config)
-                                               for p in config.data.dev_files]
+        return (
+            train
+            if split == "train"
+            else [read_annotated(p, config) for p in config.data.dev_files]
+        )
     out = []
     for table in train:
         keep = _held_out(table, config.data.holdout_fraction)
@@ -333,14 +375,16 @@ def training_window(tables: list[AnnotatedTable], config: ml_collections.ConfigD
     return float(np.clip(side_nm, config.fit.window_min_nm, scale) / scale)
 
 
-def raw_background(xy_nm: np.ndarray, cluster_nm: np.ndarray, fraction: float
-                   ) -> tuple[np.ndarray, int]:
+def raw_background(
+    xy_nm: np.ndarray, cluster_nm: np.ndarray, fraction: float
+) -> tuple[np.ndarray, int]:
     """An unannotated field's background and cluster count, for single-shot training: DBSCAN with
     eps = the annotated cluster's radius of gyration and minPts = the 10th percentile of its
     localizations' neighbour counts within eps (so nearly all of a cluster like it is reached);
     groups of ≥ `fraction` × its size are clusters, the rest is background (the field's own
     clusters are not taught as background)."""
     import scipy.spatial
+
     eps = float(np.sqrt(np.mean(np.sum((cluster_nm - cluster_nm.mean(0)) ** 2, axis=1))))
     counts = [len(n) for n in scipy.spatial.cKDTree(cluster_nm).query_ball_point(cluster_nm, eps)]
     labels = cluster.dbscan_labels(xy_nm, eps, max(3, int(np.percentile(counts, 10))))
@@ -349,8 +393,9 @@ def raw_background(xy_nm: np.ndarray, cluster_nm: np.ndarray, fraction: float
     return xy_nm[~big[labels]], int(big.sum())
 
 
-def _field(unit_background: np.ndarray, unit_all: np.ndarray, n_clusters: int
-           ) -> augment.AnnotatedField:
+def _field(
+    unit_background: np.ndarray, unit_all: np.ndarray, n_clusters: int
+) -> augment.AnnotatedField:
     lo, hi = unit_all.min(axis=0), unit_all.max(axis=0)
     area = float(np.prod(np.maximum(hi - lo, 1e-9)))
     return augment.AnnotatedField(unit_background, lo, hi, n_clusters / area)
@@ -367,8 +412,9 @@ def field_builder(config: ml_collections.ConfigDict) -> augment.FieldBuilder:
         clusters = [(cluster_nm - cluster_nm.mean(axis=0)) / scale]
         tables = [read_raw(p, config) for p in config.data.background_files]
         for table in tables:
-            background, count = raw_background(table.xy_nm, cluster_nm,
-                                               config.fit.raw_cluster_fraction)
+            background, count = raw_background(
+                table.xy_nm, cluster_nm, config.fit.raw_cluster_fraction
+            )
             fields.append(_field(background / scale, table.xy_nm / scale, count))
     else:
         tables = annotated_tables(config, "train")
@@ -377,8 +423,9 @@ def field_builder(config: ml_collections.ConfigDict) -> augment.FieldBuilder:
             centred, background = benchmark_data.split_clusters(unit, table.labels)
             clusters += centred
             fields.append(_field(background, unit, len(centred)))
-    return augment.FieldBuilder(fields, clusters, config.graph.connectivity_radius,
-                                window=training_window(tables, config))
+    return augment.FieldBuilder(
+        fields, clusters, config.graph.connectivity_radius, window=training_window(tables, config)
+    )
 
 
 @dataclasses.dataclass
@@ -428,8 +475,9 @@ def eval_fovs(config: ml_collections.ConfigDict, split: str = "dev") -> list[Eva
         fov = benchmark_data.read_fov(benchmark_data.fov_path(config.data.scenario, n, root))
         # the authors build test edges from float32 positions (REFERENCE_FACTS §2)
         pos = fov.unit_xy.astype(np.float32).astype(np.float64)
-        pg = graph_lib.build_point_graph(pos, config.graph.connectivity_radius,
-                                         config.graph.num_features, duplicates="keep")
+        pg = graph_lib.build_point_graph(
+            pos, config.graph.connectivity_radius, config.graph.num_features, duplicates="keep"
+        )
         target = centroid_targets(pos, fov.labels, config.graph.connectivity_radius)
         pg = _with_features(pg, config, np.random.default_rng([config.data.seed, 2, n]))
         g = graph_lib.to_graphs_tuple(pg, target=target, labels=fov.labels)
@@ -456,21 +504,27 @@ def _builder_eval_fovs(config: ml_collections.ConfigDict, split: str) -> list[Ev
     out = []
     for i in range(config.data.num_eval_fovs):
         sample = builder.sample(np.random.default_rng([config.data.seed, stream, i]))
-        table = AnnotatedTable(f"window_{split}_{i:02d}", sample.positions * scale,
-                               np.asarray(sample.labels))
+        table = AnnotatedTable(
+            f"window_{split}_{i:02d}", sample.positions * scale, np.asarray(sample.labels)
+        )
         out.append(annotated_eval_fov(table, config))
     return out
 
 
-def field_eval_fov(field, config: ml_collections.ConfigDict, rng, name: str,
-                   labels: np.ndarray | None = None) -> EvalFov:
+def field_eval_fov(
+    field, config: ml_collections.ConfigDict, rng, name: str, labels: np.ndarray | None = None
+) -> EvalFov:
     """A simulated field as an evaluation FOV (nm / config.data.fov_nm model units), scored
     against `labels` (default the field's top-level labels; e.g. sublabels for the finer scale)."""
     g = field_graph(field, config, rng)
-    fov = benchmark_data.Fov(name=name, xy_nm=field.xy,
-                             labels=field.labels if labels is None else labels,
-                             unit_xy=field.xy / config.data.fov_nm, minimum=np.zeros(2),
-                             extent=np.full(2, config.data.fov_nm))
+    fov = benchmark_data.Fov(
+        name=name,
+        xy_nm=field.xy,
+        labels=field.labels if labels is None else labels,
+        unit_xy=field.xy / config.data.fov_nm,
+        minimum=np.zeros(2),
+        extent=np.full(2, config.data.fov_nm),
+    )
     return EvalFov(fov=fov, graph=graph_lib.pad_batch([g], config.train.bucket_ratio))
 
 
@@ -479,11 +533,23 @@ def annotated_eval_fov(table: AnnotatedTable, config: ml_collections.ConfigDict)
     scale = config.graph.length_scale_nm
     lo = table.xy_nm.min(axis=0)
     unit = (table.xy_nm - lo) / scale
-    pg = graph_lib.build_point_graph(unit, config.graph.connectivity_radius,
-                                     config.graph.num_features, duplicates=config.data.duplicates)
-    g = graph_lib.to_graphs_tuple(pg, target=centroid_targets(unit, table.labels,
-                                                              config.graph.connectivity_radius),
-                                  labels=table.labels)
-    fov = benchmark_data.Fov(name=table.name, xy_nm=table.xy_nm, labels=table.labels,
-                             unit_xy=unit, minimum=lo, extent=np.full(2, scale))
+    pg = graph_lib.build_point_graph(
+        unit,
+        config.graph.connectivity_radius,
+        config.graph.num_features,
+        duplicates=config.data.duplicates,
+    )
+    g = graph_lib.to_graphs_tuple(
+        pg,
+        target=centroid_targets(unit, table.labels, config.graph.connectivity_radius),
+        labels=table.labels,
+    )
+    fov = benchmark_data.Fov(
+        name=table.name,
+        xy_nm=table.xy_nm,
+        labels=table.labels,
+        unit_xy=unit,
+        minimum=lo,
+        extent=np.full(2, scale),
+    )
     return EvalFov(fov=fov, graph=graph_lib.pad_batch([g], config.train.bucket_ratio))

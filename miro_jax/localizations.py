@@ -36,9 +36,14 @@ KNOWN_HEADERS = [
 ]
 FRAME_COLUMNS = ("frame", "Frame", "frame_ix", "First Frame")
 UNCERTAINTY_COLUMNS = {  # column -> unit (px columns need the pixel size)
-    "uncertainty_xy [nm]": "nm", "uncertainty [nm]": "nm", "uncertainty": "nm",
-    "Precision [nm]": "nm", "locprecnm": "nm", "Lateral Localization Accuracy": "nm",
-    "precisionx": "nm", "lpx": "px",
+    "uncertainty_xy [nm]": "nm",
+    "uncertainty [nm]": "nm",
+    "uncertainty": "nm",
+    "Precision [nm]": "nm",
+    "locprecnm": "nm",
+    "Lateral Localization Accuracy": "nm",
+    "precisionx": "nm",
+    "lpx": "px",
 }
 Z_COLUMNS = ("z [nm]", "z", "znm", "Position Z [nm]", "Z", "Zc", "z (nm)", "Z (nm)")
 SUFFIXES = (".csv", ".tsv", ".txt", ".hdf5", ".h5", ".mat")  # what a folder of inputs is read for
@@ -56,7 +61,9 @@ class LocalizationTable:
     source_format: str
     x_column: str
     y_column: str
-    notes: list[str] = dataclasses.field(default_factory=list)  # what reading changed, one line each
+    notes: list[str] = dataclasses.field(
+        default_factory=list
+    )  # what reading changed, one line each
     frame: np.ndarray | None = None  # [N] camera frame of each localization, when the file has it
     uncertainty_nm: np.ndarray | None = None  # [N] localization precision, when the file has it
     pixel_size_nm: float | None = None  # nm per camera pixel, when known (px inputs, --pixel-size)
@@ -82,7 +89,8 @@ def _to_nm_factor(unit: str, pixel_size: float | None, column: str) -> float:
     if unit in ("px", "pixel", "pixels", "camera pixels"):
         if not pixel_size:
             raise LocalizationFileError(
-                f"column {column!r} is in camera pixels: pass --pixel-size (nm per pixel)")
+                f"column {column!r} is in camera pixels: pass --pixel-size (nm per pixel)"
+            )
         return float(pixel_size)
     raise LocalizationFileError(f"column {column!r} has unknown unit {unit!r}; use nm, um or px")
 
@@ -90,7 +98,7 @@ def _to_nm_factor(unit: str, pixel_size: float | None, column: str) -> float:
 def _text_encoding(path: Path) -> str:
     """'utf-8' (with or without BOM) when the file decodes as such, else Latin-1 (older Windows
     exports, e.g. 'x [µm]' written in cp1252/Latin-1)."""
-    raw = path.read_bytes()[:1 << 20]
+    raw = path.read_bytes()[: 1 << 20]
     try:
         raw.decode("utf-8")
         return "utf-8-sig"
@@ -141,14 +149,18 @@ def _read_text(path: Path) -> _Raw:
         raise LocalizationFileError(f"{path} is empty: it needs a header row and localizations")
     sep, decimal = _delimiters(head, first_row, path)
     try:
-        table = pd.read_csv(path, sep=sep, decimal=decimal, encoding=encoding,
-                            skiprows=len(comments))
+        table = pd.read_csv(
+            path, sep=sep, decimal=decimal, encoding=encoding, skiprows=len(comments)
+        )
     except pd.errors.EmptyDataError as err:
-        raise LocalizationFileError(f"{path} is empty: it needs a header row and localizations") from err
+        raise LocalizationFileError(
+            f"{path} is empty: it needs a header row and localizations"
+        ) from err
     except (pd.errors.ParserError, UnicodeDecodeError) as err:
         name = {"\t": "tab", ",": "comma", ";": "semicolon"}[sep]
-        raise LocalizationFileError(f"{path} is not a readable {name}-delimited table: "
-                                    f"{str(err).splitlines()[0]}") from err
+        raise LocalizationFileError(
+            f"{path} is not a readable {name}-delimited table: {str(err).splitlines()[0]}"
+        ) from err
     if len(table) == 0:
         raise LocalizationFileError(f"{path} has a header but no localizations")
     unit, pixel_size = _units_from_comments(comments)
@@ -163,8 +175,10 @@ def _open_hdf5(path: Path):
     try:
         return h5py.File(path, "r")
     except OSError as err:
-        raise LocalizationFileError(f"{path} is not an HDF5 file ({str(err).splitlines()[0]}); "
-                                    "give a Picasso/DECODE .hdf5 or rename a text table to .csv") from err
+        raise LocalizationFileError(
+            f"{path} is not an HDF5 file ({str(err).splitlines()[0]}); "
+            "give a Picasso/DECODE .hdf5 or rename a text table to .csv"
+        ) from err
 
 
 def _columns_from_datasets(group, rows: int | None = None) -> pd.DataFrame:
@@ -183,8 +197,9 @@ def _columns_from_datasets(group, rows: int | None = None) -> pd.DataFrame:
             for i in range(value.shape[1]):
                 columns[f"{name}_{i}"] = value[:, i]
     lengths = {len(v) for v in columns.values()}
-    rows = rows or (max(lengths, key=lambda n: sum(len(v) == n for v in columns.values()))
-                    if lengths else 0)
+    rows = rows or (
+        max(lengths, key=lambda n: sum(len(v) == n for v in columns.values())) if lengths else 0
+    )
     return pd.DataFrame({k: v for k, v in columns.items() if len(v) == rows})
 
 
@@ -192,15 +207,23 @@ def _read_hdf5(path: Path) -> _Raw:
     with _open_hdf5(path) as f:
         if "locs" in f:  # Picasso
             metadata = _picasso_metadata(path)
-            pixel_size = next((float(d["Pixelsize"]) for d in metadata
-                               if isinstance(d, dict) and "Pixelsize" in d), None)
-            return _Raw(pd.DataFrame(f["locs"][...]), "picasso", "px", pixel_size,
-                        metadata=metadata)
+            pixel_size = next(
+                (
+                    float(d["Pixelsize"])
+                    for d in metadata
+                    if isinstance(d, dict) and "Pixelsize" in d
+                ),
+                None,
+            )
+            return _Raw(
+                pd.DataFrame(f["locs"][...]), "picasso", "px", pixel_size, metadata=metadata
+            )
         if "data" in f and "xyz" in f["data"]:  # DECODE
             data = f["data"]
             xyz = np.asarray(data["xyz"])
             table = _columns_from_datasets(data, rows=len(xyz)).drop(
-                columns=[f"xyz_{i}" for i in range(xyz.shape[1])], errors="ignore")
+                columns=[f"xyz_{i}" for i in range(xyz.shape[1])], errors="ignore"
+            )
             table.insert(0, "x", xyz[:, 0])
             table.insert(1, "y", xyz[:, 1])
             if xyz.shape[1] > 2:
@@ -213,13 +236,16 @@ def _read_hdf5(path: Path) -> _Raw:
             return _Raw(table, "decode", str(unit) if unit is not None else "px", size)
         if "saveloc" in f:  # SMAP v7.3 .mat is HDF5
             return _Raw(_columns_from_datasets(f["saveloc"]["loc"]), "smap", "nm")
-        raise LocalizationFileError(f"{path} holds neither a Picasso 'locs' table, DECODE "
-                                    f"'data/xyz' nor SMAP 'saveloc'; it has {list(f)}")
+        raise LocalizationFileError(
+            f"{path} holds neither a Picasso 'locs' table, DECODE "
+            f"'data/xyz' nor SMAP 'saveloc'; it has {list(f)}"
+        )
 
 
 def _read_mat(path: Path) -> _Raw:
     import h5py
     import scipy.io
+
     if h5py.is_hdf5(path):  # MATLAB v7.3 files are HDF5
         return _read_hdf5(path)
     try:
@@ -229,11 +255,12 @@ def _read_mat(path: Path) -> _Raw:
     except (ValueError, OSError) as err:
         raise LocalizationFileError(f"{path} is not a readable MATLAB file: {err}") from err
     if "saveloc" not in mat:
-        raise LocalizationFileError(f"{path} has no SMAP 'saveloc' structure; it has "
-                                    f"{[k for k in mat if not k.startswith('__')]}")
+        raise LocalizationFileError(
+            f"{path} has no SMAP 'saveloc' structure; it has "
+            f"{[k for k in mat if not k.startswith('__')]}"
+        )
     loc = mat["saveloc"].loc
-    return _Raw(_columns_from_datasets({k: getattr(loc, k) for k in loc._fieldnames}),
-                "smap", "nm")
+    return _Raw(_columns_from_datasets({k: getattr(loc, k) for k in loc._fieldnames}), "smap", "nm")
 
 
 def _read_raw(path: Path) -> _Raw:
@@ -251,6 +278,7 @@ def _picasso_metadata(path: Path) -> list:
     if not sidecar.exists():
         return []
     import yaml
+
     return [d for d in yaml.safe_load_all(sidecar.read_text()) if d is not None]
 
 
@@ -278,8 +306,10 @@ def _find_xy(raw: _Raw, x_col, y_col, unit, path: Path):
     for fmt, xc, yc, u, needs in KNOWN_HEADERS:
         if xc in table and yc in table and all(n in table for n in needs):
             return xc, yc, unit or u, fmt
-    raise LocalizationFileError(f"no coordinate columns found in {path.name}; the file has "
-                                f"{columns}. Pass --x-col and --y-col (and --unit)")
+    raise LocalizationFileError(
+        f"no coordinate columns found in {path.name}; the file has "
+        f"{columns}. Pass --x-col and --y-col (and --unit)"
+    )
 
 
 def _is_text(value) -> bool:
@@ -309,8 +339,10 @@ def _numeric_coordinates(table: pd.DataFrame, xc: str, yc: str, notes: list[str]
     text = values.isna() & table[[xc, yc]].notna()
     if text.any().any():
         row = int(np.flatnonzero(text.any(axis=1).to_numpy())[0])
-        raise LocalizationFileError(f"columns {xc!r}/{yc!r} are not numeric (data row "
-                                    f"{row + 1}: {table.loc[row, [xc, yc]].tolist()})")
+        raise LocalizationFileError(
+            f"columns {xc!r}/{yc!r} are not numeric (data row "
+            f"{row + 1}: {table.loc[row, [xc, yc]].tolist()})"
+        )
     return table, values.to_numpy(float)
 
 
@@ -321,10 +353,15 @@ def _optional_column(table: pd.DataFrame, names, factor: float = 1.0):
     return None, None
 
 
-def read_localizations(path: str | Path, x_col: str | None = None, y_col: str | None = None,
-                       unit: str | None = None, pixel_size: float | None = None,
-                       drop_invalid: bool = False,
-                       label_col: str | None = None) -> LocalizationTable:
+def read_localizations(
+    path: str | Path,
+    x_col: str | None = None,
+    y_col: str | None = None,
+    unit: str | None = None,
+    pixel_size: float | None = None,
+    drop_invalid: bool = False,
+    label_col: str | None = None,
+) -> LocalizationTable:
     """Reads a localization table; coordinates in nm. NaN/inf rows raise unless `drop_invalid`.
     `label_col` names a cluster-label column that must exist (0 or blank = background); without
     it a benchmark file's `index` column is read as ground truth."""
@@ -334,8 +371,9 @@ def read_localizations(path: str | Path, x_col: str | None = None, y_col: str | 
     if path.is_dir():
         raise LocalizationFileError(f"{path} is a folder; give a localization file")
     if pixel_size is not None and not (np.isfinite(pixel_size) and pixel_size > 0):
-        raise LocalizationFileError(f"--pixel-size {pixel_size:g}: give the camera pixel size as "
-                                    "a positive number of nm")
+        raise LocalizationFileError(
+            f"--pixel-size {pixel_size:g}: give the camera pixel size as a positive number of nm"
+        )
     raw = _read_raw(path)
     notes = list(raw.notes)
     xc, yc, u, fmt = _find_xy(raw, x_col, y_col, unit, path)
@@ -348,10 +386,13 @@ def read_localizations(path: str | Path, x_col: str | None = None, y_col: str | 
         if not drop_invalid:
             raise LocalizationFileError(
                 f"{int(bad.sum())} of {len(xy)} rows have NaN or infinite coordinates (first at "
-                f"data row {int(np.flatnonzero(bad)[0]) + 1}); pass --drop-invalid to skip them")
+                f"data row {int(np.flatnonzero(bad)[0]) + 1}); pass --drop-invalid to skip them"
+            )
         if bad.all():
-            raise LocalizationFileError(f"all {len(xy)} rows of {path.name} have NaN or infinite "
-                                        f"coordinates in {xc!r}/{yc!r}: nothing to cluster")
+            raise LocalizationFileError(
+                f"all {len(xy)} rows of {path.name} have NaN or infinite "
+                f"coordinates in {xc!r}/{yc!r}: nothing to cluster"
+            )
         table = table.loc[~bad].reset_index(drop=True)
         xy = xy[~bad]
         notes.append(f"skipped {int(bad.sum())} rows with NaN or infinite coordinates")
@@ -360,8 +401,10 @@ def read_localizations(path: str | Path, x_col: str | None = None, y_col: str | 
         notes.append(f"column {z_column!r} ignored: MIRO clusters in 2D (x, y)")
     truth = None
     if label_col is not None and label_col not in table:
-        raise LocalizationFileError(f"{path.name} has no label column {label_col!r} (columns: "
-                                    f"{list(table.columns)}); pass --label-col")
+        raise LocalizationFileError(
+            f"{path.name} has no label column {label_col!r} (columns: "
+            f"{list(table.columns)}); pass --label-col"
+        )
     label_col = label_col or ("index" if fmt == "benchmark" and "index" in table else None)
     if label_col is not None:
         truth, note = _ground_truth(table[label_col])
@@ -373,10 +416,19 @@ def read_localizations(path: str | Path, x_col: str | None = None, y_col: str | 
             scale = 1.0 if unit_name == "nm" else pixel_size
             uncertainty = _optional_column(table, [name], scale)[1]
             break
-    return LocalizationTable(table=table, xy_nm=xy, truth=truth, source_format=fmt,
-                             x_column=xc, y_column=yc, notes=notes, frame=frame,
-                             uncertainty_nm=uncertainty, pixel_size_nm=pixel_size,
-                             metadata=raw.metadata)
+    return LocalizationTable(
+        table=table,
+        xy_nm=xy,
+        truth=truth,
+        source_format=fmt,
+        x_column=xc,
+        y_column=yc,
+        notes=notes,
+        frame=frame,
+        uncertainty_nm=uncertainty,
+        pixel_size_nm=pixel_size,
+        metadata=raw.metadata,
+    )
 
 
 def _ground_truth(column: pd.Series) -> tuple[np.ndarray, str]:
@@ -385,14 +437,18 @@ def _ground_truth(column: pd.Series) -> tuple[np.ndarray, str]:
     values = pd.to_numeric(column, errors="coerce")
     unreadable = values.isna() & column.notna() & (column.astype(str).str.strip() != "")
     if unreadable.any():
-        raise LocalizationFileError(f"label column {column.name!r} has non-numeric values (e.g. "
-                                    f"{column[unreadable].iloc[0]!r}); use 0 for background and "
-                                    "1, 2, … for clusters")
+        raise LocalizationFileError(
+            f"label column {column.name!r} has non-numeric values (e.g. "
+            f"{column[unreadable].iloc[0]!r}); use 0 for background and "
+            "1, 2, … for clusters"
+        )
     blank = int(values.isna().sum())
     values = values.fillna(0)
     if (values < 0).any() or (values != np.round(values)).any():
-        raise LocalizationFileError(f"label column {column.name!r} must hold whole numbers ≥ 0 "
-                                    "(0 = background, 1, 2, … = clusters)")
+        raise LocalizationFileError(
+            f"label column {column.name!r} must hold whole numbers ≥ 0 "
+            "(0 = background, 1, 2, … = clusters)"
+        )
     note = f"{blank} blank {column.name!r} cells read as background (0)" if blank else ""
     return values.to_numpy(np.int64), note
 
@@ -405,16 +461,19 @@ def check_units(xy_nm: np.ndarray, unit_flag: str = "--unit") -> None:
     unique = np.unique(xy_nm, axis=0)
     if len(unique) < 10:
         return
-    sample = unique[np.random.default_rng(0).choice(len(unique), min(len(unique), 20_000),
-                                                    replace=False)]
+    sample = unique[
+        np.random.default_rng(0).choice(len(unique), min(len(unique), 20_000), replace=False)
+    ]
     distance, _ = scipy.spatial.cKDTree(unique).query(sample, k=2)
     nn = float(np.median(distance[:, 1]))
     if nn < NEAREST_NEIGHBOUR_NM[0]:
         raise LocalizationFileError(
             f"the median nearest-neighbour distance is {nn:.3g} nm, far below SMLM spacings: the "
-            f"coordinates look like µm, not nm; pass {unit_flag} um")
+            f"coordinates look like µm, not nm; pass {unit_flag} um"
+        )
     if nn > NEAREST_NEIGHBOUR_NM[1]:
         raise LocalizationFileError(
             f"the median nearest-neighbour distance is {nn:,.0f} nm, far above SMLM spacings: the "
             f"coordinates look like nm read as µm (or pixels as nm); pass {unit_flag} nm or "
-            "--pixel-size")
+            "--pixel-size"
+        )

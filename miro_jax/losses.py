@@ -55,8 +55,9 @@ def miro_loss(
     target = per_step_targets(graph.nodes, num_iterations, cutoff_iterations)
 
     # where, not multiply: a padding value that is inf/NaN must not turn the sum into NaN
-    displacement = jnp.sum(jnp.where(node_mask[None, :, None] > 0, residual(pred - target), 0.0),
-                           axis=(1, 2))
+    displacement = jnp.sum(
+        jnp.where(node_mask[None, :, None] > 0, residual(pred - target), 0.0), axis=(1, 2)
+    )
     displacement = displacement / (2.0 * num_nodes)  # [K]
 
     x = graph.nodes["position"]
@@ -65,8 +66,10 @@ def miro_loss(
     squeezed_pred = x[None] - connectivity_radius * pred
     length_true = safe_norm(squeezed_true[:, s] - squeezed_true[:, t])  # [K, E]
     length_pred = safe_norm(squeezed_pred[:, s] - squeezed_pred[:, t])
-    distance = jnp.sum(jnp.where(edge_mask[None] > 0, residual(length_pred - length_true), 0.0),
-                       axis=1) / num_edges
+    distance = (
+        jnp.sum(jnp.where(edge_mask[None] > 0, residual(length_pred - length_true), 0.0), axis=1)
+        / num_edges
+    )
 
     per_step = displacement + alpha * distance
     parts = {"displacement": displacement.mean(), "distance": distance.mean()}

@@ -118,8 +118,7 @@ def _coverage_lengths(a_runs: np.ndarray, b_runs: np.ndarray, dim: int) -> tuple
     count_b = np.cumsum(np.where(np.abs(w) == 2, w // 2, 0))
     length = np.diff(pos)
     in_a, in_b = count_a[:-1] > 0, count_b[:-1] > 0
-    return (int(length[in_a].sum()), int(length[in_a & in_b].sum()),
-            int(length[in_a | in_b].sum()))
+    return (int(length[in_a].sum()), int(length[in_a & in_b].sum()), int(length[in_a | in_b].sum()))
 
 
 def iou(xy: np.ndarray, truth: np.ndarray, pred: np.ndarray) -> float:
@@ -136,8 +135,11 @@ def iou(xy: np.ndarray, truth: np.ndarray, pred: np.ndarray) -> float:
     gy = np.linspace(xy[:, 1].min(), xy[:, 1].max(), dim)
     runs = []
     for labels in (truth, pred):
-        parts = [_hull_columns(xy[idx], gx, gy) for _, idx in cluster.label_groups(labels)
-                 if len(idx) >= 3]
+        parts = [
+            _hull_columns(xy[idx], gx, gy)
+            for _, idx in cluster.label_groups(labels)
+            if len(idx) >= 3
+        ]
         runs.append(np.concatenate(parts) if parts else np.zeros((0, 3), np.int64))
     predicted, intersection, union = _coverage_lengths(runs[1], runs[0], dim)
     if predicted == 0 or union == 0:
@@ -189,17 +191,26 @@ def pair_clusters(xy: np.ndarray, truth: np.ndarray, pred: np.ndarray) -> dict:
         "RMSRE_N": float(np.sqrt(np.mean(tp_rel**2))) if tp else 0.0,
         "RMSE_xy": float(np.sqrt(np.mean(tp_dist**2))) if tp else 0.0,
         "RMSE_xy_paper": float(np.sqrt(np.mean(tp_dist))) if tp else 0.0,
-        "TP": tp, "FP": fp, "FN": fn,
+        "TP": tp,
+        "FP": fp,
+        "FN": fn,
     }
 
 
-def clustering_scores(xy: np.ndarray, truth: np.ndarray, pred: np.ndarray,
-                      with_iou: bool = True, with_ami: bool = True) -> dict:
+def clustering_scores(
+    xy: np.ndarray,
+    truth: np.ndarray,
+    pred: np.ndarray,
+    with_iou: bool = True,
+    with_ami: bool = True,
+) -> dict:
     """All of the paper's scores for one FOV (xy in nm for IoU and RMSE). AMI's expected mutual
     information grows with clusters² (a minute for 10,000 clusters): with_ami=False skips it."""
     truth, pred = np.asarray(truth), np.asarray(pred)
     scores = {
-        "ARI": ari(truth, pred), "ARI_c": ari_c(truth, pred), "ARI_dagger": ari_dagger(truth, pred),
+        "ARI": ari(truth, pred),
+        "ARI_c": ari_c(truth, pred),
+        "ARI_dagger": ari_dagger(truth, pred),
     }
     if with_ami:
         scores["AMI"] = ami(truth, pred)
@@ -236,8 +247,9 @@ def dirichlet_energy(features: np.ndarray, senders: np.ndarray, receivers: np.nd
     return float(np.sum(diff * diff) / n)
 
 
-def cluster_classes(truth: np.ndarray, true_classes: np.ndarray,
-                    predicted_classes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def cluster_classes(
+    truth: np.ndarray, true_classes: np.ndarray, predicted_classes: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Per ground-truth cluster: its true class and the class most of its localizations were
     predicted (both the mode over the cluster), the pairs cluster-level F1 is scored on."""
     clusters = np.unique(truth[truth > 0])
@@ -246,15 +258,17 @@ def cluster_classes(truth: np.ndarray, true_classes: np.ndarray,
     return np.array(true_c, dtype=int), np.array(pred_c, dtype=int)
 
 
-def classification_scores(truth: np.ndarray, pred: np.ndarray, num_classes: int,
-                          f1_classes=None) -> dict:
+def classification_scores(
+    truth: np.ndarray, pred: np.ndarray, num_classes: int, f1_classes=None
+) -> dict:
     """Macro F1 (averaged over `f1_classes`, default all) and the confusion matrix (rows truth,
     columns prediction, all classes). Per-cluster scores average over the shape classes only:
     a class no true cluster has (background) would add an F1 of 0."""
     labels = np.arange(num_classes)
     averaged = labels if f1_classes is None else np.asarray(f1_classes)
     return {
-        "macro_F1": float(sklearn.metrics.f1_score(truth, pred, labels=averaged, average="macro",
-                                                   zero_division=0)),
+        "macro_F1": float(
+            sklearn.metrics.f1_score(truth, pred, labels=averaged, average="macro", zero_division=0)
+        ),
         "confusion": sklearn.metrics.confusion_matrix(truth, pred, labels=labels),
     }

@@ -34,8 +34,11 @@ def with_defaults(config: ml_collections.ConfigDict) -> ml_collections.ConfigDic
         for key, value in base.items():
             if key not in target:
                 target[key] = value
-            elif isinstance(value, dict) and isinstance(target[key], dict) and \
-                    key not in FREE_FORM_FIELDS:
+            elif (
+                isinstance(value, dict)
+                and isinstance(target[key], dict)
+                and key not in FREE_FORM_FIELDS
+            ):
                 fill(target[key], value)
         return target
 
@@ -59,9 +62,11 @@ def load_model(name_or_path: str | Path, config: ml_collections.ConfigDict | Non
     """(params, config) from a bundled name, a model directory, or an authors' .npz (+ config)."""
     path = resolve(name_or_path)
     if not path.exists() and path.suffix == ".npz":
-        raise ModelLoadError(f"weights {path} not found: the authors' weights are not shipped; "
-                             "set $MIRO_REFERENCE_DIR (or miro evaluate --reference-dir) to a "
-                             "folder holding weights_<set>.npz, or use a bundled model")
+        raise ModelLoadError(
+            f"weights {path} not found: the authors' weights are not shipped; "
+            "set $MIRO_REFERENCE_DIR (or miro evaluate --reference-dir) to a "
+            "folder holding weights_<set>.npz, or use a bundled model"
+        )
     if not path.exists():
         raise ModelLoadError(
             f"model {str(name_or_path)!r} not found: give a model directory, a weights .npz, or "
@@ -76,7 +81,8 @@ def load_model(name_or_path: str | Path, config: ml_collections.ConfigDict | Non
             raise ModelLoadError(str(err)) from err
     try:
         stored = with_defaults(
-            ml_collections.ConfigDict(json.loads((path / "config.json").read_text())))
+            ml_collections.ConfigDict(json.loads((path / "config.json").read_text()))
+        )
     except (OSError, json.JSONDecodeError) as err:
         raise ModelLoadError(f"{path}: cannot read config.json ({err})") from err
     if config is not None:
@@ -86,8 +92,10 @@ def load_model(name_or_path: str | Path, config: ml_collections.ConfigDict | Non
         with ocp.StandardCheckpointer() as ckpt:
             params = ckpt.restore((path / "params").resolve())
     except Exception as err:  # orbax raises many kinds for a damaged checkpoint
-        raise ModelLoadError(f"{path}: checkpoint is missing or corrupt ({type(err).__name__}: "
-                             f"{str(err).splitlines()[0][:200]})") from err
+        raise ModelLoadError(
+            f"{path}: checkpoint is missing or corrupt ({type(err).__name__}: "
+            f"{str(err).splitlines()[0][:200]})"
+        ) from err
     check_finite(params, path)
     return params, config
 
@@ -110,14 +118,19 @@ def load_card(name_or_path: str | Path) -> dict | None:
 MATCHED_STATISTICS = ("density [localizations/um^2]", "median nearest-neighbour distance [nm]")
 
 
-def closest_bundled_model(statistics: dict, exclude=(), hidden_size: int | None = None
-                          ) -> tuple[str, str]:
+def closest_bundled_model(
+    statistics: dict, exclude=(), hidden_size: int | None = None
+) -> tuple[str, str]:
     """(name, why) of the bundled model whose card's training density and nearest-neighbour
     distance are closest to `statistics` (fit.field_statistics; sum of |log ratio|), among those
     not excluded and (if given) of that hidden size."""
-    cards = {name: card for name in bundled_models()
-             if name not in exclude and (card := load_card(name))
-             and hidden_size in (None, card["hidden size"])}
+    cards = {
+        name: card
+        for name in bundled_models()
+        if name not in exclude
+        and (card := load_card(name))
+        and hidden_size in (None, card["hidden size"])
+    }
     if not cards:
         raise ModelLoadError("no bundled model with a model card fits; name a model")
 
@@ -127,16 +140,29 @@ def closest_bundled_model(statistics: dict, exclude=(), hidden_size: int | None 
     ranked = sorted(cards, key=lambda name: distance(cards[name]))
     best = cards[ranked[0]]["trained on"]
     density, nn = MATCHED_STATISTICS
-    why = (f"density {statistics[density]:.3g} vs {best[density]:.3g} /µm², nearest neighbour "
-           f"{statistics[nn]:.3g} vs {best[nn]:.3g} nm in its training data; closest of "
-           f"{len(cards)} bundled models, next {ranked[1] if len(ranked) > 1 else '–'}")
+    why = (
+        f"density {statistics[density]:.3g} vs {best[density]:.3g} /µm², nearest neighbour "
+        f"{statistics[nn]:.3g} vs {best[nn]:.3g} nm in its training data; closest of "
+        f"{len(cards)} bundled models, next {ranked[1] if len(ranked) > 1 else '–'}"
+    )
     return ranked[0], why
 
 
 def models_table() -> str:
     """The bundled models and what their cards say they were trained on, one row each."""
-    head = ["model", "trained on", "loc/µm²", "NN nm", "loc/cluster", "cluster rg nm",
-            "clustered", "δ nm", "K", "DBSCAN after MIRO", "dev ARI† MIRO / DBSCAN"]
+    head = [
+        "model",
+        "trained on",
+        "loc/µm²",
+        "NN nm",
+        "loc/cluster",
+        "cluster rg nm",
+        "clustered",
+        "δ nm",
+        "K",
+        "DBSCAN after MIRO",
+        "dev ARI† MIRO / DBSCAN",
+    ]
     rows = []
     for name in bundled_models():
         card = load_card(name)
@@ -144,38 +170,57 @@ def models_table() -> str:
             rows.append([name, "(no model card)"] + [""] * (len(head) - 2))
             continue
         t, dev = card["trained on"], card["dev scores"]
-        rows.append([
-            name, t["source"].replace("Nieves et al. 2023 benchmark, ", "benchmark "),
-            f"{t['density [localizations/um^2]']:.0f}",
-            f"{t['median nearest-neighbour distance [nm]']:.1f}",
-            f"{t['median localizations per cluster']:.0f}",
-            f"{t['median cluster radius of gyration [nm]']:.0f}", f"{t['clustered fraction']:.2f}",
-            f"{card['connectivity radius δ [nm]']:.0f}", str(card["K"]),
-            f"eps {card['DBSCAN after MIRO']['eps [nm]']:.3g} nm, minPts "
-            f"{card['DBSCAN after MIRO']['min samples']}",
-            f"{dev['MIRO + DBSCAN']['ARI_dagger']:.3f} / {dev['DBSCAN alone']['ARI_dagger']:.3f}"])
+        rows.append(
+            [
+                name,
+                t["source"].replace("Nieves et al. 2023 benchmark, ", "benchmark "),
+                f"{t['density [localizations/um^2]']:.0f}",
+                f"{t['median nearest-neighbour distance [nm]']:.1f}",
+                f"{t['median localizations per cluster']:.0f}",
+                f"{t['median cluster radius of gyration [nm]']:.0f}",
+                f"{t['clustered fraction']:.2f}",
+                f"{card['connectivity radius δ [nm]']:.0f}",
+                str(card["K"]),
+                f"eps {card['DBSCAN after MIRO']['eps [nm]']:.3g} nm, minPts "
+                f"{card['DBSCAN after MIRO']['min samples']}",
+                f"{dev['MIRO + DBSCAN']['ARI_dagger']:.3f} / {dev['DBSCAN alone']['ARI_dagger']:.3f}",
+            ]
+        )
     widths = [max(len(r[i]) for r in rows + [head]) for i in range(len(head))]
     lines = ["  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() for r in [head] + rows]
-    return "\n".join(lines + ["", "--model auto picks by density and nearest-neighbour "
-                               "distance; each model's model_card.md says more"])
+    return "\n".join(
+        lines
+        + [
+            "",
+            "--model auto picks by density and nearest-neighbour "
+            "distance; each model's model_card.md says more",
+        ]
+    )
 
 
 def check_finite(params, source) -> None:
     """Refuses parameters holding NaN or inf (a damaged file) before any model runs."""
-    bad = [jax.tree_util.keystr(k) for k, v in jax.tree_util.tree_leaves_with_path(params)
-           if not np.isfinite(np.asarray(v)).all()]
+    bad = [
+        jax.tree_util.keystr(k)
+        for k, v in jax.tree_util.tree_leaves_with_path(params)
+        if not np.isfinite(np.asarray(v)).all()
+    ]
     if bad:
-        raise ModelLoadError(f"{source}: parameters {', '.join(bad[:3])} hold NaN or infinite "
-                             "values (a damaged model); re-train it or use a bundled model")
+        raise ModelLoadError(
+            f"{source}: parameters {', '.join(bad[:3])} hold NaN or infinite "
+            "values (a damaged model); re-train it or use a bundled model"
+        )
 
 
 # config sections that define what a model computes: a config given with a stored model must agree
 DEFINING_FIELDS = ("model", "graph")
 
 
-def config_differences(old: ml_collections.ConfigDict, new: ml_collections.ConfigDict,
-                       sections=None) -> list[str]:
+def config_differences(
+    old: ml_collections.ConfigDict, new: ml_collections.ConfigDict, sections=None
+) -> list[str]:
     """'field: old → new' for every flattened field that differs (within `sections` if given)."""
+
     def flat(c):
         items = {}
         for key, value in c.items():
@@ -191,14 +236,20 @@ def config_differences(old: ml_collections.ConfigDict, new: ml_collections.Confi
     a, b = flat(old), flat(new)
     if sections is not None:
         a, b = ({k: v for k, v in d.items() if k.split(".")[0] in sections} for d in (a, b))
-    return [f"{k}: {a.get(k, '(absent)')} → {b.get(k, '(absent)')}" for k in sorted(set(a) | set(b))
-            if norm(a.get(k)) != norm(b.get(k))]
+    return [
+        f"{k}: {a.get(k, '(absent)')} → {b.get(k, '(absent)')}"
+        for k in sorted(set(a) | set(b))
+        if norm(a.get(k)) != norm(b.get(k))
+    ]
 
 
-def check_config_agrees(stored: ml_collections.ConfigDict, given: ml_collections.ConfigDict,
-                        path) -> None:
+def check_config_agrees(
+    stored: ml_collections.ConfigDict, given: ml_collections.ConfigDict, path
+) -> None:
     """A model directory carries the config it was trained with; a different one is refused."""
     diff = config_differences(stored, with_defaults(given), DEFINING_FIELDS)
     if diff:
-        raise ModelLoadError(f"{path} was trained with another config ({'; '.join(diff[:4])}); "
-                             "leave out --config: the model directory carries its own")
+        raise ModelLoadError(
+            f"{path} was trained with another config ({'; '.join(diff[:4])}); "
+            "leave out --config: the model directory carries its own"
+        )

@@ -63,7 +63,8 @@ class MiroStep(nn.Module):
         if self.matmul_dtype == jnp.float32:
             return x @ w
         return jnp.matmul(
-            x.astype(self.matmul_dtype), w.astype(self.matmul_dtype),
+            x.astype(self.matmul_dtype),
+            w.astype(self.matmul_dtype),
             preferred_element_type=jnp.float32,
         )
 
@@ -81,7 +82,9 @@ class MiroStep(nn.Module):
         w_st = jnp.concatenate([self.message.kernel[:h], self.message.kernel[h : 2 * h]], axis=1)
         w_g = self.message.kernel[2 * h :]
         node_const = (node_encoded @ a_v + self.node_combine.bias) @ w_st  # [N, 2H]
-        edge_const = (edge_encoded @ c_e + self.edge_combine.bias) @ w_g + self.message.bias  # [E, H]
+        edge_const = (
+            edge_encoded @ c_e + self.edge_combine.bias
+        ) @ w_g + self.message.bias  # [E, H]
         return dict(
             node_weight=a_u @ w_st,  # [H, 2H]
             edge_weight=c_f @ w_g,  # [H, H]
@@ -156,8 +159,11 @@ class Miro(nn.Module):
             )
         node_encoded = self.node_encoder(node_x)  # [N, H]
         edge_encoded = self.edge_encoder(edge_x)  # [E, H]
-        inputs = {"senders": graph.senders, "receivers": graph.receivers,
-                  "edge_mask": graph.edges.get("mask") if isinstance(graph.edges, dict) else None}
+        inputs = {
+            "senders": graph.senders,
+            "receivers": graph.receivers,
+            "edge_mask": graph.edges.get("mask") if isinstance(graph.edges, dict) else None,
+        }
         if self.fused:
             inputs["invariants"] = self.step.fused_invariants(node_encoded, edge_encoded)
         else:
@@ -218,14 +224,28 @@ class MpnBaseline(nn.Module):
     def __call__(self, graph: jraph.GraphsTuple) -> dict:
         node_x, edge_x = graph.nodes["features"], graph.edges["features"]
         inputs = {
-            "senders": graph.senders, "receivers": graph.receivers,
+            "senders": graph.senders,
+            "receivers": graph.receivers,
             "edge_mask": graph.edges.get("mask"),
-            "node_encoded": Linear(self.num_node_features, self.hidden_size, name="node_encoder")(node_x),
-            "edge_encoded": Linear(self.num_edge_features, self.hidden_size, name="edge_encoder")(edge_x),
+            "node_encoded": Linear(self.num_node_features, self.hidden_size, name="node_encoder")(
+                node_x
+            ),
+            "edge_encoded": Linear(self.num_edge_features, self.hidden_size, name="edge_encoder")(
+                edge_x
+            ),
         }
-        layers = nn.scan(MpnLayer, variable_axes={"params": 0}, split_rngs={"params": True},
-                         in_axes=nn.broadcast, length=self.num_iterations)
-        carry = (jnp.zeros((node_x.shape[0], self.hidden_size)),
-                 jnp.zeros((edge_x.shape[0], self.hidden_size)))
-        _, (outputs, states) = layers(self.hidden_size, self.layer_norm, name="layers")(carry, inputs)
+        layers = nn.scan(
+            MpnLayer,
+            variable_axes={"params": 0},
+            split_rngs={"params": True},
+            in_axes=nn.broadcast,
+            length=self.num_iterations,
+        )
+        carry = (
+            jnp.zeros((node_x.shape[0], self.hidden_size)),
+            jnp.zeros((edge_x.shape[0], self.hidden_size)),
+        )
+        _, (outputs, states) = layers(self.hidden_size, self.layer_norm, name="layers")(
+            carry, inputs
+        )
         return {"displacements": outputs, "node_states": states[-1]}

@@ -24,7 +24,9 @@ def make_mesh() -> Mesh:
     return Mesh(np.array(jax.devices()), ("data",))
 
 
-def stack_sub_batches(sub_batches: list[list[jraph.GraphsTuple]], ratio: float) -> jraph.GraphsTuple:
+def stack_sub_batches(
+    sub_batches: list[list[jraph.GraphsTuple]], ratio: float
+) -> jraph.GraphsTuple:
     """One padded batch per device, all padded to the largest bucket, stacked on axis 0."""
     budgets = [graph.padding_budget(gs, ratio) for gs in sub_batches]
     n_node, n_edge = max(b[0] for b in budgets), max(b[1] for b in budgets)
@@ -36,7 +38,8 @@ def shard_stacked(stacked: jraph.GraphsTuple, mesh: Mesh) -> jraph.GraphsTuple:
     """Places the stacked sub-batches so that axis 0 is split over the mesh's devices."""
     sharding = NamedSharding(mesh, PartitionSpec("data"))
     return jax.tree_util.tree_map(
-        lambda x: jax.make_array_from_process_local_data(sharding, x), stacked)
+        lambda x: jax.make_array_from_process_local_data(sharding, x), stacked
+    )
 
 
 @functools.partial(jax.jit, static_argnames=("loss_config",), donate_argnames=("state",))
@@ -47,6 +50,7 @@ def data_parallel_train_step(state, stacked: jraph.GraphsTuple, loss_config):
     def loss_fn(params):
         def one(graph):
             return losses.miro_loss(state.apply_fn(params, graph), graph, **config)
+
         values, parts = jax.vmap(one)(stacked)
         return values.mean(), jax.tree_util.tree_map(jnp.mean, parts)
 

@@ -26,8 +26,12 @@ def render(xy_nm: np.ndarray, extent: tuple, precision_nm: float) -> tuple[np.nd
     x0, x1, y0, y1 = extent
     pixel = max((x1 - x0) / RENDER_PIXELS, (y1 - y0) / RENDER_PIXELS, 1.0)
     bins = (max(int(np.ceil((y1 - y0) / pixel)), 1), max(int(np.ceil((x1 - x0) / pixel)), 1))
-    image, _, _ = np.histogram2d(xy_nm[:, 1], xy_nm[:, 0], bins=bins,
-                                 range=[[y0, y0 + bins[0] * pixel], [x0, x0 + bins[1] * pixel]])
+    image, _, _ = np.histogram2d(
+        xy_nm[:, 1],
+        xy_nm[:, 0],
+        bins=bins,
+        range=[[y0, y0 + bins[0] * pixel], [x0, x0 + bins[1] * pixel]],
+    )
     return scipy.ndimage.gaussian_filter(image, precision_nm / pixel), pixel
 
 
@@ -69,15 +73,24 @@ def _outlines(ax, xy_nm, labels, show_ids: bool) -> None:
         except (scipy.spatial.QhullError, ValueError):
             ax.plot(pts[:, 0], pts[:, 1], "o", color=PALETTE[colour], ms=2)
         if show_ids:  # the id beside the outline's top, as in the statistics table
-            ax.text(centre[0], pts[:, 1].max(), str(label), color="white", fontsize=7,
-                    ha="center", va="bottom", fontweight="bold")
+            ax.text(
+                centre[0],
+                pts[:, 1].max(),
+                str(label),
+                color="white",
+                fontsize=7,
+                ha="center",
+                va="bottom",
+                fontweight="bold",
+            )
 
 
 def _panel(ax, xy_nm, extent, precision, title, labels=None, show_ids=True):
     image, _ = render(xy_nm, extent, precision)
     top = np.percentile(image[image > 0], 99.5) if (image > 0).any() else 1.0
-    ax.imshow(image, origin="lower", extent=extent, cmap="gray", vmin=0, vmax=top,
-              interpolation="nearest")
+    ax.imshow(
+        image, origin="lower", extent=extent, cmap="gray", vmin=0, vmax=top, interpolation="nearest"
+    )
     if labels is not None:
         _outlines(ax, xy_nm, labels, show_ids)
     ax.set_title(title)
@@ -85,29 +98,51 @@ def _panel(ax, xy_nm, extent, precision, title, labels=None, show_ids=True):
     ax.set_aspect("equal")
 
 
-def plot_clustering(path, xy_nm: np.ndarray, squeezed_nm: np.ndarray | None, labels: np.ndarray,
-                    truth: np.ndarray | None = None, title: str = "",
-                    uncertainty_nm: np.ndarray | None = None) -> None:
+def plot_clustering(
+    path,
+    xy_nm: np.ndarray,
+    squeezed_nm: np.ndarray | None,
+    labels: np.ndarray,
+    truth: np.ndarray | None = None,
+    title: str = "",
+    uncertainty_nm: np.ndarray | None = None,
+) -> None:
     """Rendered raw localizations with cluster outlines and ids, the MIRO-squeezed rendering
     (None: a method without MIRO), and (if known) the ground truth's outlines; the whole figure
     is saved, nothing clipped."""
-    precision = (float(np.nanmedian(uncertainty_nm)) if uncertainty_nm is not None
-                 else DEFAULT_PRECISION_NM)
+    precision = (
+        float(np.nanmedian(uncertainty_nm)) if uncertainty_nm is not None else DEFAULT_PRECISION_NM
+    )
     lo, hi = xy_nm.min(axis=0), xy_nm.max(axis=0)
     pad = 0.02 * float(np.max(hi - lo))
     extent = (lo[0] - pad, hi[0] + pad, lo[1] - pad, hi[1] + pad)
     panels = 1 + (squeezed_nm is not None) + (truth is not None)
-    fig, axes = plt.subplots(1, panels, figsize=(5.2 * panels, 5.4), sharex=True, sharey=True,
-                             squeeze=False)
+    fig, axes = plt.subplots(
+        1, panels, figsize=(5.2 * panels, 5.4), sharex=True, sharey=True, squeeze=False
+    )
     axes = list(axes[0])
     show_ids = labels.max() <= 300
-    _panel(axes[0], xy_nm, extent, precision, f"localizations + {labels.max()} clusters", labels,
-           show_ids)
+    _panel(
+        axes[0],
+        xy_nm,
+        extent,
+        precision,
+        f"localizations + {labels.max()} clusters",
+        labels,
+        show_ids,
+    )
     if squeezed_nm is not None:
         _panel(axes[1], squeezed_nm, extent, precision, "MIRO-squeezed")
     if truth is not None:
-        _panel(axes[-1], xy_nm, extent, precision,
-               f"ground truth ({len(np.unique(truth[truth > 0]))})", truth, False)
+        _panel(
+            axes[-1],
+            xy_nm,
+            extent,
+            precision,
+            f"ground truth ({len(np.unique(truth[truth > 0]))})",
+            truth,
+            False,
+        )
     axes[0].set_ylabel("y [nm]")
     if title:
         fig.suptitle(title)

@@ -54,7 +54,9 @@ def params_from_state_dict(state_dict) -> dict:
         except KeyError as err:
             raise WeightsFileError(f"weights lack key {err.args[0]!r}") from err
         if weight.ndim != 2 or bias.shape != (weight.shape[0],):
-            raise WeightsFileError(f"{prefix}: weight {weight.shape} and bias {bias.shape} mismatch")
+            raise WeightsFileError(
+                f"{prefix}: weight {weight.shape} and bias {bias.shape} mismatch"
+            )
         node = params
         for name in path:
             node = node.setdefault(name, {})
@@ -67,7 +69,8 @@ def load_reference_params(path: str | os.PathLike) -> dict:
     if not Path(path).exists():
         raise FileNotFoundError(
             f"authors' weights {path} not found: they are not shipped; set $MIRO_REFERENCE_DIR to "
-            "a folder holding weights_<set>.npz, or use a bundled model (--model scenario_8)")
+            "a folder holding weights_<set>.npz, or use a bundled model (--model scenario_8)"
+        )
     try:
         with np.load(path) as data:
             state_dict = {k: data[k] for k in data.files}

@@ -60,9 +60,14 @@ def gaussian_clusters(
     return np.concatenate(xy), np.concatenate(labels).astype(np.int64)
 
 
-def blink(rng: np.random.Generator, xy: np.ndarray, labels: np.ndarray,
-          mean_localizations: float = 4.0, precision_nm: float = 12.0,
-          *extra: np.ndarray) -> tuple[np.ndarray, ...]:
+def blink(
+    rng: np.random.Generator,
+    xy: np.ndarray,
+    labels: np.ndarray,
+    mean_localizations: float = 4.0,
+    precision_nm: float = 12.0,
+    *extra: np.ndarray,
+) -> tuple[np.ndarray, ...]:
     """Multiple blinking: each molecule gives 1 + Poisson(mean − 1) localizations, normally
     distributed around it with the localization precision as std. Extra per-molecule arrays
     (classes, sub-labels) are repeated alongside."""
@@ -89,8 +94,9 @@ BENCHMARK_SCENARIOS = {
 }
 
 
-def benchmark_scenario(rng: np.random.Generator, scenario: int, blinking: bool = False,
-                       fov_nm: float = 2000.0) -> Field:
+def benchmark_scenario(
+    rng: np.random.Generator, scenario: int, blinking: bool = False, fov_nm: float = 2000.0
+) -> Field:
     """A Nieves-benchmark-like FOV of scenario 2–10 (scenario 10: background rising in x)."""
     spec = BENCHMARK_SCENARIOS[scenario]
     xy, labels = [], []
@@ -126,31 +132,67 @@ def _place(rng, shapes: list[np.ndarray], fov_nm: float, margin: float):
 def _assemble(rng, shapes, classes, fov_nm, background_fraction) -> Field:
     n_bg = _background_count(sum(len(s) for s in shapes), background_fraction)
     xy = np.concatenate(shapes + [uniform_background(rng, n_bg, fov_nm)])
-    labels = np.concatenate([np.full(len(s), i + 1) for i, s in enumerate(shapes)]
-                            + [np.zeros(n_bg, int)])
-    cls = np.concatenate([np.full(len(s), c) for s, c in zip(shapes, classes)]
-                         + [np.zeros(n_bg, int)])
+    labels = np.concatenate(
+        [np.full(len(s), i + 1) for i, s in enumerate(shapes)] + [np.zeros(n_bg, int)]
+    )
+    cls = np.concatenate(
+        [np.full(len(s), c) for s, c in zip(shapes, classes)] + [np.zeros(n_bg, int)]
+    )
     return Field(xy, labels.astype(np.int64), cls.astype(np.int64), fov_nm=(fov_nm, fov_nm))
 
 
-def c_shapes(rng, fov_nm=6400.0, clusters=(30, 60), points=(30, 60), radius_nm=250.0,
-             radial_std_nm=50.0, background_fraction=0.06) -> Field:
+def c_shapes(
+    rng,
+    fov_nm=6400.0,
+    clusters=(30, 60),
+    points=(30, 60),
+    radius_nm=250.0,
+    radial_std_nm=50.0,
+    background_fraction=0.06,
+) -> Field:
     """Semicircles (C shapes) of radius 250 nm, 50 nm radial std, random orientation (Table 1)."""
     k = int(rng.integers(clusters[0], clusters[1] + 1))
-    shapes = [_arc(rng, int(rng.integers(points[0], points[1] + 1)), radius_nm, radial_std_nm,
-                   rng.uniform(0, 2 * np.pi), np.pi) for _ in range(k)]
-    return _assemble(rng, _place(rng, shapes, fov_nm, radius_nm + 100), [1] * k, fov_nm,
-                     background_fraction)
+    shapes = [
+        _arc(
+            rng,
+            int(rng.integers(points[0], points[1] + 1)),
+            radius_nm,
+            radial_std_nm,
+            rng.uniform(0, 2 * np.pi),
+            np.pi,
+        )
+        for _ in range(k)
+    ]
+    return _assemble(
+        rng, _place(rng, shapes, fov_nm, radius_nm + 100), [1] * k, fov_nm, background_fraction
+    )
 
 
-def rings(rng, fov_nm=6400.0, clusters=(60, 70), points=(60, 80), radius_nm=250.0,
-          radial_std_nm=50.0, background_fraction=0.07) -> Field:
+def rings(
+    rng,
+    fov_nm=6400.0,
+    clusters=(60, 70),
+    points=(60, 80),
+    radius_nm=250.0,
+    radial_std_nm=50.0,
+    background_fraction=0.07,
+) -> Field:
     """Full rings of radius 250 nm, 50 nm radial std (Table 1)."""
     k = int(rng.integers(clusters[0], clusters[1] + 1))
-    shapes = [_arc(rng, int(rng.integers(points[0], points[1] + 1)), radius_nm, radial_std_nm,
-                   0.0, 2 * np.pi) for _ in range(k)]
-    return _assemble(rng, _place(rng, shapes, fov_nm, radius_nm + 100), [1] * k, fov_nm,
-                     background_fraction)
+    shapes = [
+        _arc(
+            rng,
+            int(rng.integers(points[0], points[1] + 1)),
+            radius_nm,
+            radial_std_nm,
+            0.0,
+            2 * np.pi,
+        )
+        for _ in range(k)
+    ]
+    return _assemble(
+        rng, _place(rng, shapes, fov_nm, radius_nm + 100), [1] * k, fov_nm, background_fraction
+    )
 
 
 SHAPE_MAKERS: dict[str, Callable] = {
@@ -161,8 +203,14 @@ SHAPE_MAKERS: dict[str, Callable] = {
 }
 
 
-def shape_mixture(rng, kinds: Sequence[str] = ("spot", "ellipse"), fov_nm=6400.0,
-                  clusters=(40, 60), points=(40, 80), background_fraction=0.06) -> Field:
+def shape_mixture(
+    rng,
+    kinds: Sequence[str] = ("spot", "ellipse"),
+    fov_nm=6400.0,
+    clusters=(40, 60),
+    points=(40, 80),
+    background_fraction=0.06,
+) -> Field:
     """Clusters of several shapes for classification (overlaps allowed); class i+1 = kinds[i].
 
     spot: Gaussian σ 50 nm; ellipse: σ 150 × 40 nm; ring / c_shape: radius 250 nm, 50 nm std.
@@ -175,22 +223,34 @@ def shape_mixture(rng, kinds: Sequence[str] = ("spot", "ellipse"), fov_nm=6400.0
         pts = SHAPE_MAKERS[kinds[i]](rng, int(rng.integers(points[0], points[1] + 1)))
         a = rng.uniform(0, 2 * np.pi)
         shapes.append(pts @ np.array([[np.cos(a), np.sin(a)], [-np.sin(a), np.cos(a)]]))
-    return _assemble(rng, _place(rng, shapes, fov_nm, 350.0), list(kind_index + 1), fov_nm,
-                     background_fraction)
+    return _assemble(
+        rng, _place(rng, shapes, fov_nm, 350.0), list(kind_index + 1), fov_nm, background_fraction
+    )
 
 
-def _two_level_field(rng, xy: list, top: list, sub: list, fov_nm: float,
-                     background_fraction: float) -> Field:
+def _two_level_field(
+    rng, xy: list, top: list, sub: list, fov_nm: float, background_fraction: float
+) -> Field:
     """Structures (per-group arrays with structure and sub-structure ids) + uniform background."""
     n_bg = _background_count(sum(len(p) for p in xy), background_fraction)
-    return Field(np.concatenate(xy + [uniform_background(rng, n_bg, fov_nm)]),
-                 np.concatenate(top + [np.zeros(n_bg, int)]).astype(np.int64),
-                 sublabels=np.concatenate(sub + [np.zeros(n_bg, int)]).astype(np.int64),
-                 fov_nm=(fov_nm, fov_nm))
+    return Field(
+        np.concatenate(xy + [uniform_background(rng, n_bg, fov_nm)]),
+        np.concatenate(top + [np.zeros(n_bg, int)]).astype(np.int64),
+        sublabels=np.concatenate(sub + [np.zeros(n_bg, int)]).astype(np.int64),
+        fov_nm=(fov_nm, fov_nm),
+    )
 
 
-def multiscale_rings(rng, fov_nm=1250.0, rings_range=(40, 60), radius_nm=40.0, folds=(5, 9),
-                     corner_std_nm=15.0, corner_points=(6, 30), background_fraction=0.015) -> Field:
+def multiscale_rings(
+    rng,
+    fov_nm=1250.0,
+    rings_range=(40, 60),
+    radius_nm=40.0,
+    folds=(5, 9),
+    corner_std_nm=15.0,
+    corner_points=(6, 30),
+    background_fraction=0.015,
+) -> Field:
     """Rings of radius 40 nm with 5–9-fold symmetry, each corner a Gaussian spot (std 15 nm) of
     6–30 localizations. labels = ring id, sublabels = corner id (unique in the FOV)."""
     k = int(rng.integers(rings_range[0], rings_range[1] + 1))
@@ -204,8 +264,11 @@ def multiscale_rings(rng, fov_nm=1250.0, rings_range=(40, 60), radius_nm=40.0, f
             corner_id += 1
             a = phase + 2 * np.pi * j / m
             n = int(rng.integers(corner_points[0], corner_points[1] + 1))
-            xy.append(centre + radius_nm * np.array([np.cos(a), np.sin(a)])
-                      + rng.normal(0, corner_std_nm, (n, 2)))
+            xy.append(
+                centre
+                + radius_nm * np.array([np.cos(a), np.sin(a)])
+                + rng.normal(0, corner_std_nm, (n, 2))
+            )
             ring.append(np.full(n, r + 1))
             corner.append(np.full(n, corner_id))
     return _two_level_field(rng, xy, ring, corner, fov_nm, background_fraction)
@@ -229,8 +292,15 @@ def _triangle_perimeter_distance(angles: np.ndarray, height: float) -> np.ndarra
     return best
 
 
-def npc_like(rng, fov_nm=1250.0, structures=(5, 9), corners=8, corner_radius_nm=50.0,
-             points=(0, 80), background_fraction=0.03) -> Field:
+def npc_like(
+    rng,
+    fov_nm=1250.0,
+    structures=(5, 9),
+    corners=8,
+    corner_radius_nm=50.0,
+    points=(0, 80),
+    background_fraction=0.03,
+) -> Field:
     """NPC-like: 8 corners around a common centre; each corner an isosceles triangle of height
     h = 2r (r = 50 nm, the centroid's distance from the centre) pointing at the centre;
     localizations normal around the triangle centroid with, per direction, std = centroid-to-
@@ -259,39 +329,61 @@ def npc_like(rng, fov_nm=1250.0, structures=(5, 9), corners=8, corner_radius_nm=
     return _two_level_field(rng, xy, struct, corner, fov_nm, background_fraction)
 
 
-def adjacent_pair(rng, distance_sigmas: float, sigma_nm=25.0, mean_points=90.0,
-                  fov_nm=1000.0, background_points=0) -> Field:
+def adjacent_pair(
+    rng, distance_sigmas: float, sigma_nm=25.0, mean_points=90.0, fov_nm=1000.0, background_points=0
+) -> Field:
     """Two Gaussian clusters (std σ) d = distance_sigmas·σ apart; sizes geometric with mean 90."""
     centre = np.array([fov_nm / 2, fov_nm / 2])
     offset = np.array([distance_sigmas * sigma_nm / 2, 0.0])
     n1, n2 = rng.geometric(1.0 / mean_points, 2)
-    xy = [centre - offset + rng.normal(0, sigma_nm, (n1, 2)),
-          centre + offset + rng.normal(0, sigma_nm, (n2, 2)),
-          uniform_background(rng, background_points, fov_nm)]
+    xy = [
+        centre - offset + rng.normal(0, sigma_nm, (n1, 2)),
+        centre + offset + rng.normal(0, sigma_nm, (n2, 2)),
+        uniform_background(rng, background_points, fov_nm),
+    ]
     labels = np.concatenate([np.full(n1, 1), np.full(n2, 2), np.zeros(background_points, int)])
     return Field(np.concatenate(xy), labels.astype(np.int64), fov_nm=(fov_nm, fov_nm))
 
 
-def adjacent_pairs_field(rng, fov_nm=2000.0, pairs=(4, 8), distance_sigmas=(1.0, 5.0),
-                         sigma_nm=25.0, mean_points=90.0, background_fraction=0.03) -> Field:
+def adjacent_pairs_field(
+    rng,
+    fov_nm=2000.0,
+    pairs=(4, 8),
+    distance_sigmas=(1.0, 5.0),
+    sigma_nm=25.0,
+    mean_points=90.0,
+    background_fraction=0.03,
+) -> Field:
     """Training field for the adjacent-cluster study: several pairs of Gaussian clusters (std σ,
     sizes geometric with mean 90), each pair d ~ U(distance_sigmas)·σ apart at a random angle,
     pairs in distinct cells of a 500 nm grid so that only the two of a pair touch."""
     cells = int(fov_nm // 500)
-    chosen = rng.choice(cells * cells, size=min(int(rng.integers(pairs[0], pairs[1] + 1)), cells * cells), replace=False)
+    chosen = rng.choice(
+        cells * cells,
+        size=min(int(rng.integers(pairs[0], pairs[1] + 1)), cells * cells),
+        replace=False,
+    )
     shapes = []
     for c in chosen:
         centre = (np.array([c % cells, c // cells]) + 0.5) * (fov_nm / cells)
         angle = rng.uniform(0, np.pi)
-        half = rng.uniform(*distance_sigmas) * sigma_nm / 2 * np.array([np.cos(angle), np.sin(angle)])
+        half = (
+            rng.uniform(*distance_sigmas) * sigma_nm / 2 * np.array([np.cos(angle), np.sin(angle)])
+        )
         for sign in (-1, 1):
             n = rng.geometric(1.0 / mean_points)
             shapes.append(centre + sign * half + rng.normal(0, sigma_nm, (n, 2)))
     return _assemble(rng, shapes, [1] * len(shapes), fov_nm, background_fraction)
 
 
-def integrin_like(rng, fov_nm=10000.0, num_clusters=400, std_range_nm=(25.0, 40.0),
-                  mean_points=25.0, background_fraction=0.04) -> Field:
+def integrin_like(
+    rng,
+    fov_nm=10000.0,
+    num_clusters=400,
+    std_range_nm=(25.0, 40.0),
+    mean_points=25.0,
+    background_fraction=0.04,
+) -> Field:
     """Gaussian clusters of std 25–40 nm, sizes geometric with mean 25, 4 % background."""
     stds = rng.uniform(*std_range_nm, num_clusters)
     sizes = rng.geometric(1.0 / mean_points, num_clusters)
@@ -300,9 +392,17 @@ def integrin_like(rng, fov_nm=10000.0, num_clusters=400, std_range_nm=(25.0, 40.
     return _assemble(rng, shapes, [1] * num_clusters, fov_nm, background_fraction)
 
 
-def spec_field(rng, fov_nm=2000.0, shape="spot", cluster_radius_nm=30.0,
-               localizations_per_cluster=20.0, blinking_repeats=1.0, blinking_spread_nm=10.0,
-               cluster_density_per_um2=2.0, background_density_per_um2=20.0) -> Field:
+def spec_field(
+    rng,
+    fov_nm=2000.0,
+    shape="spot",
+    cluster_radius_nm=30.0,
+    localizations_per_cluster=20.0,
+    blinking_repeats=1.0,
+    blinking_spread_nm=10.0,
+    cluster_density_per_um2=2.0,
+    background_density_per_um2=20.0,
+) -> Field:
     """A field described by a user's spec (`miro simulate`, `miro fit --simulate`): Poisson many
     clusters per µm² at uniform centres, molecules Gaussian of std `cluster_radius_nm` ('spot') or
     on a circle of that radius ('ring'), uniform background localizations per µm²; every molecule
@@ -320,8 +420,9 @@ def spec_field(rng, fov_nm=2000.0, shape="spot", cluster_radius_nm=30.0,
         shapes.append(pts + rng.uniform(0.0, fov_nm, 2))
     n_bg = int(rng.poisson(background_density_per_um2 * area_um2 / blinking_repeats))
     xy = np.concatenate(shapes + [uniform_background(rng, n_bg, fov_nm)]).reshape(-1, 2)
-    labels = np.concatenate([np.full(len(p), i + 1) for i, p in enumerate(shapes)]
-                            + [np.zeros(n_bg, int)]).astype(np.int64)
+    labels = np.concatenate(
+        [np.full(len(p), i + 1) for i, p in enumerate(shapes)] + [np.zeros(n_bg, int)]
+    ).astype(np.int64)
     xy, labels = blink(rng, xy, labels, blinking_repeats, blinking_spread_nm)
     return Field(xy, labels, fov_nm=(fov_nm, fov_nm))
 
@@ -343,9 +444,12 @@ def tile_fields(make: Callable[[np.random.Generator], Field], rng, min_points: i
         if f.sublabels is not None:
             subs.append(np.where(f.sublabels > 0, f.sublabels + sub_offset, 0))
             sub_offset += int(f.sublabels.max())
-    return Field(np.concatenate(xy), np.concatenate(labels),
-                 sublabels=np.concatenate(subs) if subs else None,
-                 fov_nm=(w * side, h * side))
+    return Field(
+        np.concatenate(xy),
+        np.concatenate(labels),
+        sublabels=np.concatenate(subs) if subs else None,
+        fov_nm=(w * side, h * side),
+    )
 
 
 def write_benchmark_csv(path, xy: np.ndarray, labels: np.ndarray) -> None:

@@ -61,21 +61,27 @@ def _tile_subgraphs(edges: np.ndarray, tiles: np.ndarray, min_nodes: int):
     starts = np.searchsorted(tiles[members], np.arange(tiles.max() + 2))
     local = np.full(n, -1, np.int64)
     for t in range(tiles.max() + 1):
-        nodes = members[starts[t]:starts[t + 1]]
+        nodes = members[starts[t] : starts[t + 1]]
         if len(nodes) < min_nodes:
             continue
         local[nodes] = np.arange(len(nodes))
-        yield nodes, local[e[:, bounds[t]:bounds[t + 1]]]
+        yield nodes, local[e[:, bounds[t] : bounds[t + 1]]]
 
 
-def tiled_laplacian_features(edges: np.ndarray, tiles: np.ndarray, num_features: int,
-                             progress: bool = False) -> np.ndarray:
+def tiled_laplacian_features(
+    edges: np.ndarray, tiles: np.ndarray, num_features: int, progress: bool = False
+) -> np.ndarray:
     """Laplacian features computed on each tile's own subgraph (edges with both ends in it);
     tiles too small for k+1 points get zeros (like isolated nodes)."""
     features = np.zeros((tiles.shape[0], num_features), np.float32)
     parts = list(_tile_subgraphs(edges, tiles, num_features + 1))
-    for nodes, sub in tqdm.tqdm(parts, disable=not progress or len(parts) < 8,
-                                desc="node features", unit="tile", leave=False):
+    for nodes, sub in tqdm.tqdm(
+        parts,
+        disable=not progress or len(parts) < 8,
+        desc="node features",
+        unit="tile",
+        leave=False,
+    ):
         features[nodes] = graph_lib.laplacian_features(sub, len(nodes), num_features)
     return features
 
@@ -110,15 +116,18 @@ def halo_subgraphs(point_graph: graph_lib.PointGraph, tiles: np.ndarray, hops: i
         sub_edges = local[edges[:, inside]]
         adjacency = scipy.sparse.csr_matrix(
             (np.ones(sub_edges.shape[1], np.float32), (sub_edges[0], sub_edges[1])),
-            shape=(len(candidates), len(candidates)))
+            shape=(len(candidates), len(candidates)),
+        )
         halo = k_hop_mask(core_all[candidates], adjacency, hops)
         nodes = candidates[halo]
         remap = np.full(len(candidates), -1, np.int64)
         remap[np.flatnonzero(halo)] = np.arange(len(nodes))
         keep = halo[sub_edges[0]] & halo[sub_edges[1]]
         sub = graph_lib.PointGraph(
-            positions=point_graph.positions[nodes], node_features=point_graph.node_features[nodes],
+            positions=point_graph.positions[nodes],
+            node_features=point_graph.node_features[nodes],
             edges=remap[sub_edges[:, keep]],
             edge_features=point_graph.edge_features[inside][keep],
-            connectivity_radius=point_graph.connectivity_radius)
+            connectivity_radius=point_graph.connectivity_radius,
+        )
         yield nodes, core_all[nodes], sub

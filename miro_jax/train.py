@@ -39,10 +39,13 @@ def create_model(config: ml_collections.ConfigDict):
     """`Miro(**config.model)`, or the stacked-layer MPN baseline when config.model_name == 'mpn'."""
     if config.model_name == "mpn":
         m = config.model
-        return models.MpnBaseline(hidden_size=m.hidden_size, num_iterations=m.num_iterations,
-                                  num_node_features=m.num_node_features,
-                                  num_edge_features=m.num_edge_features,
-                                  layer_norm=config.mpn_layer_norm)
+        return models.MpnBaseline(
+            hidden_size=m.hidden_size,
+            num_iterations=m.num_iterations,
+            num_node_features=m.num_node_features,
+            num_edge_features=m.num_edge_features,
+            layer_norm=config.mpn_layer_norm,
+        )
     return models.Miro(**config.model)
 
 
@@ -52,25 +55,33 @@ def create_optimizer(config: ml_collections.ConfigDict) -> optax.GradientTransfo
     steps = config.train.num_train_steps
     if opt.schedule == "cosine":
         lr = optax.warmup_cosine_decay_schedule(
-            0.0 if opt.warmup_steps else opt.learning_rate, opt.learning_rate,
-            max(opt.warmup_steps, 1), max(steps, opt.warmup_steps + 1), opt.learning_rate * 0.01,
+            0.0 if opt.warmup_steps else opt.learning_rate,
+            opt.learning_rate,
+            max(opt.warmup_steps, 1),
+            max(steps, opt.warmup_steps + 1),
+            opt.learning_rate * 0.01,
         )
     elif opt.schedule == "constant":
-        lr = (optax.linear_schedule(0.0, opt.learning_rate, opt.warmup_steps)
-              if opt.warmup_steps else opt.learning_rate)
+        lr = (
+            optax.linear_schedule(0.0, opt.learning_rate, opt.warmup_steps)
+            if opt.warmup_steps
+            else opt.learning_rate
+        )
     else:
         raise ValueError(f"unknown schedule {opt.schedule!r}")
     chain = [optax.clip_by_global_norm(opt.grad_clip_norm)] if opt.grad_clip_norm else []
     return optax.chain(*chain, optax.adam(lr))
 
 
-def create_train_state(config: ml_collections.ConfigDict, example: jraph.GraphsTuple,
-                       params: Any = None) -> train_state.TrainState:
+def create_train_state(
+    config: ml_collections.ConfigDict, example: jraph.GraphsTuple, params: Any = None
+) -> train_state.TrainState:
     model = create_model(config)
     if params is None:
         params = model.init(jax.random.key(config.train.seed), example)
-    return train_state.TrainState.create(apply_fn=model.apply, params=params,
-                                         tx=create_optimizer(config))
+    return train_state.TrainState.create(
+        apply_fn=model.apply, params=params, tx=create_optimizer(config)
+    )
 
 
 def loss_fn(params, apply_fn, graph, loss_config: dict):
@@ -81,9 +92,13 @@ def loss_fn(params, apply_fn, graph, loss_config: dict):
 def loss_kwargs(config: ml_collections.ConfigDict, step: int | None = None) -> dict:
     """The loss settings; during the first `loss.l2_warmup_steps` training steps norm = 'l2'."""
     warmup = step is not None and step < config.loss.l2_warmup_steps
-    return dict(connectivity_radius=config.graph.connectivity_radius, alpha=config.loss.alpha,
-                beta=config.loss.beta, cutoff_iterations=config.loss.cutoff_iterations,
-                norm="l2" if warmup else "l1")
+    return dict(
+        connectivity_radius=config.graph.connectivity_radius,
+        alpha=config.loss.alpha,
+        beta=config.loss.beta,
+        cutoff_iterations=config.loss.cutoff_iterations,
+        norm="l2" if warmup else "l1",
+    )
 
 
 def loss_key(config: ml_collections.ConfigDict, step: int | None = None) -> tuple:
@@ -94,8 +109,9 @@ def loss_key(config: ml_collections.ConfigDict, step: int | None = None) -> tupl
 @functools.partial(jax.jit, static_argnames=("loss_config",), donate_argnames=("state",))
 def train_step(state: train_state.TrainState, graph: jraph.GraphsTuple, loss_config):
     """One Adam step on a padded batch; returns the new state and the loss parts."""
-    grads, parts = jax.grad(loss_fn, has_aux=True)(state.params, state.apply_fn, graph,
-                                                  dict(loss_config))
+    grads, parts = jax.grad(loss_fn, has_aux=True)(
+        state.params, state.apply_fn, graph, dict(loss_config)
+    )
     return state.apply_gradients(grads=grads), parts
 
 
@@ -106,8 +122,13 @@ def eval_step(params, apply_fn, graph: jraph.GraphsTuple, loss_config):
     return outputs, parts
 
 
-def squeeze_fov(outputs: dict, item: input_pipeline.EvalFov, connectivity_radius: float,
-                authors_scaling: bool, step_index: int = -1) -> np.ndarray:
+def squeeze_fov(
+    outputs: dict,
+    item: input_pipeline.EvalFov,
+    connectivity_radius: float,
+    authors_scaling: bool,
+    step_index: int = -1,
+) -> np.ndarray:
     """Squeezed coordinates of the FOV's real nodes in nm (authors' scale-back quirk optional)."""
     n = item.fov.xy_nm.shape[0]
     disp = np.asarray(outputs["displacements"][step_index, :n])
@@ -123,33 +144,39 @@ def _cluster_class_f1(outputs: dict, item: input_pipeline.EvalFov, pred: np.ndar
     n = item.fov.xy_nm.shape[0]
     logits = np.asarray(outputs["logits"][-1, :n])  # [n, classes], last step
     refined = cluster.majority_class_per_cluster(pred, logits.argmax(-1))
-    truth_c, pred_c = metrics.cluster_classes(item.fov.labels, np.asarray(item.graph.nodes["class"][:n]),
-                                              refined)
+    truth_c, pred_c = metrics.cluster_classes(
+        item.fov.labels, np.asarray(item.graph.nodes["class"][:n]), refined
+    )
     k = logits.shape[-1]  # background + the shape kinds
     return metrics.classification_scores(truth_c, pred_c, k, f1_classes=range(1, k))["macro_F1"]
 
 
-def evaluate(params, apply_fn, items, config: ml_collections.ConfigDict,
-             with_iou: bool = False) -> dict:
+def evaluate(
+    params, apply_fn, items, config: ml_collections.ConfigDict, with_iou: bool = False
+) -> dict:
     """Mean loss and clustering scores (MIRO + DBSCAN) over evaluation FOVs."""
     rows = []
     lk = loss_key(config)
     for item in items:
         outputs, parts = eval_step(params, apply_fn, item.graph, lk)
-        squeezed = squeeze_fov(outputs, item, config.graph.connectivity_radius,
-                               config.evals.authors_scaling)
-        pred = cluster.dbscan_labels(squeezed, config.evals.miro_eps,
-                                     config.evals.miro_min_samples)
+        squeezed = squeeze_fov(
+            outputs, item, config.graph.connectivity_radius, config.evals.authors_scaling
+        )
+        pred = cluster.dbscan_labels(squeezed, config.evals.miro_eps, config.evals.miro_min_samples)
         row = {k: float(v) for k, v in parts.items()}
-        row.update(metrics.clustering_scores(item.fov.xy_nm, item.fov.labels, pred,
-                                             with_iou=with_iou))
+        row.update(
+            metrics.clustering_scores(item.fov.xy_nm, item.fov.labels, pred, with_iou=with_iou)
+        )
         n = item.fov.xy_nm.shape[0]
-        row["compression_index"] = metrics.compression_index(item.fov.xy_nm, squeezed,
-                                                             item.fov.labels)
+        row["compression_index"] = metrics.compression_index(
+            item.fov.xy_nm, squeezed, item.fov.labels
+        )
         real_edges = int(item.graph.n_edge[0])
         row["dirichlet_energy"] = metrics.dirichlet_energy(
-            np.asarray(outputs["node_states"][:n]), np.asarray(item.graph.senders[:real_edges]),
-            np.asarray(item.graph.receivers[:real_edges]))
+            np.asarray(outputs["node_states"][:n]),
+            np.asarray(item.graph.senders[:real_edges]),
+            np.asarray(item.graph.receivers[:real_edges]),
+        )
         if "logits" in outputs and "class" in item.graph.nodes:
             row["class_macro_F1"] = _cluster_class_f1(outputs, item, pred)
         rows.append(row)
@@ -162,12 +189,13 @@ def initial_params(config: ml_collections.ConfigDict):
     if not config.train.init_from:
         return None
     params, source = model_store.load_model(config.train.init_from)
-    differ = model_store.config_differences(
-        source, config, ("model",))
+    differ = model_store.config_differences(source, config, ("model",))
     differ = [d for d in differ if not d.startswith("model.num_iterations")]  # K is not a weight
     if differ:
-        raise TrainingSetupError(f"train.init_from {config.train.init_from}: another model "
-                                 f"structure ({'; '.join(differ)})")
+        raise TrainingSetupError(
+            f"train.init_from {config.train.init_from}: another model "
+            f"structure ({'; '.join(differ)})"
+        )
     return params
 
 
@@ -187,18 +215,26 @@ def check_workdir_config(workdir: Path, config: ml_collections.ConfigDict) -> No
     try:
         stored = ml_collections.ConfigDict(json.loads(stored_path.read_text()))
     except (OSError, json.JSONDecodeError) as err:
-        raise TrainingSetupError(f"{stored_path} is unreadable ({err}); use a new --workdir") from err
-    diff = [d for d in model_store.config_differences(model_store.with_defaults(stored),
-                                                      model_store.with_defaults(config))
-            if d.split(":")[0] not in RESUMABLE_FIELDS]
+        raise TrainingSetupError(
+            f"{stored_path} is unreadable ({err}); use a new --workdir"
+        ) from err
+    diff = [
+        d
+        for d in model_store.config_differences(
+            model_store.with_defaults(stored), model_store.with_defaults(config)
+        )
+        if d.split(":")[0] not in RESUMABLE_FIELDS
+    ]
     if diff:
         raise TrainingSetupError(
             f"{workdir} was trained with another config ({'; '.join(diff[:4])}"
-            f"{'; …' if len(diff) > 4 else ''}); use a new --workdir, or the same config to resume")
+            f"{'; …' if len(diff) > 4 else ''}); use a new --workdir, or the same config to resume"
+        )
 
 
-def restore_newest_readable(latest: ocp.CheckpointManager, state: train_state.TrainState
-                            ) -> tuple[train_state.TrainState, int]:
+def restore_newest_readable(
+    latest: ocp.CheckpointManager, state: train_state.TrainState
+) -> tuple[train_state.TrainState, int]:
     """(state, step) from the newest checkpoint that restores; damaged ones are skipped with a
     warning. (state, 0) when there is none."""
     steps = sorted(latest.all_steps(), reverse=True)
@@ -207,20 +243,32 @@ def restore_newest_readable(latest: ocp.CheckpointManager, state: train_state.Tr
         try:
             if not (directory / str(step) / "_CHECKPOINT_METADATA").exists():
                 raise FileNotFoundError("no _CHECKPOINT_METADATA: the write never finished")
-            with ocp.CheckpointManager(directory, options=ocp.CheckpointManagerOptions(
-                    read_only=True, enable_async_checkpointing=False)) as reader:
-                restored = reader.restore(step, args=ocp.args.StandardRestore(
-                    {"params": state.params, "opt_state": state.opt_state, "step": state.step}))
+            with ocp.CheckpointManager(
+                directory,
+                options=ocp.CheckpointManagerOptions(
+                    read_only=True, enable_async_checkpointing=False
+                ),
+            ) as reader:
+                restored = reader.restore(
+                    step,
+                    args=ocp.args.StandardRestore(
+                        {"params": state.params, "opt_state": state.opt_state, "step": state.step}
+                    ),
+                )
         except Exception as err:  # orbax raises many kinds for a damaged checkpoint
-            print(f"miro: checkpoint {step} is unreadable ({type(err).__name__}: "
-                  f"{str(err).splitlines()[0][:120] if str(err) else ''}); trying an older one",
-                  file=sys.stderr)
+            print(
+                f"miro: checkpoint {step} is unreadable ({type(err).__name__}: "
+                f"{str(err).splitlines()[0][:120] if str(err) else ''}); trying an older one",
+                file=sys.stderr,
+            )
             continue
         print(f"miro: resuming from checkpoint {step}", file=sys.stderr)
         return state.replace(**restored), step
     if steps:
-        raise TrainingSetupError(f"no checkpoint in {latest.directory} is readable (steps "
-                                 f"{steps}); remove that folder to train from the start")
+        raise TrainingSetupError(
+            f"no checkpoint in {latest.directory} is readable (steps "
+            f"{steps}); remove that folder to train from the start"
+        )
     return state, 0
 
 
@@ -236,17 +284,23 @@ def drop_metrics_after(workdir: Path, step: int) -> None:
             tmp.write_text("".join(json.dumps(r) + "\n" for r in kept))
 
 
-def _checkpoint_managers(workdir: Path, config) -> tuple[ocp.CheckpointManager, ocp.CheckpointManager]:
+def _checkpoint_managers(
+    workdir: Path, config
+) -> tuple[ocp.CheckpointManager, ocp.CheckpointManager]:
     latest = ocp.CheckpointManager(
         workdir / "checkpoints",
-        options=ocp.CheckpointManagerOptions(max_to_keep=config.train.keep_checkpoints,
-                                             enable_async_checkpointing=False),
+        options=ocp.CheckpointManagerOptions(
+            max_to_keep=config.train.keep_checkpoints, enable_async_checkpointing=False
+        ),
     )
     best = ocp.CheckpointManager(
         workdir / "best",
         options=ocp.CheckpointManagerOptions(
-            max_to_keep=1, best_fn=lambda m: m["ARI_dagger"], best_mode="max",
-            enable_async_checkpointing=False),
+            max_to_keep=1,
+            best_fn=lambda m: m["ARI_dagger"],
+            best_mode="max",
+            enable_async_checkpointing=False,
+        ),
     )
     return latest, best
 
@@ -270,7 +324,7 @@ def _device_batches(source, step: int, mesh, config) -> jraph.GraphsTuple:
     per = len(graphs) // num
     local = [d.id for d in mesh.devices.flat if d.process_index == jax.process_index()]
     position = {d.id: i for i, d in enumerate(mesh.devices.flat)}
-    subs = [graphs[position[d] * per:(position[d] + 1) * per] for d in local]
+    subs = [graphs[position[d] * per : (position[d] + 1) * per] for d in local]
     return parallel.shard_stacked(parallel.stack_sub_batches(subs, config.train.bucket_ratio), mesh)
 
 
@@ -280,12 +334,15 @@ def check_class_labels(batch: jraph.GraphsTuple, config: ml_collections.ConfigDi
         return
     top = int(np.max(batch.nodes["class"]))
     if top >= config.model.num_classes:
-        raise ValueError(f"training data has class id {top} but model.num_classes = "
-                         f"{config.model.num_classes} (ids must be 0 … num_classes − 1, background = 0)")
+        raise ValueError(
+            f"training data has class id {top} but model.num_classes = "
+            f"{config.model.num_classes} (ids must be 0 … num_classes − 1, background = 0)"
+        )
 
 
-def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | Path,
-                       progress: bool = True) -> train_state.TrainState:
+def train_and_evaluate(
+    config: ml_collections.ConfigDict, workdir: str | Path, progress: bool = True
+) -> train_state.TrainState:
     """Trains MIRO per `config` into `workdir`, resuming from its latest checkpoint if any.
 
     Writes config.json, metrics.jsonl (train loss, dev loss/scores), checkpoints/ (latest N),
@@ -304,10 +361,19 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | Path,
     latest, best = _checkpoint_managers(workdir, config)
     state, start = restore_newest_readable(latest, state)
     drop_metrics_after(workdir, start)
-    dev = input_pipeline.eval_fovs(config, "dev")[: config.evals.max_fovs] if config.evals.max_fovs else []
+    dev = (
+        input_pipeline.eval_fovs(config, "dev")[: config.evals.max_fovs]
+        if config.evals.max_fovs
+        else []
+    )
     total = config.train.num_train_steps
-    bar = tqdm.tqdm(range(start, total), initial=start, total=total, disable=not progress,
-                    desc=f"train {config.data.scenario}")
+    bar = tqdm.tqdm(
+        range(start, total),
+        initial=start,
+        total=total,
+        disable=not progress,
+        desc=f"train {config.data.scenario}",
+    )
     t0 = time.time()
     deadline = t0 + 60.0 * config.train.max_minutes if config.train.max_minutes > 0 else None
     mesh = parallel.make_mesh() if (config.train.data_parallel and jax.device_count() > 1) else None
@@ -317,11 +383,15 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | Path,
             state, parts = train_step(state, source.batch(step), step_lk)
         else:
             state, parts = parallel.data_parallel_train_step(
-                state, _device_batches(source, step, mesh, config), step_lk)
+                state, _device_batches(source, step, mesh, config), step_lk
+            )
         done = step + 1
         if done % config.train.log_every == 0 or done == total:
-            record = {"step": done, "time": time.time() - t0,
-                      **{f"train_{k}": float(v) for k, v in parts.items()}}
+            record = {
+                "step": done,
+                "time": time.time() - t0,
+                **{f"train_{k}": float(v) for k, v in parts.items()},
+            }
             _log(workdir, record)
             info = {"loss": f"{record['train_loss']:.4f}"}
             if deadline is not None:
@@ -330,13 +400,19 @@ def train_and_evaluate(config: ml_collections.ConfigDict, workdir: str | Path,
         if dev and (done % config.train.eval_every == 0 or done == total):
             scores = evaluate(state.params, state.apply_fn, dev, config)
             _log(workdir, {"step": done, **{f"dev_{k}": v for k, v in scores.items()}})
-            bar.write(f"step {done}: dev loss {scores['loss']:.4f}, dev ARI† "
-                      f"{scores['ARI_dagger']:.3f} (DBSCAN eps {config.evals.miro_eps:g} nm)")
+            bar.write(
+                f"step {done}: dev loss {scores['loss']:.4f}, dev ARI† "
+                f"{scores['ARI_dagger']:.3f} (DBSCAN eps {config.evals.miro_eps:g} nm)"
+            )
             best.save(done, args=ocp.args.StandardSave({"params": state.params}), metrics=scores)
         out_of_time = deadline is not None and time.time() > deadline
         if done % config.train.checkpoint_every == 0 or done == total or out_of_time:
-            latest.save(done, args=ocp.args.StandardSave(
-                {"params": state.params, "opt_state": state.opt_state, "step": state.step}))
+            latest.save(
+                done,
+                args=ocp.args.StandardSave(
+                    {"params": state.params, "opt_state": state.opt_state, "step": state.step}
+                ),
+            )
         if out_of_time:
             _log(workdir, {"stopped_at_time_budget": done, "max_minutes": config.train.max_minutes})
             break
@@ -353,8 +429,14 @@ def _final_params(state: train_state.TrainState, best: ocp.CheckpointManager, co
     if config.train.final_params == "last":
         return state.params, int(state.step)
     if config.train.final_params != "best_dev":
-        raise ValueError(f"train.final_params must be 'last' or 'best_dev', got {config.train.final_params!r}")
+        raise ValueError(
+            f"train.final_params must be 'last' or 'best_dev', got {config.train.final_params!r}"
+        )
     if best.best_step() is None:
-        raise ValueError("train.final_params = 'best_dev' needs dev evaluations (data.dev_fovs, evals.max_fovs)")
+        raise ValueError(
+            "train.final_params = 'best_dev' needs dev evaluations (data.dev_fovs, evals.max_fovs)"
+        )
     step = best.best_step()
-    return best.restore(step, args=ocp.args.StandardRestore({"params": state.params}))["params"], step
+    return best.restore(step, args=ocp.args.StandardRestore({"params": state.params}))[
+        "params"
+    ], step

@@ -20,14 +20,29 @@ from pathlib import Path
 def train_one(spec: str, workdir: Path, minutes: float, tiny: bool) -> subprocess.Popen:
     overrides = [f"--config.train.max_minutes={minutes}"]
     if tiny:
-        overrides += ["--config.train.num_train_steps=4", "--config.model.hidden_size=16",
-                      "--config.data.dataset_size=4", "--config.train.eval_every=4",
-                      "--config.evals.max_fovs=1", "--config.data.num_eval_fovs=1"]
+        overrides += [
+            "--config.train.num_train_steps=4",
+            "--config.model.hidden_size=16",
+            "--config.data.dataset_size=4",
+            "--config.train.eval_every=4",
+            "--config.evals.max_fovs=1",
+            "--config.data.num_eval_fovs=1",
+        ]
     log = open(workdir.with_suffix(".log"), "w")
     env = {**os.environ, "XLA_PYTHON_CLIENT_PREALLOCATE": "false"}
-    return subprocess.Popen([sys.executable, "-m", "miro_jax.main", f"--config={spec}",
-                             f"--workdir={workdir}", *overrides], stdout=log,
-                            stderr=subprocess.STDOUT, env=env)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "miro_jax.main",
+            f"--config={spec}",
+            f"--workdir={workdir}",
+            *overrides,
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
+    )
 
 
 def pack(workdir: Path, out: Path) -> Path:
@@ -42,8 +57,9 @@ def pack(workdir: Path, out: Path) -> Path:
 
 
 def main() -> int:
-    p = argparse.ArgumentParser(description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("configs", nargs="+", help="config specs, e.g. configs/shapes_full.py:rings")
     p.add_argument("--out", required=True, help="folder for the packed models")
     p.add_argument("--workroot", default="/tmp/device_runs")
@@ -62,8 +78,11 @@ def main() -> int:
         code = proc.wait()
         archive = pack(workdir, out)
         log_tail = workdir.with_suffix(".log").read_text().splitlines()[-3:]
-        print(f"{workdir.name}: exit {code}, {time.time() - t0:.0f} s, {archive.name} "
-              f"{archive.stat().st_size / 1e6:.1f} MB | {' / '.join(log_tail)[-300:]}", flush=True)
+        print(
+            f"{workdir.name}: exit {code}, {time.time() - t0:.0f} s, {archive.name} "
+            f"{archive.stat().st_size / 1e6:.1f} MB | {' / '.join(log_tail)[-300:]}",
+            flush=True,
+        )
     return 0
 
 

@@ -19,9 +19,14 @@ def main():
     OUT.mkdir(parents=True, exist_ok=True)
     for seed in range(1, 6):
         rng = np.random.default_rng(seed)
-        xy, labels = simulate.gaussian_clusters(rng, fov_nm=2000.0, num_clusters=20,
-                                                points_per_cluster=[5] * 10 + [15] * 10,
-                                                cluster_std_nm=24.0, clustered_fraction=0.5)
+        xy, labels = simulate.gaussian_clusters(
+            rng,
+            fov_nm=2000.0,
+            num_clusters=20,
+            points_per_cluster=[5] * 10 + [15] * 10,
+            cluster_std_nm=24.0,
+            clustered_fraction=0.5,
+        )
         simulate.write_benchmark_csv(OUT / f"demo_fov_{seed}.csv", xy, labels)
 
 

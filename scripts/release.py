@@ -29,8 +29,12 @@ def benchmark_rows() -> dict:
     rows = {}
     for line in BENCHMARK_MD.read_text().splitlines():
         cells = [c.strip() for c in line.strip("|").split("|")]
-        if len(cells) > 8 and cells[0].startswith("scenario_") and "±" in cells[1] \
-                and cells[0] not in rows:  # the overview table comes first
+        if (
+            len(cells) > 8
+            and cells[0].startswith("scenario_")
+            and "±" in cells[1]
+            and cells[0] not in rows
+        ):  # the overview table comes first
             mean = [float(re.split(r" ± ", c)[0]) for c in (cells[1], cells[3], cells[4], cells[6])]
             rows[cells[0]] = (*mean, float(cells[8]))
     return rows
@@ -39,29 +43,41 @@ def benchmark_rows() -> dict:
 def card_for(name: str, rows: dict) -> dict:
     _, config = model_store.load_model(name)
     scenario = config.data.scenario
-    tables = [input_pipeline.AnnotatedTable(f"fov_{n:02d}", fov.xy_nm, fov.labels)
-              for n in config.data.train_fovs
-              for fov in [benchmark_data.read_fov(benchmark_data.fov_path(scenario, n))]]
+    tables = [
+        input_pipeline.AnnotatedTable(f"fov_{n:02d}", fov.xy_nm, fov.labels)
+        for n in config.data.train_fovs
+        for fov in [benchmark_data.read_fov(benchmark_data.fov_path(scenario, n))]
+    ]
     ari, ari_dbscan, ji, ji_dbscan, minutes = rows[scenario]
     scale = config.graph.length_scale_nm
     ev = config.evals
     return {
-        "model": name, "made by": "experiments/benchmark.py (configs/benchmark_cpu.py)",
+        "model": name,
+        "made by": "experiments/benchmark.py (configs/benchmark_cpu.py)",
         "date": str(datetime.date.today()),
-        "trained on": {"source": f"Nieves et al. 2023 benchmark, {scenario}",
-                       "files": [t.name for t in tables], **fit.field_statistics(tables)},
+        "trained on": {
+            "source": f"Nieves et al. 2023 benchmark, {scenario}",
+            "files": [t.name for t in tables],
+            **fit.field_statistics(tables),
+        },
         "length scale [nm]": scale,
         "connectivity radius δ [nm]": config.graph.connectivity_radius * scale,
-        "K": config.model.num_iterations, "hidden size": config.model.hidden_size,
+        "K": config.model.num_iterations,
+        "hidden size": config.model.hidden_size,
         "DBSCAN after MIRO": {"eps [nm]": ev.miro_eps, "min samples": ev.miro_min_samples},
         "DBSCAN alone": {"eps [nm]": ev.dbscan_eps, "min samples": ev.dbscan_min_samples},
-        "training": {"steps": config.train.num_train_steps, "minutes": minutes,
-                     "budget minutes": None},
-        "dev scores": {"fields": [f"fov_{n:02d}" for n in config.data.dev_fovs],
-                       "MIRO + DBSCAN": {"ARI_dagger": ari, "JI_c": ji},
-                       "DBSCAN alone": {"ARI_dagger": ari_dbscan, "JI_c": ji_dbscan},
-                       "as": "experiments/results/benchmark.md (searched DBSCAN parameters for "
-                             "MIRO, the paper's for DBSCAN alone)"},
+        "training": {
+            "steps": config.train.num_train_steps,
+            "minutes": minutes,
+            "budget minutes": None,
+        },
+        "dev scores": {
+            "fields": [f"fov_{n:02d}" for n in config.data.dev_fovs],
+            "MIRO + DBSCAN": {"ARI_dagger": ari, "JI_c": ji},
+            "DBSCAN alone": {"ARI_dagger": ari_dbscan, "JI_c": ji_dbscan},
+            "as": "experiments/results/benchmark.md (searched DBSCAN parameters for "
+            "MIRO, the paper's for DBSCAN alone)",
+        },
         "warn when input differs by more than": fit.CARD_TOLERANCE,
     }
 
@@ -85,13 +101,21 @@ def update_readme() -> None:
     table = "\n".join(line for line in overview.splitlines() if line.startswith("|"))
     readme = REPO / "README.md"
     head, rest = readme.read_text().split(README_MARKERS[0], 1)
-    readme.write_text(head + README_MARKERS[0] + "\n" + table + "\n" + README_MARKERS[1]
-                      + rest.split(README_MARKERS[1], 1)[1])
+    readme.write_text(
+        head
+        + README_MARKERS[0]
+        + "\n"
+        + table
+        + "\n"
+        + README_MARKERS[1]
+        + rest.split(README_MARKERS[1], 1)[1]
+    )
 
 
 def main():
-    p = argparse.ArgumentParser(description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--ship", type=Path, help="folder of <set>/model workdirs to ship")
     p.add_argument("--sets", nargs="+", default=[])
     args = p.parse_args()
@@ -102,8 +126,10 @@ def main():
     for name in model_store.bundled_models():
         card = card_for(name, rows)
         fit.write_model_card(model_store.BUNDLED_DIR / name, card)
-        print(f"{name}: {card['trained on']['density [localizations/um^2]']:.0f} /µm², "
-              f"NN {card['trained on']['median nearest-neighbour distance [nm]']:.1f} nm")
+        print(
+            f"{name}: {card['trained on']['density [localizations/um^2]']:.0f} /µm², "
+            f"NN {card['trained on']['median nearest-neighbour distance [nm]']:.1f} nm"
+        )
 
 
 if __name__ == "__main__":

@@ -83,7 +83,7 @@ def core_slots(jobs: int) -> list[list[int]]:
     """This process's CPU cores split into `jobs` disjoint sets, one per parallel training."""
     cores = sorted(os.sched_getaffinity(0))
     per = max(1, len(cores) // jobs)
-    return [cores[(i * per) % len(cores):(i * per) % len(cores) + per] for i in range(jobs)]
+    return [cores[(i * per) % len(cores) : (i * per) % len(cores) + per] for i in range(jobs)]
 
 
 CLAIMED = -1  # run_point's code for a point another live sweep process is training
@@ -140,8 +140,13 @@ def run_point(base: str, overrides: dict, workdir: Path, slots: queue.Queue | No
             return CLAIMED
         with open(workdir / "sweep.log", "a") as log:
             return subprocess.run(
-                args, stdout=log, stderr=subprocess.STDOUT, cwd=REPO, env=env,
-                preexec_fn=(lambda: os.sched_setaffinity(0, cores)) if cores else None).returncode
+                args,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=REPO,
+                env=env,
+                preexec_fn=(lambda: os.sched_setaffinity(0, cores)) if cores else None,
+            ).returncode
     finally:
         if cores is not None:
             slots.put(cores)
@@ -153,6 +158,7 @@ def _miro_jax():
     running the points needs none of it)."""
     import miro_jax.evaluation
     import miro_jax.train
+
     return miro_jax
 
 
@@ -174,21 +180,28 @@ def plot_axes(points: list[dict]) -> list[str]:
     """Swept keys that get a plot: those with numeric values, or, when no key is numeric (e.g.
     node-feature modes), every key that takes several values; the other keys label the series."""
     numeric = sorted({k for p in points for k, v in p.items() if _is_number(v)})
-    return numeric or sorted(k for k in {k for p in points for k in p}
-                             if len({str(p.get(k)) for p in points}) > 1)
+    return numeric or sorted(
+        k for k in {k for p in points for k in p} if len({str(p.get(k)) for p in points}) > 1
+    )
 
 
-def plot_axis(rows: list[tuple[dict, list[dict]]], axis: str, metrics: list[str], png: Path) -> None:
+def plot_axis(
+    rows: list[tuple[dict, list[dict]]], axis: str, metrics: list[str], png: Path
+) -> None:
     """One panel per metric against `axis`, one line per combination of the other swept keys
     (e.g. K for MIRO, MPN and MPN + LayerNorm); error bars = std over seeds."""
     import matplotlib
+
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
     fig, axs = plt.subplots(1, len(metrics), figsize=(3.6 * len(metrics), 3.2), squeeze=False)
     series: dict[str, list] = {}
     for point, recs in rows:
         if axis in point and recs:
-            label = ", ".join(f"{k.split('.')[-1]}={_shown(k, v)}" for k, v in point.items() if k != axis)
+            label = ", ".join(
+                f"{k.split('.')[-1]}={_shown(k, v)}" for k, v in point.items() if k != axis
+            )
             series.setdefault(label or "all", []).append((point[axis], recs))
     values = list(dict.fromkeys(p[axis] for p, _ in rows if axis in p))
     numeric = all(_is_number(v) for v in values)
@@ -198,8 +211,14 @@ def plot_axis(rows: list[tuple[dict, list[dict]]], axis: str, metrics: list[str]
             pts = [(position[x], [r[m] for r in recs if m in r]) for x, recs in pts]
             pts = sorted((x, v) for x, v in pts if v)
             if pts:
-                ax.errorbar([x for x, _ in pts], [np.mean(v) for _, v in pts],
-                            yerr=[np.std(v) for _, v in pts], marker="o", capsize=3, label=label)
+                ax.errorbar(
+                    [x for x, _ in pts],
+                    [np.mean(v) for _, v in pts],
+                    yerr=[np.std(v) for _, v in pts],
+                    marker="o",
+                    capsize=3,
+                    label=label,
+                )
         if not numeric:
             ax.set_xticks(range(len(values)), [_shown(axis, v) for v in values], fontsize=8)
         ax.set_xlabel(axis)
@@ -222,32 +241,43 @@ def _mean_std(values: list[float]) -> str:
 def invocation(argv: list[str]) -> str:
     """The command as it ran, with the `taskset` that pinned it when it did not use every core."""
     cores = sorted(os.sched_getaffinity(0))
-    pinned = f"taskset -c {','.join(map(str, cores))} " if len(cores) < (os.cpu_count() or 0) else ""
+    pinned = (
+        f"taskset -c {','.join(map(str, cores))} " if len(cores) < (os.cpu_count() or 0) else ""
+    )
     return pinned + "python scripts/sweep.py " + " ".join(argv)
 
 
-def write_report(sweep: dict, out: Path, results_dir: Path, command: str,
-                 wall_s: float = 0.0) -> Path:
+def write_report(
+    sweep: dict, out: Path, results_dir: Path, command: str, wall_s: float = 0.0
+) -> Path:
     """The sweep's table and one plot per swept axis; a hand-written "## Discussion" in an existing
     report is kept (miro_jax.evaluation.write_results_markdown)."""
     rows = []
     for point in sweep["points"]:
-        recs = [final_record(out / point_name(point, s)) for s in sweep["seeds"]
-                if is_done(out / point_name(point, s))]
+        recs = [
+            final_record(out / point_name(point, s))
+            for s in sweep["seeds"]
+            if is_done(out / point_name(point, s))
+        ]
         for r in recs:
             r["train_min"] = r.get("train_time_s", np.nan) / 60
         rows.append((point, recs))
     metrics = sweep["metrics"] + ["train_min"]
     total_s = sum(r.get("train_time_s", 0.0) for _, recs in rows for r in recs)
-    lines = [f"# Sweep `{sweep['name']}`", "", f"Command: `{command}`  ",
-             f"Base: `{sweep['base']}` with {sweep['overrides']}; seeds {sweep['seeds']}  ",
-             f"Paper: {sweep['reference']}  ",
-             f"Machine: {platform.machine()}, CPU, {len(os.sched_getaffinity(0))} of {os.cpu_count()} "
-             f"cores used; date {datetime.date.today()}; training time of all points "
-             f"{total_s / 60:.1f} min" + (f", wall time of the last invocation {wall_s / 60:.1f} min"
-                                          if wall_s else ""), "",
-             "| point | seeds done | " + " | ".join(metrics) + " |",
-             "|---" * (len(metrics) + 2) + "|"]
+    lines = [
+        f"# Sweep `{sweep['name']}`",
+        "",
+        f"Command: `{command}`  ",
+        f"Base: `{sweep['base']}` with {sweep['overrides']}; seeds {sweep['seeds']}  ",
+        f"Paper: {sweep['reference']}  ",
+        f"Machine: {platform.machine()}, CPU, {len(os.sched_getaffinity(0))} of {os.cpu_count()} "
+        f"cores used; date {datetime.date.today()}; training time of all points "
+        f"{total_s / 60:.1f} min"
+        + (f", wall time of the last invocation {wall_s / 60:.1f} min" if wall_s else ""),
+        "",
+        "| point | seeds done | " + " | ".join(metrics) + " |",
+        "|---" * (len(metrics) + 2) + "|",
+    ]
     for point, recs in rows:
         cells = []
         for m in metrics:
@@ -266,11 +296,16 @@ def write_report(sweep: dict, out: Path, results_dir: Path, command: str,
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("sweep_file")
     parser.add_argument("--jobs", type=int, default=1, help="points trained in parallel processes")
-    parser.add_argument("--pin", action="store_true",
-                        help="pin each parallel training to its own share of the cores (no oversubscription)")
+    parser.add_argument(
+        "--pin",
+        action="store_true",
+        help="pin each parallel training to its own share of the cores (no oversubscription)",
+    )
     parser.add_argument("--out", default=None, help="workdir root (default workdirs/sweeps/NAME)")
     parser.add_argument("--results", default=str(REPO / "experiments" / "results"))
     args = parser.parse_args(argv)

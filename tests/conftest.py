@@ -20,9 +20,7 @@ needs_benchmark = pytest.mark.skipif(
     not BENCHMARK.exists(), reason=f"{BENCHMARK} (benchmark FOVs) absent"
 )
 
-SCENARIO_SETS = [
-    f"scenario_{i}{suffix}" for i in range(2, 11) for suffix in ("", "_blinking")
-]
+SCENARIO_SETS = [f"scenario_{i}{suffix}" for i in range(2, 11) for suffix in ("", "_blinking")]
 
 
 @pytest.fixture(scope="session")
@@ -32,8 +30,9 @@ def toy_benchmark(tmp_path_factory) -> Path:
     (root / "toy").mkdir()
     rng = np.random.default_rng(0)
     for n in range(1, 6):
-        xy, labels = simulate.gaussian_clusters(rng, fov_nm=1000.0, num_clusters=6,
-                                                points_per_cluster=10, cluster_std_nm=20.0)
+        xy, labels = simulate.gaussian_clusters(
+            rng, fov_nm=1000.0, num_clusters=6, points_per_cluster=10, cluster_std_nm=20.0
+        )
         simulate.write_benchmark_csv(root / "toy" / f"fov_{n:02d}.csv", xy, labels)
     manifest = {"toy": {"train_fovs": [1, 2], "dev_fovs": [3, 4, 5]}}
     (root / "manifest.json").write_text(json.dumps(manifest))
@@ -47,6 +46,7 @@ def tiny_model_dir(tmp_path_factory) -> Path:
     import jax
 
     from configs import tiny
+
     config = tiny.get_config()
     config.graph.length_scale_nm = 1000.0
     g = graph.build_graph(np.random.default_rng(0).random((30, 2)), 0.2)

@@ -20,10 +20,15 @@ def test_populate_doubles_per_round():
 
 def test_cluster_builder_counts_and_targets():
     rng = np.random.default_rng(0)
-    b = augment.ClusterBuilder(clusters=_clusters(rng), connectivity_radius=0.2,
-                               noise_point_range=(50, 51), cluster_count_range=(5, 6),
-                               cluster_sampling_range=(1.0, 1.0), pupulation_std_sigma=0.0,
-                               num_additions=0)
+    b = augment.ClusterBuilder(
+        clusters=_clusters(rng),
+        connectivity_radius=0.2,
+        noise_point_range=(50, 51),
+        cluster_count_range=(5, 6),
+        cluster_sampling_range=(1.0, 1.0),
+        pupulation_std_sigma=0.0,
+        num_additions=0,
+    )
     s = b.sample(np.random.default_rng(1))
     assert (s.labels == 0).sum() == 50 and len(np.unique(s.labels[s.labels > 0])) == 5
     assert (s.labels > 0).sum() == 100  # frac 1, no population: whole clusters
@@ -37,9 +42,14 @@ def test_cluster_builder_counts_and_targets():
 
 def test_cluster_builder_subsampling_fraction():
     rng = np.random.default_rng(0)
-    b = augment.ClusterBuilder(clusters=_clusters(rng, size=20), connectivity_radius=0.2,
-                               noise_point_range=(10, 11), cluster_count_range=(4, 5),
-                               cluster_sampling_range=(0.058, 0.058), num_additions=4)
+    b = augment.ClusterBuilder(
+        clusters=_clusters(rng, size=20),
+        connectivity_radius=0.2,
+        noise_point_range=(10, 11),
+        cluster_count_range=(4, 5),
+        cluster_sampling_range=(0.058, 0.058),
+        num_additions=4,
+    )
     s = b.sample(np.random.default_rng(2))
     counts = np.bincount(s.labels)[1:]
     np.testing.assert_array_equal(counts, round(0.058 * 320))  # 20·2⁴ populated, 5.8 % kept
@@ -49,10 +59,16 @@ def test_blinking_builder_places_clusters_in_empty_cells():
     rng = np.random.default_rng(0)
     background = rng.uniform(0, 1, (4000, 2))
     background = background[np.linalg.norm(background - 0.5, axis=1) > 0.15]  # a hole
-    b = augment.BlinkingBuilder(clusters=_clusters(rng, std=0.002), backgrounds=[background],
-                                connectivity_radius=0.1, cluster_count_range=(8, 9),
-                                cluster_sampling_range=(1.0, 1.0), num_cluster_additions=0,
-                                background_sampling_range=(0.5, 0.5), num_bkg_additions=0)
+    b = augment.BlinkingBuilder(
+        clusters=_clusters(rng, std=0.002),
+        backgrounds=[background],
+        connectivity_radius=0.1,
+        cluster_count_range=(8, 9),
+        cluster_sampling_range=(1.0, 1.0),
+        num_cluster_additions=0,
+        background_sampling_range=(0.5, 0.5),
+        num_bkg_additions=0,
+    )
     s = b.sample(np.random.default_rng(3))
     bg = s.positions[s.labels == 0]
     assert len(bg) == round(0.5 * len(background))
@@ -67,8 +83,9 @@ def test_blinking_builder_places_clusters_in_empty_cells():
 def test_cropped_builder_window_and_replacement():
     rng = np.random.default_rng(0)
     background = rng.uniform(0, 1, (3000, 2))
-    b = augment.CroppedBuilder(clusters=_clusters(rng), backgrounds=[background],
-                               connectivity_radius=0.1)
+    b = augment.CroppedBuilder(
+        clusters=_clusters(rng), backgrounds=[background], connectivity_radius=0.1
+    )
     s = b.sample(np.random.default_rng(4))
     bg = s.positions[s.labels == 0]
     assert np.all(np.ptp(bg, axis=0) <= 0.4 + 1e-12)
@@ -78,6 +95,7 @@ def test_cropped_builder_window_and_replacement():
 
 def test_crop_keeps_window_and_targets():
     from miro_jax import input_pipeline
+
     rng = np.random.default_rng(0)
     pos = rng.random((1000, 2))
     s = augment.PointSample(pos, rng.normal(size=(1000, 2)), rng.integers(0, 5, 1000))
@@ -92,8 +110,14 @@ def test_crop_keeps_window_and_targets():
         np.testing.assert_allclose(v.target[v.labels == label].mean(0), 0.0, atol=1e-6)
     assert np.all(v.target[v.labels == 0] == 0)
     # windows with too few points are redrawn; if none qualifies the whole sample is kept
-    assert len(input_pipeline.crop_sample(s, 0.1, np.random.default_rng(2), min_points=5).positions) >= 5
-    assert len(input_pipeline.crop_sample(s, 0.1, np.random.default_rng(2), min_points=500).positions) == 1000
+    assert (
+        len(input_pipeline.crop_sample(s, 0.1, np.random.default_rng(2), min_points=5).positions)
+        >= 5
+    )
+    assert (
+        len(input_pipeline.crop_sample(s, 0.1, np.random.default_rng(2), min_points=500).positions)
+        == 1000
+    )
 
 
 def test_coarsening_merges_bursts_and_keeps_cluster_centres():
@@ -107,12 +131,15 @@ def test_coarsening_merges_bursts_and_keeps_cluster_centres():
     assert 30 <= len(out.positions) <= 40  # bursts merged (a few split by a cell edge)
     for c, centre in centres.items():
         m = out.labels == c
-        np.testing.assert_allclose(out.positions[m] - 0.1 * out.target[m], np.tile(centre, (m.sum(), 1)),
-                                   atol=1e-6)
+        np.testing.assert_allclose(
+            out.positions[m] - 0.1 * out.target[m], np.tile(centre, (m.sum(), 1)), atol=1e-6
+        )
     assert np.all(out.target[out.labels == 0] == 0)
     config = tiny.get_config()
     config.data.coarsen_start, config.data.coarsen_steps = 0.02, 10
-    cells = [input_pipeline.coarsening_cell(config, i * config.train.batch_size) for i in (0, 5, 10, 20)]
+    cells = [
+        input_pipeline.coarsening_cell(config, i * config.train.batch_size) for i in (0, 5, 10, 20)
+    ]
     assert cells == [0.02, 0.01, 0.0, 0.0]
 
 
@@ -121,7 +148,11 @@ def test_crops_start_at_the_configured_step():
     config.data.crop_size, config.data.crop_start_step = 0.5, 3
     b = config.train.batch_size
     assert [input_pipeline.cropping(config, i) for i in (0, 3 * b - 1, 3 * b, 10 * b)] == [
-        False, False, True, True]
+        False,
+        False,
+        True,
+        True,
+    ]
     config.data.crop_start_step = 0
     assert input_pipeline.cropping(config, 0)
     config.data.crop_size = 0.0

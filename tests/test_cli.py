@@ -15,8 +15,14 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def run_miro(*args, cwd=None):
     env = dict(os.environ, PYTHONPATH=REPO)
-    return subprocess.run([sys.executable, "-m", "miro_jax.cli", *map(str, args)],
-                          capture_output=True, text=True, cwd=cwd, env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "miro_jax.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=300,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -24,11 +30,17 @@ def thunderstorm_file(tmp_path_factory):
     rng = np.random.default_rng(3)
     xy, _ = simulate.gaussian_clusters(rng, fov_nm=1500.0, num_clusters=8, points_per_cluster=12)
     n = len(xy)
-    table = pd.DataFrame({
-        "id": np.arange(1, n + 1), "frame": rng.integers(1, 5000, n),
-        "x [nm]": xy[:, 0], "y [nm]": xy[:, 1], "sigma [nm]": rng.uniform(90, 150, n),
-        "intensity [photon]": rng.uniform(500, 3000, n), "uncertainty_xy [nm]": rng.uniform(5, 15, n),
-    })
+    table = pd.DataFrame(
+        {
+            "id": np.arange(1, n + 1),
+            "frame": rng.integers(1, 5000, n),
+            "x [nm]": xy[:, 0],
+            "y [nm]": xy[:, 1],
+            "sigma [nm]": rng.uniform(90, 150, n),
+            "intensity [photon]": rng.uniform(500, 3000, n),
+            "uncertainty_xy [nm]": rng.uniform(5, 15, n),
+        }
+    )
     path = tmp_path_factory.mktemp("ts") / "thunderstorm.csv"
     table.to_csv(path, index=False, quoting=1)  # quoted headers, as ThunderSTORM writes them
     return path, table
@@ -37,8 +49,22 @@ def thunderstorm_file(tmp_path_factory):
 def test_cluster_thunderstorm_file(tiny_model_dir, thunderstorm_file, tmp_path):
     path, table = thunderstorm_file
     out, stats, plot = tmp_path / "labels.csv", tmp_path / "clusters.csv", tmp_path / "fig.png"
-    r = run_miro("cluster", path, "--model", tiny_model_dir, "--out", out, "--stats", stats,
-                 "--plot", plot, "--eps", 60, "--min-samples", 5)
+    r = run_miro(
+        "cluster",
+        path,
+        "--model",
+        tiny_model_dir,
+        "--out",
+        out,
+        "--stats",
+        stats,
+        "--plot",
+        plot,
+        "--eps",
+        60,
+        "--min-samples",
+        5,
+    )
     assert r.returncode == 0, r.stderr
     result = pd.read_csv(out)
     for column in table.columns:  # every input column unchanged
@@ -70,27 +96,39 @@ def test_bad_inputs_give_one_line_errors(tiny_model_dir, thunderstorm_file, tmp_
     m = ["--model", tiny_model_dir]
     _assert_one_line_error(run_miro("cluster", tmp_path / "nope.csv", *m), "file not found")
     _assert_one_line_error(run_miro("cluster", _bad(tmp_path, "empty.csv", ""), *m), "is empty")
-    _assert_one_line_error(run_miro("cluster", _bad(tmp_path, "cols.csv", "a,b\n1,2\n3,4\n"), *m),
-                           "no coordinate columns", "['a', 'b']", "--x-col")
+    _assert_one_line_error(
+        run_miro("cluster", _bad(tmp_path, "cols.csv", "a,b\n1,2\n3,4\n"), *m),
+        "no coordinate columns",
+        "['a', 'b']",
+        "--x-col",
+    )
     nan = table.copy()
     nan.loc[[3, 7], "x [nm]"] = np.nan
     nan.to_csv(tmp_path / "nan.csv", index=False)
-    _assert_one_line_error(run_miro("cluster", tmp_path / "nan.csv", *m), f"2 of {len(table)} rows",
-                           "--drop-invalid")
+    _assert_one_line_error(
+        run_miro("cluster", tmp_path / "nan.csv", *m), f"2 of {len(table)} rows", "--drop-invalid"
+    )
     r = run_miro("cluster", tmp_path / "nan.csv", *m, "--drop-invalid", "--out", tmp_path / "o.csv")
     assert r.returncode == 0 and len(pd.read_csv(tmp_path / "o.csv")) == len(table) - 2
     dup = pd.concat([table, table.iloc[:3]])
     dup.to_csv(tmp_path / "dup.csv", index=False)
-    _assert_one_line_error(run_miro("cluster", tmp_path / "dup.csv", *m), f"3 of {len(table) + 3} points repeat",
-                           "jitter")
-    _assert_one_line_error(run_miro("cluster", _bad(tmp_path, "few.csv", "x,y\n1,2\n3,5\n4,1\n"), *m),
-                           "at least 6 points")
-    _assert_one_line_error(run_miro("cluster", path, "--model", tmp_path / "missing_model"),
-                           "not found")
+    _assert_one_line_error(
+        run_miro("cluster", tmp_path / "dup.csv", *m),
+        f"3 of {len(table) + 3} points repeat",
+        "jitter",
+    )
+    _assert_one_line_error(
+        run_miro("cluster", _bad(tmp_path, "few.csv", "x,y\n1,2\n3,5\n4,1\n"), *m),
+        "at least 6 points",
+    )
+    _assert_one_line_error(
+        run_miro("cluster", path, "--model", tmp_path / "missing_model"), "not found"
+    )
 
 
 def test_model_problems_give_one_line_errors(tiny_model_dir, thunderstorm_file, tmp_path):
     import shutil
+
     path, _ = thunderstorm_file
     corrupt = tmp_path / "corrupt"
     shutil.copytree(tiny_model_dir, corrupt)
@@ -100,11 +138,15 @@ def test_model_problems_give_one_line_errors(tiny_model_dir, thunderstorm_file, 
     _assert_one_line_error(run_miro("cluster", path, "--model", corrupt), "corrupt")
     mismatch = tmp_path / "mismatch"
     shutil.copytree(tiny_model_dir, mismatch)
-    cfg = (mismatch / "config.json").read_text().replace('"num_node_features": 5',
-                                                          '"num_node_features": 4')
+    cfg = (
+        (mismatch / "config.json")
+        .read_text()
+        .replace('"num_node_features": 5', '"num_node_features": 4')
+    )
     (mismatch / "config.json").write_text(cfg)
-    _assert_one_line_error(run_miro("cluster", path, "--model", mismatch),
-                           "num_node_features: config 4 vs weights 5")
+    _assert_one_line_error(
+        run_miro("cluster", path, "--model", mismatch), "num_node_features: config 4 vs weights 5"
+    )
 
 
 def test_help_has_examples():

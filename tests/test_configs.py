@@ -11,6 +11,7 @@ from miro_jax import models
 @needs_benchmark
 def test_benchmark_facts_equal_manifest():
     import json
+
     manifest = json.loads((BENCHMARK / "manifest.json").read_text())
     assert set(manifest) == set(benchmark.SCENARIOS)
     for name, m in manifest.items():
@@ -24,9 +25,13 @@ def test_benchmark_facts_equal_manifest():
             got = c.data.builder_kwargs[k]
             assert (list(got) if isinstance(got, tuple) else got) == v, (name, k)
         assert (c.evals.miro_eps, c.evals.miro_min_samples) == (
-            m["paper_miro_dbscan"]["eps"], m["paper_miro_dbscan"]["min_samples"])
+            m["paper_miro_dbscan"]["eps"],
+            m["paper_miro_dbscan"]["min_samples"],
+        )
         assert (c.evals.dbscan_eps, c.evals.dbscan_min_samples) == (
-            m["paper_dbscan"]["eps"], m["paper_dbscan"]["min_samples"])
+            m["paper_dbscan"]["eps"],
+            m["paper_dbscan"]["min_samples"],
+        )
 
 
 def test_model_is_built_from_its_config_section():
@@ -42,6 +47,7 @@ def test_unknown_scenario_is_named():
 
 def test_cpu_recipe_changes_only_the_documented_fields():
     from configs import benchmark_cpu
+
     for name in ("scenario_8", "scenario_6_blinking"):
         authors, cpu = benchmark.get_config(name), benchmark_cpu.get_config(name)
         assert authors.model.hidden_size == 256 and cpu.model.hidden_size == 128
@@ -49,14 +55,18 @@ def test_cpu_recipe_changes_only_the_documented_fields():
         assert authors.train.num_train_steps == 30 * authors.data.reference_dataset_size // 4
         # full-size graphs (crops keep the model on the plateau); scenario_6_blinking crops after it
         assert (cpu.data.crop_size, cpu.data.crop_start_step) == (
-            (0.5, 500) if name == "scenario_6_blinking" else (0.0, 0))
+            (0.5, 500) if name == "scenario_6_blinking" else (0.0, 0)
+        )
         # scenario_6_blinking: 1 graph per step (most blinking sets 2)
         assert cpu.train.batch_size == (1 if name == "scenario_6_blinking" else 4)
         for section in ("graph", "evals"):
             assert authors[section].to_dict() == cpu[section].to_dict()
         # the paper's L1 loss, after 1,000 steps of squared residuals on scenario_6_blinking (plateau)
         assert cpu.loss.l2_warmup_steps == (1000 if name == "scenario_6_blinking" else 0)
-        assert {**authors.loss.to_dict(), "l2_warmup_steps": 0} == {**cpu.loss.to_dict(), "l2_warmup_steps": 0}
+        assert {**authors.loss.to_dict(), "l2_warmup_steps": 0} == {
+            **cpu.loss.to_dict(),
+            "l2_warmup_steps": 0,
+        }
         assert authors.data.builder_kwargs.to_dict() == cpu.data.builder_kwargs.to_dict()
         assert authors.model.num_iterations == cpu.model.num_iterations
 
@@ -64,12 +74,14 @@ def test_cpu_recipe_changes_only_the_documented_fields():
 def test_shape_configs_build_simulated_batches():
     from configs import shapes
     from miro_jax import input_pipeline
+
     config = shapes.get_config("spots_ellipses")
     config.data.num_eval_fovs = 1
     batch = input_pipeline.make_source(config).batch(0)
     assert set(np.unique(batch.nodes["class"])) <= {0, 1, 2}
     assert config.model.num_classes == 3  # background + spot + ellipse: every id indexes a logit
     from miro_jax import train
+
     train.check_class_labels(batch, config)
     config.model.num_classes = 2
     with pytest.raises(ValueError, match="class id 2 but model.num_classes = 2"):
@@ -80,8 +92,12 @@ def test_shape_configs_build_simulated_batches():
 
 def test_shape_tasks_carry_their_own_config_fields():
     from configs import shapes
+
     multiscale = shapes.get_config("multiscale_rings")
-    assert (multiscale.model.num_iterations, multiscale.loss.cutoff_iterations) == (20, 10)  # k* = 10
+    assert (multiscale.model.num_iterations, multiscale.loss.cutoff_iterations) == (
+        20,
+        10,
+    )  # k* = 10
     assert shapes.get_config("rings").loss.cutoff_iterations == 0  # one target for every step
     with pytest.raises(ValueError, match="unknown shapes task 'ring'"):
         shapes.get_config("ring")

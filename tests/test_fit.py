@@ -17,11 +17,13 @@ def annotated(tmp_path_factory):
     rng = np.random.default_rng(0)
     paths = []
     for i in range(2):
-        xy, labels = simulate.gaussian_clusters(rng, fov_nm=2500.0, num_clusters=14,
-                                                points_per_cluster=15, cluster_std_nm=30.0)
+        xy, labels = simulate.gaussian_clusters(
+            rng, fov_nm=2500.0, num_clusters=14, points_per_cluster=15, cluster_std_nm=30.0
+        )
         path = folder / f"cell_{i}.csv"
         pd.DataFrame({"x [nm]": xy[:, 0], "y [nm]": xy[:, 1], "cluster": labels}).to_csv(
-            path, index=False)
+            path, index=False
+        )
         paths.append(path)
     return paths
 
@@ -64,27 +66,55 @@ def test_cluster_uses_the_stored_dbscan_parameters(fitted, annotated, tmp_path, 
     model_dir, card = fitted
     eps = card["DBSCAN after MIRO"]["eps [nm]"]
     assert eps != fit_recipe.get_config().evals.miro_eps  # chosen on the annotation
-    assert cli.main(["cluster", str(annotated[0]), "--model", str(model_dir), "--out",
-                     str(tmp_path / "o.csv")]) == 0
+    assert (
+        cli.main(
+            [
+                "cluster",
+                str(annotated[0]),
+                "--model",
+                str(model_dir),
+                "--out",
+                str(tmp_path / "o.csv"),
+            ]
+        )
+        == 0
+    )
     assert f"DBSCAN eps {eps:g} nm" in capsys.readouterr().out
 
 
 def test_input_far_from_the_card_is_warned_about(fitted, tmp_path, capsys):
     model_dir, _ = fitted
-    xy, _ = simulate.gaussian_clusters(np.random.default_rng(1), fov_nm=20000.0, num_clusters=20,
-                                       points_per_cluster=15)
+    xy, _ = simulate.gaussian_clusters(
+        np.random.default_rng(1), fov_nm=20000.0, num_clusters=20, points_per_cluster=15
+    )
     pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1]}).to_csv(tmp_path / "sparse.csv", index=False)
-    assert cli.main(["cluster", str(tmp_path / "sparse.csv"), "--model", str(model_dir),
-                     "--out", str(tmp_path / "o.csv")]) == 0
+    assert (
+        cli.main(
+            [
+                "cluster",
+                str(tmp_path / "sparse.csv"),
+                "--model",
+                str(model_dir),
+                "--out",
+                str(tmp_path / "o.csv"),
+            ]
+        )
+        == 0
+    )
     assert "density [localizations/um^2] is" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("content, fragment", [
-    ("x,y\n1,2\n3,4\n", "no label column 'index'"),
-    ("x,y,index\n" + "".join(f"{i * 37 % 997},{i * 53 % 991},1\n" for i in range(80)),
-     "hold 1 cluster(s)"),
-    ("x,y,index\n1,2,1\n3,4,2\n5,9,0\n", "only 3 annotated localizations"),
-])
+@pytest.mark.parametrize(
+    "content, fragment",
+    [
+        ("x,y\n1,2\n3,4\n", "no label column 'index'"),
+        (
+            "x,y,index\n" + "".join(f"{i * 37 % 997},{i * 53 % 991},1\n" for i in range(80)),
+            "hold 1 cluster(s)",
+        ),
+        ("x,y,index\n1,2,1\n3,4,2\n5,9,0\n", "only 3 annotated localizations"),
+    ],
+)
 def test_bad_annotation_is_refused_in_one_line(tmp_path, capsys, content, fragment):
     (tmp_path / "a.csv").write_text(content)
     code = cli.main(["fit", str(tmp_path / "a.csv"), "--out", str(tmp_path / "m")])

@@ -15,13 +15,16 @@ from miro_jax import cli, fit, input_pipeline, model_store, simulate
 SPEC_DEFAULTS = default.get_config().fit.spec
 
 
-@pytest.mark.parametrize("items, fragment", [
-    (["bogus=3"], "spec key 'bogus' is unknown"),
-    (["shape=star"], "spec shape 'star'"),
-    (["cluster_radius_nm=-5"], "cluster_radius_nm = -5"),
-    (["blinking_repeats=0.5"], "blinking_repeats and localizations_per_cluster must be ≥ 1"),
-    (["missing_spec.yaml"], "cannot read it as YAML/JSON"),
-])
+@pytest.mark.parametrize(
+    "items, fragment",
+    [
+        (["bogus=3"], "spec key 'bogus' is unknown"),
+        (["shape=star"], "spec shape 'star'"),
+        (["cluster_radius_nm=-5"], "cluster_radius_nm = -5"),
+        (["blinking_repeats=0.5"], "blinking_repeats and localizations_per_cluster must be ≥ 1"),
+        (["missing_spec.yaml"], "cannot read it as YAML/JSON"),
+    ],
+)
 def test_bad_spec_is_refused_in_one_line(tmp_path, capsys, items, fragment, monkeypatch):
     monkeypatch.chdir(tmp_path)
     code = cli.main(["simulate", *items, "--out", "f.csv"])
@@ -38,11 +41,28 @@ def test_spec_file_and_items_combine(tmp_path):
 
 
 def test_simulated_field_has_the_spec_statistics(tmp_path):
-    spec = fit.read_spec(["localizations_per_cluster=30", "blinking_repeats=3",
-                          "cluster_density_per_um2=2", "background_density_per_um2=10"],
-                         SPEC_DEFAULTS)
-    assert cli.main(["simulate", *[f"{k}={v}" for k, v in spec.items()], "--out",
-                     str(tmp_path / "f.csv"), "--size-nm", "20000"]) == 0
+    spec = fit.read_spec(
+        [
+            "localizations_per_cluster=30",
+            "blinking_repeats=3",
+            "cluster_density_per_um2=2",
+            "background_density_per_um2=10",
+        ],
+        SPEC_DEFAULTS,
+    )
+    assert (
+        cli.main(
+            [
+                "simulate",
+                *[f"{k}={v}" for k, v in spec.items()],
+                "--out",
+                str(tmp_path / "f.csv"),
+                "--size-nm",
+                "20000",
+            ]
+        )
+        == 0
+    )
     table = pd.read_csv(tmp_path / "f.csv")
     labels = table["index"].to_numpy()
     clusters = labels.max()
@@ -53,9 +73,14 @@ def test_simulated_field_has_the_spec_statistics(tmp_path):
 
 def test_raw_field_background_excludes_its_clusters():
     rng = np.random.default_rng(3)
-    xy, labels = simulate.gaussian_clusters(rng, fov_nm=3000.0, num_clusters=20,
-                                            points_per_cluster=40, cluster_std_nm=25.0,
-                                            clustered_fraction=0.5)
+    xy, labels = simulate.gaussian_clusters(
+        rng,
+        fov_nm=3000.0,
+        num_clusters=20,
+        points_per_cluster=40,
+        cluster_std_nm=25.0,
+        clustered_fraction=0.5,
+    )
     one = xy[labels == 1]
     background, count = input_pipeline.raw_background(xy, one, 0.3)
     kept = {tuple(p) for p in background}
@@ -66,10 +91,12 @@ def test_raw_field_background_excludes_its_clusters():
 
 def test_training_windows_shrink_with_density():
     config = fit_recipe.get_config()
-    sparse = input_pipeline.AnnotatedTable("a", np.random.default_rng(0).uniform(0, 2000, (400, 2)),
-                                           np.zeros(400, int))
-    dense = input_pipeline.AnnotatedTable("b", np.random.default_rng(0).uniform(0, 2000, (12000, 2)),
-                                          np.zeros(12000, int))
+    sparse = input_pipeline.AnnotatedTable(
+        "a", np.random.default_rng(0).uniform(0, 2000, (400, 2)), np.zeros(400, int)
+    )
+    dense = input_pipeline.AnnotatedTable(
+        "b", np.random.default_rng(0).uniform(0, 2000, (12000, 2)), np.zeros(12000, int)
+    )
     assert input_pipeline.training_window([sparse], config) == 1.0  # capped at one length scale
     side_nm = input_pipeline.training_window([dense], config) * config.graph.length_scale_nm
     assert side_nm == pytest.approx(2000 * np.sqrt(1500 / 12000), rel=0.02)
@@ -87,15 +114,21 @@ def single_shot_fit(tmp_path_factory):
     rng = np.random.default_rng(5)
     raws = []
     for i in range(2):
-        xy, labels = simulate.gaussian_clusters(rng, fov_nm=2000.0, num_clusters=12,
-                                                points_per_cluster=20, cluster_std_nm=30.0)
+        xy, labels = simulate.gaussian_clusters(
+            rng, fov_nm=2000.0, num_clusters=12, points_per_cluster=20, cluster_std_nm=30.0
+        )
         pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1]}).to_csv(folder / f"raw_{i}.csv", index=False)
         raws.append(folder / f"raw_{i}.csv")
         if i == 0:
             pd.DataFrame({"x": xy[labels == 1, 0], "y": xy[labels == 1, 1]}).to_csv(
-                folder / "one.csv", index=False)
-    config = fit.fit_config(steps=20, base=_tiny(fit_recipe.get_config()),
-                            single_cluster=folder / "one.csv", background_files=raws)
+                folder / "one.csv", index=False
+            )
+    config = fit.fit_config(
+        steps=20,
+        base=_tiny(fit_recipe.get_config()),
+        single_cluster=folder / "one.csv",
+        background_files=raws,
+    )
     return fit.fit(config, folder / "model", folder / "work", progress=False), folder
 
 
@@ -115,7 +148,6 @@ def test_simulated_spec_fit_stores_its_spec(tmp_path):
     assert card["trained on"]["spec"]["cluster_radius_nm"] == 25.0
     # δ from the spec: 3 × the clusters' radius of gyration (≈ √2 × 25 nm)
     assert 90 < card["connectivity radius δ [nm]"] < 125
-
 
 
 def test_a_budgeted_fit_continues_where_it_stopped(tmp_path, capsys):
@@ -152,6 +184,22 @@ def test_model_auto_picks_the_bundled_model_trained_on_similar_data():
 def test_methods_without_miro_add_no_squeezed_columns(tmp_path):
     xy, _ = simulate.gaussian_clusters(np.random.default_rng(0), num_clusters=5)
     pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1]}).to_csv(tmp_path / "c.csv", index=False)
-    assert cli.main(["cluster", str(tmp_path / "c.csv"), "--method", "dbscan", "--eps", "40",
-                     "--min-samples", "4", "--out", str(tmp_path / "o.csv"), "--quiet"]) == 0
+    assert (
+        cli.main(
+            [
+                "cluster",
+                str(tmp_path / "c.csv"),
+                "--method",
+                "dbscan",
+                "--eps",
+                "40",
+                "--min-samples",
+                "4",
+                "--out",
+                str(tmp_path / "o.csv"),
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     assert list(pd.read_csv(tmp_path / "o.csv").columns) == ["x", "y", "cluster"]

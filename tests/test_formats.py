@@ -12,8 +12,9 @@ from miro_jax import cli, cluster_stats, localizations, outputs, plotting, simul
 
 @pytest.fixture(scope="module")
 def field():
-    xy, labels = simulate.gaussian_clusters(np.random.default_rng(5), fov_nm=1500.0,
-                                            num_clusters=8, points_per_cluster=12)
+    xy, labels = simulate.gaussian_clusters(
+        np.random.default_rng(5), fov_nm=1500.0, num_clusters=8, points_per_cluster=12
+    )
     return xy, labels
 
 
@@ -24,8 +25,11 @@ def _read(path, **kw):
 def test_decode_csv_with_comment_lines_in_pixels(field, tmp_path):
     xy, _ = field
     path = tmp_path / "decode.csv"
-    lines = ["# DECODE emitter set", "# xy_unit: px, px_size: [100.0, 100.0]",
-             "x,y,z,phot,frame_ix"]
+    lines = [
+        "# DECODE emitter set",
+        "# xy_unit: px, px_size: [100.0, 100.0]",
+        "x,y,z,phot,frame_ix",
+    ]
     lines += [f"{x / 100},{y / 100},0.0,1000,{i}" for i, (x, y) in enumerate(xy)]
     path.write_text("\n".join(lines) + "\n")
     loc = _read(path)
@@ -53,9 +57,19 @@ def test_decode_hdf5(field, tmp_path):
 def test_smap_mat_v5_and_v73(field, tmp_path):
     xy, _ = field
     v5 = tmp_path / "cell_sml.mat"
-    scipy.io.savemat(v5, {"saveloc": {"loc": {"xnm": xy[:, 0], "ynm": xy[:, 1],
-                                              "frame": np.arange(len(xy)),
-                                              "locprecnm": np.full(len(xy), 8.0)}}})
+    scipy.io.savemat(
+        v5,
+        {
+            "saveloc": {
+                "loc": {
+                    "xnm": xy[:, 0],
+                    "ynm": xy[:, 1],
+                    "frame": np.arange(len(xy)),
+                    "locprecnm": np.full(len(xy), 8.0),
+                }
+            }
+        },
+    )
     v73 = tmp_path / "cell73_sml.mat"
     with h5py.File(v73, "w") as f:
         loc = f.create_group("saveloc").create_group("loc")
@@ -71,9 +85,15 @@ def test_smap_mat_v5_and_v73(field, tmp_path):
 
 def test_elyra_export_with_trailing_metadata(field, tmp_path):
     xy, _ = field
-    table = pd.DataFrame({"Index": np.arange(1, len(xy) + 1), "First Frame": 1,
-                          "Position X [nm]": xy[:, 0], "Position Y [nm]": xy[:, 1],
-                          "Precision [nm]": 12.0})
+    table = pd.DataFrame(
+        {
+            "Index": np.arange(1, len(xy) + 1),
+            "First Frame": 1,
+            "Position X [nm]": xy[:, 0],
+            "Position Y [nm]": xy[:, 1],
+            "Precision [nm]": 12.0,
+        }
+    )
     path = tmp_path / "elyra.txt"
     table.to_csv(path, sep="\t", index=False)
     with open(path, "a") as f:
@@ -85,9 +105,18 @@ def test_elyra_export_with_trailing_metadata(field, tmp_path):
 
 def test_nstorm_prefers_drift_corrected_columns(field, tmp_path):
     xy, _ = field
-    table = pd.DataFrame({"Channel Name": "647", "X": xy[:, 0] + 50, "Y": xy[:, 1] + 50,
-                          "Xc": xy[:, 0], "Yc": xy[:, 1], "Frame": 1, "Zc": 0.0,
-                          "Lateral Localization Accuracy": 9.0})
+    table = pd.DataFrame(
+        {
+            "Channel Name": "647",
+            "X": xy[:, 0] + 50,
+            "Y": xy[:, 1] + 50,
+            "Xc": xy[:, 0],
+            "Yc": xy[:, 1],
+            "Frame": 1,
+            "Zc": 0.0,
+            "Lateral Localization Accuracy": 9.0,
+        }
+    )
     table.to_csv(tmp_path / "nstorm.txt", sep="\t", index=False)
     loc = _read(tmp_path / "nstorm.txt")
     assert loc.source_format == "nstorm" and loc.x_column == "Xc"
@@ -97,8 +126,18 @@ def test_nstorm_prefers_drift_corrected_columns(field, tmp_path):
 
 def test_vutara_export(field, tmp_path):
     xy, _ = field
-    table = pd.DataFrame({"image-ID": 0, "cycle": 0, "frame": 1, "probe": 0,
-                          "photon-count": 800.0, "x": xy[:, 0], "y": xy[:, 1], "z": 0.0})
+    table = pd.DataFrame(
+        {
+            "image-ID": 0,
+            "cycle": 0,
+            "frame": 1,
+            "probe": 0,
+            "photon-count": 800.0,
+            "x": xy[:, 0],
+            "y": xy[:, 1],
+            "z": 0.0,
+        }
+    )
     table.to_csv(tmp_path / "vutara.csv", index=False)
     loc = _read(tmp_path / "vutara.csv")
     assert loc.source_format == "vutara"
@@ -109,7 +148,8 @@ def test_picasso_output_round_trips(field, tmp_path):
     xy, labels = field
     source = tmp_path / "cell.csv"
     pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1], "frame": np.arange(len(xy))}).to_csv(
-        source, index=False)
+        source, index=False
+    )
     loc = _read(source, pixel_size=130.0)
     out = tmp_path / "cell_miro.hdf5"
     outputs.write_picasso(out, loc, xy + 1.0, labels, 130.0, {"Clustering": "test"})
@@ -145,27 +185,56 @@ def test_batch_of_files_globs_and_folders(tiny_model_dir, field, tmp_path, capsy
     cells.mkdir()
     for i in range(3):
         shifted = xy + i * 10.0
-        pd.DataFrame({"x": shifted[:, 0], "y": shifted[:, 1]}).to_csv(cells / f"c{i}.csv",
-                                                                     index=False)
+        pd.DataFrame({"x": shifted[:, 0], "y": shifted[:, 1]}).to_csv(
+            cells / f"c{i}.csv", index=False
+        )
     (cells / "broken.csv").write_text("a,b\n1,2\n")
-    code = cli.main(["cluster", str(cells), str(cells / "c0.csv"), "--model", str(tiny_model_dir),
-                     "--eps", "60", "--min-samples", "5", "--out-dir", str(tmp_path / "res")])
+    code = cli.main(
+        [
+            "cluster",
+            str(cells),
+            str(cells / "c0.csv"),
+            "--model",
+            str(tiny_model_dir),
+            "--eps",
+            "60",
+            "--min-samples",
+            "5",
+            "--out-dir",
+            str(tmp_path / "res"),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 1 and "1 of 5 files failed: broken.csv" in err
     summary = pd.read_csv(tmp_path / "res" / "summary.csv")
     assert list(summary["file"]) == ["c0.csv", "c1.csv", "c2.csv", "c0.csv"]
-    assert (summary["localizations"] == len(xy)).all() and (tmp_path / "res" / "overview.png").exists()
+    assert (summary["localizations"] == len(xy)).all() and (
+        tmp_path / "res" / "overview.png"
+    ).exists()
     assert (tmp_path / "res" / "c0_2_miro.csv").exists()  # a repeated input never overwrites
     first = pd.read_csv(tmp_path / "res" / "c0_miro.csv")
     stats = pd.read_csv(tmp_path / "res" / "c0_miro_clusters.csv")
     assert len(stats) == first["cluster"].max() == summary["clusters"][0]
-    code = cli.main(["cluster", str(cells / "c*.csv"), "--method", "dbscan", "--eps", "60",
-                     "--min-samples", "5", "--no-plots"])
+    code = cli.main(
+        [
+            "cluster",
+            str(cells / "c*.csv"),
+            "--method",
+            "dbscan",
+            "--eps",
+            "60",
+            "--min-samples",
+            "5",
+            "--no-plots",
+        ]
+    )
     assert code == 0 and (cells / "miro_results" / "summary.csv").exists()
     assert pd.read_csv(cells / "miro_results" / "summary.csv")["method"].eq("dbscan").all()
 
 
-def test_default_output_goes_to_a_new_folder_never_beside_over_inputs(tiny_model_dir, field, tmp_path):
+def test_default_output_goes_to_a_new_folder_never_beside_over_inputs(
+    tiny_model_dir, field, tmp_path
+):
     xy, _ = field
     source = tmp_path / "cell.csv"
     pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1]}).to_csv(source, index=False)
@@ -181,14 +250,29 @@ def test_hdbscan_methods_cluster(field, tiny_model_dir, tmp_path):
     source = tmp_path / "cell.csv"
     pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1]}).to_csv(source, index=False)
     for method in ("hdbscan", "miro-hdbscan"):
-        assert cli.main(["cluster", str(source), "--model", str(tiny_model_dir), "--method", method,
-                         "--min-cluster-size", "8", "--out", str(tmp_path / f"{method}.csv")]) == 0
+        assert (
+            cli.main(
+                [
+                    "cluster",
+                    str(source),
+                    "--model",
+                    str(tiny_model_dir),
+                    "--method",
+                    method,
+                    "--min-cluster-size",
+                    "8",
+                    "--out",
+                    str(tmp_path / f"{method}.csv"),
+                ]
+            )
+            == 0
+        )
         found = pd.read_csv(tmp_path / f"{method}.csv")["cluster"]
         assert 4 <= found.max() <= 12
 
 
 def test_cluster_statistics_with_frames_and_uncertainty():
-    xy = np.array([[0, 0], [10, 0], [0, 10], [10, 10], [500, 500], [510, 500], [500, 510.]])
+    xy = np.array([[0, 0], [10, 0], [0, 10], [10, 10], [500, 500], [510, 500], [500, 510.0]])
     labels = np.array([1, 1, 1, 1, 2, 2, 2])
     frame = np.array([1, 1, 5, 9, 3, 3, 3])
     stats = cluster_stats.cluster_table(xy, labels, frame=frame, uncertainty_nm=np.full(7, 6.0))

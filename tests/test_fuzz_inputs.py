@@ -9,7 +9,10 @@ from hypothesis import strategies as st
 from miro_jax import graph, localizations
 
 VALUES = st.one_of(
-    st.floats(-1e4, 1e4), st.floats(-1e15, 1e15), st.sampled_from([0.0, 1.0, np.nan, np.inf, -np.inf]))
+    st.floats(-1e4, 1e4),
+    st.floats(-1e15, 1e15),
+    st.sampled_from([0.0, 1.0, np.nan, np.inf, -np.inf]),
+)
 NAMED = (localizations.LocalizationFileError, graph.GraphInputError)
 
 
@@ -23,20 +26,28 @@ def tables(draw):
         x, y = x + [x[i] for i in idx], y + [y[i] for i in idx]
     if n and draw(st.booleans()):  # all on one line
         y = [3.0] * len(x)
-    header = draw(st.sampled_from([("x", "y"), ("x [nm]", "y [nm]"), ("x [µm]", "y [µm]"),
-                                   ("xnm", "ynm"), ("a", "b")]))
+    header = draw(
+        st.sampled_from(
+            [("x", "y"), ("x [nm]", "y [nm]"), ("x [µm]", "y [µm]"), ("xnm", "ynm"), ("a", "b")]
+        )
+    )
     return pd.DataFrame({header[0]: x, header[1]: y})
 
 
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.function_scoped_fixture])
-@given(table=tables(), sep=st.sampled_from([",", ";", "\t"]),
-       encoding=st.sampled_from(["utf-8", "latin-1", "utf-8-sig"]),
-       drop_invalid=st.booleans())
+@settings(
+    max_examples=80,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    table=tables(),
+    sep=st.sampled_from([",", ";", "\t"]),
+    encoding=st.sampled_from(["utf-8", "latin-1", "utf-8-sig"]),
+    drop_invalid=st.booleans(),
+)
 def test_reader_and_graph_builder_never_crash(tmp_path, table, sep, encoding, drop_invalid):
     path = tmp_path / ("locs.tsv" if sep == "\t" else "locs.csv")
-    table.to_csv(path, sep=sep, index=False, encoding=encoding,
-                 decimal="," if sep == ";" else ".")
+    table.to_csv(path, sep=sep, index=False, encoding=encoding, decimal="," if sep == ";" else ".")
     try:
         loc = localizations.read_localizations(path, drop_invalid=drop_invalid)
         localizations.check_units(loc.xy_nm)

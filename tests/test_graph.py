@@ -21,7 +21,8 @@ def test_edges_and_features_match_authors(scenario):
     # connected FOVs: unique eigenvectors; 3 sets have 2 components, where column 1 is arbitrary
     # in the authors' pipeline (REFERENCE_FACTS §2) and only columns 2.. must agree
     components = graph.scipy.sparse.csgraph.connected_components(
-        graph.normalized_laplacian(edges, len(pos)) != 0)[0]
+        graph.normalized_laplacian(edges, len(pos)) != 0
+    )[0]
     if err > 1e-4:
         assert scenario in ("scenario_4_blinking", "scenario_8_blinking", "scenario_10_blinking")
         assert components > 1
@@ -44,8 +45,9 @@ def test_edge_features_definition():
         assert np.hypot(*(xy[s] - xy[t])) < 1.0 and ((edges[0] == t) & (edges[1] == s)).any()
     f = graph.edge_features(xy, edges, 0.5)
     s, t = edges[:, 0]
-    np.testing.assert_allclose(f[0], [*(xy[s] - xy[t]) / 0.5, np.hypot(*(xy[s] - xy[t])) / 0.5],
-                               rtol=1e-6)
+    np.testing.assert_allclose(
+        f[0], [*(xy[s] - xy[t]) / 0.5, np.hypot(*(xy[s] - xy[t])) / 0.5], rtol=1e-6
+    )
 
 
 def test_features_deterministic_and_sign_free():

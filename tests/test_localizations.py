@@ -9,7 +9,9 @@ from miro_jax import cluster, cluster_stats, evaluation, localizations, metrics,
 
 def test_plain_tsv_in_micrometres(tmp_path):
     p = tmp_path / "locs.tsv"
-    pd.DataFrame({"X": [1.0, 2.5], "Y": [0.5, 0.25], "photons": [100, 200]}).to_csv(p, sep="\t", index=False)
+    pd.DataFrame({"X": [1.0, 2.5], "Y": [0.5, 0.25], "photons": [100, 200]}).to_csv(
+        p, sep="\t", index=False
+    )
     t = localizations.read_localizations(p, x_col="X", y_col="Y", unit="um")
     np.testing.assert_allclose(t.xy_nm, [[1000, 500], [2500, 250]])
     assert list(t.table.columns) == ["X", "Y", "photons"]
@@ -63,8 +65,9 @@ def test_dbscan_search_finds_separating_parameters():
     rng = np.random.default_rng(0)
     sets, truths = [], []
     for _ in range(2):
-        xy, labels = simulate.gaussian_clusters(rng, num_clusters=10, points_per_cluster=30,
-                                                cluster_std_nm=15.0, clustered_fraction=0.7)
+        xy, labels = simulate.gaussian_clusters(
+            rng, num_clusters=10, points_per_cluster=30, cluster_std_nm=15.0, clustered_fraction=0.7
+        )
         sets.append(xy)
         truths.append(labels)
     found, score = evaluation.search_dbscan(sets, truths)
@@ -76,22 +79,32 @@ def test_dbscan_search_stays_inside_its_ranges():
     # two background-free pairs: unconstrained, minPts 1–2 would win; the range must hold through refinement
     rng = np.random.default_rng(1)
     fields = [simulate.adjacent_pair(rng, d) for d in (1.0, 2.0, 4.0)]
-    found, _ = evaluation.search_dbscan([f.xy for f in fields], [f.labels for f in fields],
-                                        eps_range=(5.0, 60.0), min_samples_range=(3, 100))
+    found, _ = evaluation.search_dbscan(
+        [f.xy for f in fields],
+        [f.labels for f in fields],
+        eps_range=(5.0, 60.0),
+        min_samples_range=(3, 100),
+    )
     assert found.min_samples >= 3 and 5.0 <= found.eps <= 60.0
 
 
 def test_dbscan_search_objectives_score_what_they_name():
     rng = np.random.default_rng(0)
-    xy, labels = simulate.gaussian_clusters(rng, num_clusters=10, points_per_cluster=30,
-                                            cluster_std_nm=15.0, clustered_fraction=0.7)
+    xy, labels = simulate.gaussian_clusters(
+        rng, num_clusters=10, points_per_cluster=30, cluster_std_nm=15.0, clustered_fraction=0.7
+    )
     for objective in ("ARI_dagger", "JI_c", "ARI_dagger+JI_c"):
-        found, score = evaluation.search_dbscan([xy], [labels], objective=objective, coarse=8,
-                                                refine_rounds=1)
-        scores = metrics.clustering_scores(xy, labels, cluster.dbscan_labels(xy, found.eps, found.min_samples),
-                                           with_iou=False)
-        expected = {"ARI_dagger": scores["ARI_dagger"], "JI_c": scores["JI_c"],
-                    "ARI_dagger+JI_c": 0.5 * (scores["ARI_dagger"] + scores["JI_c"])}[objective]
+        found, score = evaluation.search_dbscan(
+            [xy], [labels], objective=objective, coarse=8, refine_rounds=1
+        )
+        scores = metrics.clustering_scores(
+            xy, labels, cluster.dbscan_labels(xy, found.eps, found.min_samples), with_iou=False
+        )
+        expected = {
+            "ARI_dagger": scores["ARI_dagger"],
+            "JI_c": scores["JI_c"],
+            "ARI_dagger+JI_c": 0.5 * (scores["ARI_dagger"] + scores["JI_c"]),
+        }[objective]
         assert score == pytest.approx(expected) and score > 0.9
     with pytest.raises(ValueError, match="unknown DBSCAN search objective 'AMI'"):
         evaluation.search_dbscan([xy], [labels], objective="AMI")
@@ -99,22 +112,31 @@ def test_dbscan_search_objectives_score_what_they_name():
 
 def test_plateau_search_takes_the_best_neighbourhood_mean():
     rng = np.random.default_rng(2)
-    xy, labels = simulate.gaussian_clusters(rng, num_clusters=8, points_per_cluster=30,
-                                            cluster_std_nm=15.0, clustered_fraction=0.7)
+    xy, labels = simulate.gaussian_clusters(
+        rng, num_clusters=8, points_per_cluster=30, cluster_std_nm=15.0, clustered_fraction=0.7
+    )
     found, score = evaluation.search_dbscan([xy], [labels], objective="ARI", plateau=True)
     i = int(np.argmin(abs(evaluation.PLATEAU_EPS - found.eps)))
     j = int(np.argmin(abs(evaluation.PLATEAU_MIN_SAMPLES - found.min_samples)))
-    assert evaluation.PLATEAU_EPS[i] == found.eps and evaluation.PLATEAU_MIN_SAMPLES[j] == found.min_samples
+    assert (
+        evaluation.PLATEAU_EPS[i] == found.eps
+        and evaluation.PLATEAU_MIN_SAMPLES[j] == found.min_samples
+    )
     last_i, last_j = len(evaluation.PLATEAU_EPS) - 1, len(evaluation.PLATEAU_MIN_SAMPLES) - 1
-    neighbourhood = [metrics.ari(labels, cluster.dbscan_labels(xy, evaluation.PLATEAU_EPS[a],
-                                                               evaluation.PLATEAU_MIN_SAMPLES[b]))
-                     for a in np.clip([i - 1, i, i + 1], 0, last_i)
-                     for b in np.clip([j - 1, j, j + 1], 0, last_j)]
+    neighbourhood = [
+        metrics.ari(
+            labels,
+            cluster.dbscan_labels(xy, evaluation.PLATEAU_EPS[a], evaluation.PLATEAU_MIN_SAMPLES[b]),
+        )
+        for a in np.clip([i - 1, i, i + 1], 0, last_i)
+        for b in np.clip([j - 1, j, j + 1], 0, last_j)
+    ]
     assert score == pytest.approx(np.mean(neighbourhood)) and score > 0.85
 
 
 def test_search_rule_comes_from_the_config_and_names_what_is_missing():
     from configs import default
+
     config = default.get_config()
     assert evaluation.search_rule(config) == {"objective": "ARI+ARI_dagger+JI_c", "plateau": True}
     del config.evals["search_plateau"]

@@ -9,10 +9,12 @@ from miro_jax import graph, losses
 def _batch(seed=0, n=30):
     rng = np.random.default_rng(seed)
     xy = rng.random((n, 2))
-    g = graph.to_graphs_tuple(graph.build_point_graph(xy, 0.4),
-                              target=rng.normal(0, 0.2, (n, 2)).astype(np.float32),
-                              target_sub=rng.normal(0, 0.1, (n, 2)).astype(np.float32),
-                              **{"class": rng.integers(0, 3, n)})
+    g = graph.to_graphs_tuple(
+        graph.build_point_graph(xy, 0.4),
+        target=rng.normal(0, 0.2, (n, 2)).astype(np.float32),
+        target_sub=rng.normal(0, 0.1, (n, 2)).astype(np.float32),
+        **{"class": rng.integers(0, 3, n)},
+    )
     return g, rng
 
 
@@ -64,8 +66,9 @@ def test_multiscale_targets_switch_at_cutoff():
     batch = graph.pad_batch([g], ratio=1.25)
     padded = np.zeros((6, batch.nodes["position"].shape[0], 2), np.float32)
     padded[:, :30] = pred
-    loss, _ = losses.miro_loss({"displacements": jnp.asarray(padded)}, batch, 0.4, 5.0,
-                               cutoff_iterations=2)
+    loss, _ = losses.miro_loss(
+        {"displacements": jnp.asarray(padded)}, batch, 0.4, 5.0, cutoff_iterations=2
+    )
     np.testing.assert_allclose(float(loss), expected, rtol=1e-5)
 
 
@@ -74,8 +77,10 @@ def test_cross_entropy_term():
     logits = rng.normal(0, 1, (2, 30, 3)).astype(np.float32)
     batch = graph.pad_batch([g], ratio=1.25)
     n_pad = batch.nodes["position"].shape[0]
-    out = {"displacements": jnp.zeros((2, n_pad, 2)),
-           "logits": jnp.zeros((2, n_pad, 3)).at[:, :30].set(logits)}
+    out = {
+        "displacements": jnp.zeros((2, n_pad, 2)),
+        "logits": jnp.zeros((2, n_pad, 3)).at[:, :30].set(logits),
+    }
     base, _ = losses.miro_loss({"displacements": out["displacements"]}, batch, 0.4, 10.0)
     loss, parts = losses.miro_loss(out, batch, 0.4, 10.0, beta=0.5)
     log_softmax = logits - np.log(np.exp(logits).sum(-1, keepdims=True))
@@ -86,5 +91,6 @@ def test_cross_entropy_term():
 
 def test_safe_norm_gradient_is_finite_at_zero():
     import jax
+
     grad = jax.grad(lambda v: losses.safe_norm(v).sum())(jnp.zeros((3, 2)))
     assert np.all(np.isfinite(grad)) and np.all(grad == 0)

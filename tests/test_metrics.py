@@ -37,10 +37,13 @@ def toy(method: str, rng=None):
     return xy, truth, pred
 
 
-@pytest.mark.parametrize("method,expected", [
-    ("A", dict(ARI=0.62, ARI_dagger=0.67, AMI=0.70, ARI_c=0.80)),
-    ("B", dict(ARI=0.65, ARI_dagger=0.47, AMI=0.67, ARI_c=0.46)),
-])
+@pytest.mark.parametrize(
+    "method,expected",
+    [
+        ("A", dict(ARI=0.62, ARI_dagger=0.67, AMI=0.70, ARI_c=0.80)),
+        ("B", dict(ARI=0.65, ARI_dagger=0.47, AMI=0.67, ARI_c=0.46)),
+    ],
+)
 def test_paper_toy_example(method, expected):
     xy, truth, pred = toy(method)
     scores = metrics.clustering_scores(xy, truth, pred, with_iou=False)
@@ -132,7 +135,9 @@ def test_per_cluster_f1_averages_over_shape_classes_only():
     s = metrics.classification_scores(truth, pred, 3, f1_classes=[1, 2])
     f1_spot, f1_ellipse = 2 / 3, 2 * 0.5 * 0.5 / (0.5 + 0.5)  # spot P 1 R .5; ellipse P .5 R .5
     assert s["macro_F1"] == pytest.approx((f1_spot + f1_ellipse) / 2)
-    assert metrics.classification_scores(truth, pred, 3)["macro_F1"] == pytest.approx((f1_spot + f1_ellipse) / 3)
+    assert metrics.classification_scores(truth, pred, 3)["macro_F1"] == pytest.approx(
+        (f1_spot + f1_ellipse) / 3
+    )
 
 
 def test_cluster_classes_take_the_mode_per_true_cluster():

@@ -15,18 +15,21 @@ from miro_jax import graph, models, reference_weights
 
 def reference_graph(ref) -> jraph.GraphsTuple:
     return jraph.GraphsTuple(
-        nodes={"features": ref["node_features"]}, edges={"features": ref["edge_features"]},
+        nodes={"features": ref["node_features"]},
+        edges={"features": ref["edge_features"]},
         senders=ref["edge_index"][0].astype(np.int32),
         receivers=ref["edge_index"][1].astype(np.int32),
-        n_node=np.array([ref["node_features"].shape[0]]), n_edge=np.array([ref["edge_index"].shape[1]]),
+        n_node=np.array([ref["node_features"].shape[0]]),
+        n_edge=np.array([ref["edge_index"].shape[1]]),
         globals=None,
     )
 
 
 @functools.cache
 def apply_fn(num_iterations: int, fused: bool, hidden_size: int = 256, num_classes: int = 0):
-    model = models.Miro(hidden_size=hidden_size, num_iterations=num_iterations, fused=fused,
-                        num_classes=num_classes)
+    model = models.Miro(
+        hidden_size=hidden_size, num_iterations=num_iterations, fused=fused, num_classes=num_classes
+    )
     return model, jax.jit(model.apply)
 
 
@@ -143,6 +146,7 @@ def test_padding_messages_cannot_blow_up_gradients():
     """Thousands of padding edges all end in one padding node; without the edge mask its state
     overflows over K steps and NaN reaches the gradients (seen on scenario_6_blinking)."""
     from miro_jax import losses
+
     g = random_graph(60, seed=7)
     g = g._replace(nodes={**g.nodes, "target": np.zeros((60, 2), np.float32)})
     padded = jraph.pad_with_graphs(g, n_node=64, n_edge=g.senders.shape[0] + 20000, n_graph=2)

@@ -41,10 +41,15 @@ SCRIPT = textwrap.dedent("""
 
 
 def test_two_device_step_equals_one_device():
-    env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=2",
-               PYTHONPATH=REPO, JAX_PLATFORMS="cpu")
-    r = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, env=env,
-                       timeout=300)
+    env = dict(
+        os.environ,
+        XLA_FLAGS="--xla_force_host_platform_device_count=2",
+        PYTHONPATH=REPO,
+        JAX_PLATFORMS="cpu",
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, env=env, timeout=300
+    )
     assert r.returncode == 0, r.stderr[-3000:]
     line = [x for x in r.stdout.splitlines() if x.startswith("DIFF")][0].split()
     diff, moved, loss1, loss2 = float(line[1]), float(line[3]), float(line[5]), float(line[6])
@@ -65,9 +70,18 @@ TRAIN_SCRIPT = textwrap.dedent("""
 
 
 def test_train_and_evaluate_runs_data_parallel(toy_benchmark, tmp_path):
-    env = dict(os.environ, XLA_FLAGS="--xla_force_host_platform_device_count=2",
-               PYTHONPATH=REPO, JAX_PLATFORMS="cpu")
-    r = subprocess.run([sys.executable, "-c", TRAIN_SCRIPT, str(toy_benchmark), str(tmp_path)],
-                       capture_output=True, text=True, env=env, timeout=300)
+    env = dict(
+        os.environ,
+        XLA_FLAGS="--xla_force_host_platform_device_count=2",
+        PYTHONPATH=REPO,
+        JAX_PLATFORMS="cpu",
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", TRAIN_SCRIPT, str(toy_benchmark), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert r.returncode == 0, r.stderr[-3000:]
     assert "STEP 6 DEVICES 2" in r.stdout

@@ -18,8 +18,9 @@ def test_shipped_model_compresses_its_training_clusters(name):
     params, config = model_store.load_model(name)
     assert config.data.scenario == name
     fov = benchmark_data.read_fov(benchmark_data.fov_path(name, config.data.train_fovs[0]))
-    result = inference.predict(fov.xy_nm, params, config, scaling="fov",
-                                             duplicates=config.data.duplicates)
+    result = inference.predict(
+        fov.xy_nm, params, config, scaling="fov", duplicates=config.data.duplicates
+    )
     # one prediction per step
     assert result.displacements.shape == (config.model.num_iterations, len(fov.xy_nm), 2)
     assert metrics.compression_index(fov.xy_nm, result.squeezed_nm, fov.labels) > 0.1

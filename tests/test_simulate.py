@@ -13,11 +13,13 @@ def _rng(seed=0):
 def _fit_circle(p):
     """Geometric circle fit (the algebraic one is biased on noisy half circles)."""
     import scipy.optimize
+
     a = np.c_[2 * p, np.ones(len(p))]
     start = np.linalg.lstsq(a, (p**2).sum(1), rcond=None)[0][:2]
     fit = scipy.optimize.least_squares(
         lambda q: np.linalg.norm(p - q[:2], axis=1) - q[2],
-        np.r_[start, np.median(np.linalg.norm(p - start, axis=1))])
+        np.r_[start, np.median(np.linalg.norm(p - start, axis=1))],
+    )
     return fit.x[:2]
 
 
@@ -33,7 +35,10 @@ def test_benchmark_scenarios_counts_and_fractions(scenario):
 def test_benchmark_widths_and_blinking():
     f = simulate.benchmark_scenario(_rng(1), 6)
     ev = [np.sqrt(np.linalg.eigvalsh(np.cov(f.xy[f.labels == c].T))) for c in range(1, 21)]
-    assert abs(np.median([e[1] for e in ev]) - 77.5) < 10 and abs(np.median([e[0] for e in ev]) - 14.1) < 3
+    assert (
+        abs(np.median([e[1] for e in ev]) - 77.5) < 10
+        and abs(np.median([e[0] for e in ev]) - 14.1) < 3
+    )
     b = simulate.benchmark_scenario(_rng(2), 2, blinking=True)
     per_cluster = np.bincount(b.labels)[1:]
     assert 3.6 < per_cluster.mean() / 15 < 4.4  # ≈ 4 localizations per molecule
@@ -59,8 +64,9 @@ def test_c_shapes_and_rings_radii_and_background():
 
 
 def test_c_shapes_cover_half_a_circle():
-    f = simulate.c_shapes(_rng(5), clusters=(1, 1), points=(2000, 2000), radial_std_nm=5.0,
-                          background_fraction=0.01)
+    f = simulate.c_shapes(
+        _rng(5), clusters=(1, 1), points=(2000, 2000), radial_std_nm=5.0, background_fraction=0.01
+    )
     p = f.xy[f.labels == 1]
     angles = np.sort(np.arctan2(*(p - _fit_circle(p)).T[::-1]))
     gaps = np.diff(np.r_[angles, angles[0] + 2 * np.pi])

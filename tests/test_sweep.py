@@ -20,12 +20,20 @@ def get_sweep():
                 seeds=[0], metrics=["dev_ARI_dagger", "dev_loss"])
 """)
     out, results = tmp_path / "runs", tmp_path / "results"
-    cmd = [sys.executable, str(REPO / "scripts" / "sweep.py"), str(sweep_file), "--out", str(out),
-           "--results", str(results)]
+    cmd = [
+        sys.executable,
+        str(REPO / "scripts" / "sweep.py"),
+        str(sweep_file),
+        "--out",
+        str(out),
+        "--results",
+        str(results),
+    ]
     env = dict(os.environ, PYTHONPATH=str(REPO))
     first = out / "hidden_size=8__seed=0"
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True
+    )
     deadline = time.time() + 240
     while not (first / "model" / "config.json").exists() and time.time() < deadline:
         time.sleep(0.2)
@@ -38,8 +46,9 @@ def get_sweep():
 
     results.mkdir()
     (results / "sweep_tiny.md").write_text("old table\n\n## Discussion\nhand-written comment\n")
-    r = subprocess.run(cmd + ["--jobs", "2", "--pin"], env=env, capture_output=True, text=True,
-                       timeout=300)
+    r = subprocess.run(
+        cmd + ["--jobs", "2", "--pin"], env=env, capture_output=True, text=True, timeout=300
+    )
     assert r.returncode == 0, r.stdout + r.stderr
     assert "done already: hidden_size=8__seed=0" in r.stdout
     assert "finished: hidden_size=12__seed=0" in r.stdout
@@ -54,13 +63,24 @@ def get_sweep():
 def test_points_may_name_their_own_base_config(tmp_path):
     sys.path.insert(0, str(REPO / "scripts"))
     import sweep as sweep_runner
-    sweep = dict(name="two_sets", base="configs/benchmark_cpu.py:scenario_8", overrides={"a.b": 1},
-                 points=[{"base": "configs/benchmark_cpu.py:scenario_4", "data.node_features": "constant"},
-                         {"data.node_features": "constant"}], seeds=[0, 1])
+
+    sweep = dict(
+        name="two_sets",
+        base="configs/benchmark_cpu.py:scenario_8",
+        overrides={"a.b": 1},
+        points=[
+            {"base": "configs/benchmark_cpu.py:scenario_4", "data.node_features": "constant"},
+            {"data.node_features": "constant"},
+        ],
+        seeds=[0, 1],
+    )
     todo = sweep_runner.plan(sweep, tmp_path)
     assert [w.name for w, _, _ in todo] == [
-        "base=scenario_4__node_features=constant__seed=0", "base=scenario_4__node_features=constant__seed=1",
-        "node_features=constant__seed=0", "node_features=constant__seed=1"]
+        "base=scenario_4__node_features=constant__seed=0",
+        "base=scenario_4__node_features=constant__seed=1",
+        "node_features=constant__seed=0",
+        "node_features=constant__seed=1",
+    ]
     assert [b.split(":")[-1] for _, b, _ in todo] == ["scenario_4"] * 2 + ["scenario_8"] * 2
     assert all("base" not in o and o["a.b"] == 1 for _, _, o in todo)
     assert [o["train.seed"] for _, _, o in todo] == [0, 1, 0, 1]
@@ -69,6 +89,7 @@ def test_points_may_name_their_own_base_config(tmp_path):
 def test_core_slots_split_the_cores_disjointly():
     sys.path.insert(0, str(REPO / "scripts"))
     import sweep as sweep_runner
+
     cores = sorted(os.sched_getaffinity(0))
     assert sweep_runner.core_slots(1) == [cores]
     if len(cores) >= 2:
@@ -80,11 +101,18 @@ def test_core_slots_split_the_cores_disjointly():
 def test_plot_axes_are_the_numeric_keys_else_the_varying_ones(tmp_path):
     sys.path.insert(0, str(REPO / "scripts"))
     import sweep as sweep_runner
-    k_points = [{"model.num_iterations": k, "model_name": m, "mpn_layer_norm": ln}
-                for k in (5, 10) for m, ln in (("miro", False), ("mpn", True))]
+
+    k_points = [
+        {"model.num_iterations": k, "model_name": m, "mpn_layer_norm": ln}
+        for k in (5, 10)
+        for m, ln in (("miro", False), ("mpn", True))
+    ]
     assert sweep_runner.plot_axes(k_points) == ["model.num_iterations"]  # bools label series
-    modes = [{"base": f"configs/benchmark_cpu.py:{s}", "data.node_features": m}
-             for s in ("scenario_8", "scenario_4") for m in ("laplacian", "constant")]
+    modes = [
+        {"base": f"configs/benchmark_cpu.py:{s}", "data.node_features": m}
+        for s in ("scenario_8", "scenario_4")
+        for m in ("laplacian", "constant")
+    ]
     assert sweep_runner.plot_axes(modes) == ["base", "data.node_features"]
     rows = [(p, [{"dev_ARI_dagger": 0.5}]) for p in modes]
     png = tmp_path / "modes.png"
@@ -95,6 +123,7 @@ def test_plot_axes_are_the_numeric_keys_else_the_varying_ones(tmp_path):
 def test_claims_share_points_between_live_sweep_processes(tmp_path):
     sys.path.insert(0, str(REPO / "scripts"))
     import sweep as sweep_runner
+
     point = tmp_path / "hidden_size=8__seed=0"
     assert sweep_runner.claim(point)  # free: this process takes it
     assert sweep_runner.claim(point)  # its own claim

@@ -13,8 +13,9 @@ def _field_and_model(hops=4):
     config = tiny.get_config()
     config.model.num_iterations = hops
     config.graph.connectivity_radius = 0.1
-    params = models.Miro(**config.model).init(jax.random.key(0),
-                                              graph.build_graph(xy[:50] / 2000.0, 0.1))
+    params = models.Miro(**config.model).init(
+        jax.random.key(0), graph.build_graph(xy[:50] / 2000.0, 0.1)
+    )
     return xy, params, config
 
 
@@ -77,5 +78,6 @@ def test_one_tile_field_has_the_whole_graphs_features():
     pg = graph.build_point_graph(unit, 0.2)
     tiles = tiling.tile_ids(unit, 1.0)
     assert tiles.max() == 0
-    np.testing.assert_array_equal(tiling.tiled_laplacian_features(pg.edges, tiles, 5),
-                                  pg.node_features)
+    np.testing.assert_array_equal(
+        tiling.tiled_laplacian_features(pg.edges, tiles, 5), pg.node_features
+    )

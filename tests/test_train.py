@@ -23,8 +23,9 @@ def _leaves(params):
 
 
 def test_training_lowers_dev_loss(toy_benchmark, tmp_path):
-    config = _config(toy_benchmark, num_train_steps=40, eval_every=40, checkpoint_every=40,
-                     log_every=10)
+    config = _config(
+        toy_benchmark, num_train_steps=40, eval_every=40, checkpoint_every=40, log_every=10
+    )
     config.optimizer.learning_rate = 1e-3
     source = input_pipeline.TrainingSource(config)
     dev = input_pipeline.eval_fovs(config)
@@ -92,7 +93,9 @@ def test_same_bucket_does_not_retrace(toy_benchmark):
     state = train.create_train_state(config, batches[0])
     lk = train.loss_key(config)
     traces = []
-    step_fn = jax.jit(lambda s, g: (traces.append(1), train.loss_fn(s, state.apply_fn, g, dict(lk)))[1])
+    step_fn = jax.jit(
+        lambda s, g: (traces.append(1), train.loss_fn(s, state.apply_fn, g, dict(lk)))[1]
+    )
     for b in batches:
         step_fn(state.params, b)
     assert len(traces) == len(shapes) < len(batches)
@@ -130,13 +133,19 @@ def test_single_cluster_source_trains_on_the_median_sized_cluster(toy_benchmark)
 
 def test_benchmark_evaluation_searches_dbscan_on_the_training_fovs(toy_benchmark):
     from miro_jax import evaluation
+
     config = _config(toy_benchmark)
     state = train.create_train_state(config, input_pipeline.TrainingSource(config).batch(0))
-    result = evaluation.evaluate_benchmark(config, state.params, auto_dbscan=True, label="MIRO",
-                                           progress=False)
+    result = evaluation.evaluate_benchmark(
+        config, state.params, auto_dbscan=True, label="MIRO", progress=False
+    )
     chosen = result["chosen"]
-    assert set(chosen) == {"DBSCAN (paper params)", "DBSCAN (auto params)", "MIRO (paper params)",
-                           "MIRO (auto params)"}
+    assert set(chosen) == {
+        "DBSCAN (paper params)",
+        "DBSCAN (auto params)",
+        "MIRO (paper params)",
+        "MIRO (auto params)",
+    }
     for method in ("DBSCAN (auto params)", "MIRO (auto params)"):  # the plateau rule's grid
         assert chosen[method].eps in evaluation.PLATEAU_EPS
         assert chosen[method].min_samples in evaluation.PLATEAU_MIN_SAMPLES
@@ -147,14 +156,23 @@ def test_benchmark_evaluation_searches_dbscan_on_the_training_fovs(toy_benchmark
 
 
 def test_best_dev_final_params_ship_the_best_evaluation(toy_benchmark, tmp_path):
-    config = _config(toy_benchmark, num_train_steps=40, eval_every=10, checkpoint_every=40,
-                     log_every=10, final_params="best_dev")
+    config = _config(
+        toy_benchmark,
+        num_train_steps=40,
+        eval_every=10,
+        checkpoint_every=40,
+        log_every=10,
+        final_params="best_dev",
+    )
     config.optimizer.learning_rate = 1e-3
     state = train.train_and_evaluate(config, tmp_path, progress=False)
     records = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
     dev = {r["step"]: r["dev_ARI_dagger"] for r in records if "dev_ARI_dagger" in r}
     shipped = [r["final_params_step"] for r in records if "final_params_step" in r]
-    assert len(dev) == 4 and len(shipped) == 1 and dev[shipped[0]] == max(dev.values()), (dev, shipped)
+    assert len(dev) == 4 and len(shipped) == 1 and dev[shipped[0]] == max(dev.values()), (
+        dev,
+        shipped,
+    )
     params, _ = model_store.load_model(tmp_path / "model")
     rescored = train.evaluate(params, state.apply_fn, input_pipeline.eval_fovs(config), config)
     assert rescored["ARI_dagger"] == pytest.approx(dev[shipped[0]], abs=1e-6)
@@ -166,10 +184,13 @@ def test_dev_class_f1_scores_cluster_votes():
     """Dev evaluation's cluster-level class F1: 1 when every cluster's vote is its true class, and
     DBSCAN clusters vote (one wrong localization in a cluster does not change its class)."""
     import types
+
     truth = np.array([0, 1, 1, 1, 2, 2, 2])
     classes = np.array([0, 1, 1, 1, 2, 2, 2])
-    item = types.SimpleNamespace(fov=types.SimpleNamespace(xy_nm=np.zeros((7, 2)), labels=truth),
-                                 graph=types.SimpleNamespace(nodes={"class": classes}))
+    item = types.SimpleNamespace(
+        fov=types.SimpleNamespace(xy_nm=np.zeros((7, 2)), labels=truth),
+        graph=types.SimpleNamespace(nodes={"class": classes}),
+    )
     predicted = np.array([0, 1, 2, 1, 2, 2, 1])  # one wrong localization in each cluster
     logits = np.eye(3)[predicted][None]  # [K=1, n, classes]
     assert train._cluster_class_f1({"logits": logits}, item, truth) == 1.0
@@ -190,6 +211,7 @@ def _damage(checkpoint_dir, how):
             f.write_text("")
     elif how == "empty_folder":
         import shutil
+
         shutil.rmtree(folder)
         folder.mkdir()
     return step
@@ -199,15 +221,18 @@ def _damage(checkpoint_dir, how):
 def finished_workdir(toy_benchmark, tmp_path_factory):
     """A 6-step run with checkpoints at steps 3 and 6 (copied by each test that damages it)."""
     workdir = tmp_path_factory.mktemp("finished")
-    train.train_and_evaluate(_config(toy_benchmark, num_train_steps=6, checkpoint_every=3),
-                             workdir, progress=False)
+    train.train_and_evaluate(
+        _config(toy_benchmark, num_train_steps=6, checkpoint_every=3), workdir, progress=False
+    )
     return workdir
 
 
 @pytest.mark.parametrize("how", ["truncated", "empty_metadata", "empty_folder"])
-def test_damaged_latest_checkpoint_falls_back_to_the_previous_one(toy_benchmark, finished_workdir,
-                                                                  tmp_path, how, capsys):
+def test_damaged_latest_checkpoint_falls_back_to_the_previous_one(
+    toy_benchmark, finished_workdir, tmp_path, how, capsys
+):
     import shutil
+
     shutil.copytree(finished_workdir, tmp_path, dirs_exist_ok=True)
     config = _config(toy_benchmark, num_train_steps=6, checkpoint_every=3)
     _damage(tmp_path / "checkpoints", how)
@@ -220,9 +245,11 @@ def test_damaged_latest_checkpoint_falls_back_to_the_previous_one(toy_benchmark,
     assert int(train.train_and_evaluate(config, tmp_path, progress=False).step) == 6
 
 
-def test_changed_config_on_a_workdir_is_refused_before_writing(toy_benchmark, finished_workdir,
-                                                               tmp_path):
+def test_changed_config_on_a_workdir_is_refused_before_writing(
+    toy_benchmark, finished_workdir, tmp_path
+):
     import shutil
+
     shutil.copytree(finished_workdir, tmp_path, dirs_exist_ok=True)
     config = _config(toy_benchmark, num_train_steps=6, checkpoint_every=3)
     before = (tmp_path / "config.json").read_text()

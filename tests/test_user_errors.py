@@ -14,8 +14,9 @@ from miro_jax import cli, model_store, outputs, simulate
 
 @pytest.fixture(scope="module")
 def table():
-    xy, labels = simulate.gaussian_clusters(np.random.default_rng(1), fov_nm=1500.0,
-                                            num_clusters=8, points_per_cluster=12)
+    xy, labels = simulate.gaussian_clusters(
+        np.random.default_rng(1), fov_nm=1500.0, num_clusters=8, points_per_cluster=12
+    )
     return pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1], "index": labels})
 
 
@@ -35,37 +36,63 @@ def one_line_error(capsys, argv, *fragments):
     return err[0]
 
 
-@pytest.mark.parametrize("option, value, fragment", [
-    ("--eps", "0", "--eps 0: must be a positive number"),
-    ("--eps", "-5", "--eps -5"),
-    ("--eps", "nan", "--eps nan"),
-    ("--min-samples", "0", "--min-samples 0: must be a positive whole number"),
-    ("--pixel-size", "-130", "--pixel-size -130"),
-    ("--tile-size-nm", "-1", "--tile-size-nm -1"),
-])
-def test_bad_numbers_are_refused(capsys, tiny_model_dir, csv_file, option, value, fragment, monkeypatch):
+@pytest.mark.parametrize(
+    "option, value, fragment",
+    [
+        ("--eps", "0", "--eps 0: must be a positive number"),
+        ("--eps", "-5", "--eps -5"),
+        ("--eps", "nan", "--eps nan"),
+        ("--min-samples", "0", "--min-samples 0: must be a positive whole number"),
+        ("--pixel-size", "-130", "--pixel-size -130"),
+        ("--tile-size-nm", "-1", "--tile-size-nm -1"),
+    ],
+)
+def test_bad_numbers_are_refused(
+    capsys, tiny_model_dir, csv_file, option, value, fragment, monkeypatch
+):
     ran = []
     monkeypatch.setattr("miro_jax.inference.predict", lambda *a, **k: ran.append(1))
-    one_line_error(capsys, ["cluster", csv_file, "--model", tiny_model_dir, option, value], fragment)
+    one_line_error(
+        capsys, ["cluster", csv_file, "--model", tiny_model_dir, option, value], fragment
+    )
     assert not ran  # refused before any model runs
 
 
 def test_tiles_need_physical_scaling(capsys, tiny_model_dir, csv_file):
-    one_line_error(capsys, ["cluster", csv_file, "--model", tiny_model_dir, "--tile-size-nm", "5000",
-                            "--scaling", "fov"], "--scaling physical")
+    one_line_error(
+        capsys,
+        [
+            "cluster",
+            csv_file,
+            "--model",
+            tiny_model_dir,
+            "--tile-size-nm",
+            "5000",
+            "--scaling",
+            "fov",
+        ],
+        "--scaling physical",
+    )
 
 
 def test_output_paths_are_checked_first(capsys, tiny_model_dir, csv_file, tmp_path):
     m = ["--model", tiny_model_dir]
-    one_line_error(capsys, ["cluster", csv_file, *m, "--out", tmp_path / "no" / "o.csv"],
-                   "does not exist")
+    one_line_error(
+        capsys, ["cluster", csv_file, *m, "--out", tmp_path / "no" / "o.csv"], "does not exist"
+    )
     (tmp_path / "folder.csv").mkdir()
-    one_line_error(capsys, ["cluster", csv_file, *m, "--out", tmp_path / "folder.csv"],
-                   "is a folder")
-    one_line_error(capsys, ["cluster", csv_file, *m, "--stats", tmp_path / "no" / "s.csv"],
-                   "--stats", "does not exist")
-    one_line_error(capsys, ["cluster", csv_file, *m, "--out", tmp_path / "o.hdf5"],
-                   "ending in .csv")
+    one_line_error(
+        capsys, ["cluster", csv_file, *m, "--out", tmp_path / "folder.csv"], "is a folder"
+    )
+    one_line_error(
+        capsys,
+        ["cluster", csv_file, *m, "--stats", tmp_path / "no" / "s.csv"],
+        "--stats",
+        "does not exist",
+    )
+    one_line_error(
+        capsys, ["cluster", csv_file, *m, "--out", tmp_path / "o.hdf5"], "ending in .csv"
+    )
     one_line_error(capsys, ["cluster", csv_file, *m, "--plot", tmp_path / "p.csv"], "--plot")
 
 
@@ -74,18 +101,21 @@ def test_an_input_is_never_overwritten(capsys, tiny_model_dir, table, tmp_path):
     table.to_csv(tsv, sep="\t", index=False)
     before = tsv.read_bytes()
     for target in (tsv, tmp_path / "." / "cell.tsv"):
-        one_line_error(capsys, ["cluster", tsv, "--model", tiny_model_dir, "--out", target],
-                       "ending in .csv")
+        one_line_error(
+            capsys, ["cluster", tsv, "--model", tiny_model_dir, "--out", target], "ending in .csv"
+        )
     csv = tmp_path / "cell.csv"
     table.to_csv(csv, index=False)
     csv_before = csv.read_bytes()
     link = tmp_path / "link.csv"
     os.symlink(csv, link)
     for target in (csv, link):
-        one_line_error(capsys, ["cluster", csv, "--model", tiny_model_dir, "--out", target],
-                       "is an input file")
-    one_line_error(capsys, ["cluster", csv, "--model", tiny_model_dir, "--stats", csv],
-                   "is an input file")
+        one_line_error(
+            capsys, ["cluster", csv, "--model", tiny_model_dir, "--out", target], "is an input file"
+        )
+    one_line_error(
+        capsys, ["cluster", csv, "--model", tiny_model_dir, "--stats", csv], "is an input file"
+    )
     assert tsv.read_bytes() == before and csv.read_bytes() == csv_before
 
 
@@ -101,40 +131,71 @@ def test_a_failed_write_leaves_no_file(tmp_path):
 def test_micrometres_in_a_nanometre_column_are_caught(capsys, tiny_model_dir, table, tmp_path):
     um = table.assign(x=table.x / 1000, y=table.y / 1000)
     um.to_csv(tmp_path / "um.csv", index=False)
-    one_line_error(capsys, ["cluster", tmp_path / "um.csv", "--model", tiny_model_dir],
-                   "look like µm", "--unit um")
-    assert cli.main(["cluster", str(tmp_path / "um.csv"), "--model", str(tiny_model_dir), "--unit",
-                     "um", "--out", str(tmp_path / "o.csv")]) == 0
+    one_line_error(
+        capsys,
+        ["cluster", tmp_path / "um.csv", "--model", tiny_model_dir],
+        "look like µm",
+        "--unit um",
+    )
+    assert (
+        cli.main(
+            [
+                "cluster",
+                str(tmp_path / "um.csv"),
+                "--model",
+                str(tiny_model_dir),
+                "--unit",
+                "um",
+                "--out",
+                str(tmp_path / "o.csv"),
+            ]
+        )
+        == 0
+    )
 
 
-def test_damaged_parameters_are_refused_before_the_model_runs(capsys, tiny_model_dir, csv_file,
-                                                              tmp_path):
+def test_damaged_parameters_are_refused_before_the_model_runs(
+    capsys, tiny_model_dir, csv_file, tmp_path
+):
     params, config = model_store.load_model(tiny_model_dir)
     broken = jax.tree_util.tree_map(lambda x: np.full_like(np.asarray(x), np.nan), params)
     model_store.save_model(tmp_path / "broken", broken, config)
-    one_line_error(capsys, ["cluster", csv_file, "--model", tmp_path / "broken"],
-                   "NaN or infinite", "re-train")
+    one_line_error(
+        capsys, ["cluster", csv_file, "--model", tmp_path / "broken"], "NaN or infinite", "re-train"
+    )
 
 
 def test_a_config_that_contradicts_the_model_is_refused(capsys, tiny_model_dir, csv_file, tmp_path):
     config_file = tmp_path / "other.py"
-    config_file.write_text("from configs import tiny\n\ndef get_config():\n"
-                           "    c = tiny.get_config()\n    c.model.num_iterations = 7\n"
-                           "    c.graph.connectivity_radius = 0.3\n    return c\n")
-    one_line_error(capsys, ["cluster", csv_file, "--model", tiny_model_dir, "--config", config_file],
-                   "model.num_iterations: 3 → 7", "graph.connectivity_radius: 0.2 → 0.3")
+    config_file.write_text(
+        "from configs import tiny\n\ndef get_config():\n"
+        "    c = tiny.get_config()\n    c.model.num_iterations = 7\n"
+        "    c.graph.connectivity_radius = 0.3\n    return c\n"
+    )
+    one_line_error(
+        capsys,
+        ["cluster", csv_file, "--model", tiny_model_dir, "--config", config_file],
+        "model.num_iterations: 3 → 7",
+        "graph.connectivity_radius: 0.2 → 0.3",
+    )
 
 
 def test_drop_invalid_with_every_row_invalid(capsys, tiny_model_dir, tmp_path):
     (tmp_path / "nan.csv").write_text("x,y\nnan,1\n2,nan\n")
-    one_line_error(capsys, ["cluster", tmp_path / "nan.csv", "--model", tiny_model_dir,
-                            "--drop-invalid"], "all 2 rows")
+    one_line_error(
+        capsys,
+        ["cluster", tmp_path / "nan.csv", "--model", tiny_model_dir, "--drop-invalid"],
+        "all 2 rows",
+    )
 
 
 def test_not_hdf5_under_an_hdf5_name(capsys, tiny_model_dir, tmp_path):
     (tmp_path / "locs.hdf5").write_text("x,y\n1,2\n")
-    one_line_error(capsys, ["cluster", tmp_path / "locs.hdf5", "--model", tiny_model_dir,
-                            "--pixel-size", "100"], "is not an HDF5 file")
+    one_line_error(
+        capsys,
+        ["cluster", tmp_path / "locs.hdf5", "--model", tiny_model_dir, "--pixel-size", "100"],
+        "is not an HDF5 file",
+    )
 
 
 def test_latin1_thunderstorm_file_is_read(capsys, tiny_model_dir, table, tmp_path):
@@ -160,21 +221,39 @@ def test_blank_label_cells_are_background_and_said(capsys, tiny_model_dir, table
     blank = table.astype({"index": object})
     blank.loc[[0, 5], "index"] = ""
     blank.to_csv(tmp_path / "blank.csv", index=False)
-    assert cli.main(["cluster", str(tmp_path / "blank.csv"), "--model", str(tiny_model_dir),
-                     "--out", str(tmp_path / "o.csv")]) == 0
+    assert (
+        cli.main(
+            [
+                "cluster",
+                str(tmp_path / "blank.csv"),
+                "--model",
+                str(tiny_model_dir),
+                "--out",
+                str(tmp_path / "o.csv"),
+            ]
+        )
+        == 0
+    )
     assert "2 blank 'index' cells read as background (0)" in capsys.readouterr().out
 
 
 def test_duplicates_message_names_the_option(capsys, tiny_model_dir, table, tmp_path):
     pd.concat([table, table.iloc[:2]]).to_csv(tmp_path / "dup.csv", index=False)
-    one_line_error(capsys, ["cluster", tmp_path / "dup.csv", "--model", tiny_model_dir],
-                   "--duplicates jitter")
+    one_line_error(
+        capsys, ["cluster", tmp_path / "dup.csv", "--model", tiny_model_dir], "--duplicates jitter"
+    )
 
 
 @needs_benchmark
 def test_evaluate_writes_where_out_says(tmp_path, capsys):
-    assert cli.main(["evaluate", "--scenario", "scenario_8", "--model", "none", "--out",
-                     str(tmp_path)]) == 0
+    assert (
+        cli.main(
+            ["evaluate", "--scenario", "scenario_8", "--model", "none", "--out", str(tmp_path)]
+        )
+        == 0
+    )
     table = pd.read_csv(tmp_path / "eval_scenario_8_none.csv")
     assert len(table) == 7 and table["ARI_dagger"].between(0.5, 1.0).all()
-    assert "miro evaluate --scenario scenario_8" in (tmp_path / "eval_scenario_8_none.md").read_text()
+    assert (
+        "miro evaluate --scenario scenario_8" in (tmp_path / "eval_scenario_8_none.md").read_text()
+    )

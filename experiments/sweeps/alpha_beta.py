@@ -12,11 +12,20 @@ def get_sweep():
     return dict(
         name="alpha_beta",
         base="configs/shapes.py:spots_ellipses",
-        overrides={"model.num_iterations": 10, "train.batch_size": 2,
-                   "train.num_train_steps": 800, "train.eval_every": 400},
+        overrides={
+            "model.num_iterations": 10,
+            "train.batch_size": 2,
+            "train.num_train_steps": 800,
+            "train.eval_every": 400,
+        },
         points=points,
         seeds=[0],
-        metrics=["dev_ARI_dagger", "dev_JI_c", "dev_class_macro_F1", "dev_compression_index",
-                 "dev_cross_entropy"],
+        metrics=[
+            "dev_ARI_dagger",
+            "dev_JI_c",
+            "dev_class_macro_F1",
+            "dev_compression_index",
+            "dev_cross_entropy",
+        ],
         reference="Table S9 (spots + ellipses): scores flat over α ∈ {0, 5, 10, 15, 20} and β ∈ {0.05, …, 0.5}",
     )

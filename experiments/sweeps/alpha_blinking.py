@@ -11,8 +11,7 @@ def get_sweep():
     return dict(
         name="alpha_blinking",
         base="configs/benchmark_cpu.py:scenario_8_blinking",
-        overrides={"train.num_train_steps": 800,
-                   "train.eval_every": 400},
+        overrides={"train.num_train_steps": 800, "train.eval_every": 400},
         points=[{"loss.alpha": a} for a in (0.0, 10.0)],
         seeds=[0],
         metrics=["dev_ARI_dagger", "dev_JI_c", "dev_RMSRE_N", "dev_compression_index"],

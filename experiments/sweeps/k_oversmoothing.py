@@ -19,8 +19,7 @@ def get_sweep():
     return dict(
         name="k_oversmoothing",
         base="configs/benchmark_cpu.py:scenario_8",
-        overrides={"train.num_train_steps": 600,
-                   "train.eval_every": 300},
+        overrides={"train.num_train_steps": 600, "train.eval_every": 300},
         points=points,
         seeds=[0],
         metrics=["dev_compression_index", "dev_dirichlet_energy", "dev_ARI_dagger", "dev_JI_c"],

@@ -9,14 +9,15 @@ experiments/node_features_inference.py asks the same of 5 fully trained models a
 
 
 def get_sweep():
-    points = [{"base": f"configs/benchmark_cpu.py:{scenario}", "data.node_features": mode}
-              for scenario in ("scenario_8", "scenario_4")
-              for mode in ("laplacian", "constant", "shuffled")]
+    points = [
+        {"base": f"configs/benchmark_cpu.py:{scenario}", "data.node_features": mode}
+        for scenario in ("scenario_8", "scenario_4")
+        for mode in ("laplacian", "constant", "shuffled")
+    ]
     return dict(
         name="node_features",
         base="configs/benchmark_cpu.py:scenario_8",
-        overrides={"train.num_train_steps": 1000,
-                   "train.eval_every": 500},
+        overrides={"train.num_train_steps": 1000, "train.eval_every": 500},
         points=points,
         seeds=[0, 1],
         metrics=["dev_ARI_dagger", "dev_JI_c", "dev_loss"],
