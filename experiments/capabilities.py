@@ -14,7 +14,6 @@ import datetime
 import time
 from pathlib import Path
 
-import jax
 import numpy as np
 import pandas as pd
 
@@ -22,6 +21,7 @@ from experiments import report
 from miro_jax import (
     cluster,
     evaluation,
+    inference,
     input_pipeline,
     metrics,
     model_store,
@@ -54,13 +54,11 @@ def main():
     t0 = time.time()
     dev = input_pipeline.eval_fovs(config, "dev")
     search = input_pipeline.eval_fovs(config.copy_and_resolve_references(), "train")[:5]
-    model = train.create_model(config)
-    apply_fn = jax.jit(model.apply)
 
     def squeezed(items):
-        outs = [apply_fn(params, it.graph) for it in items]
+        outs = [inference.apply_graph(params, config, it.graph) for it in items]
         return outs, [
-            train.squeeze_fov(o, it, config.graph.connectivity_radius, False)
+            evaluation.squeeze_fov(o, it, config.graph.connectivity_radius, False)
             for o, it in zip(outs, items)
         ]
 

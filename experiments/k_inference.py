@@ -19,7 +19,7 @@ import jax
 
 from configs import benchmark
 from experiments import report
-from miro_jax import input_pipeline, model_store, reference_weights, train
+from miro_jax import input_pipeline, model_store, models, reference_weights, train
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -48,7 +48,7 @@ def main():
     for k in KS:
         c = config.copy_and_resolve_references()
         c.model.num_iterations = k
-        s = train.evaluate(params, jax.jit(train.create_model(c).apply), dev, c)
+        s = train.evaluate(params, jax.jit(models.create_model(c).apply), dev, c)
         mark = " (trained)" if k == trained_k else ""
         rows.append(
             f"| {k}{mark} | {s['compression_index']:.3f} | {s['dirichlet_energy']:.4g} | "

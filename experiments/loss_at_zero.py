@@ -15,7 +15,7 @@ import jax
 import jax.numpy as jnp
 
 from configs import benchmark
-from miro_jax import input_pipeline, model_store, reference_weights, train
+from miro_jax import input_pipeline, model_store, models, reference_weights, train
 
 
 def main() -> None:
@@ -26,7 +26,7 @@ def main() -> None:
         start = time.time()
         config = benchmark.get_config(scenario)
         params, _ = model_store.load_model(reference_weights.weights_path(scenario), config)
-        apply_fn = train.create_model(config).apply
+        apply_fn = models.create_model(config).apply
         items = input_pipeline.eval_fovs(config, "dev")
         authors = train.evaluate(params, apply_fn, items, config)
         zero = train.evaluate(

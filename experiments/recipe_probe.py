@@ -22,7 +22,7 @@ import time
 import numpy as np
 
 from configs import benchmark
-from miro_jax import input_pipeline, model_store, reference_weights, train
+from miro_jax import input_pipeline, model_store, models, reference_weights, train
 
 
 def compare(config, source, first: int) -> None:
@@ -44,7 +44,7 @@ def compare(config, source, first: int) -> None:
             ),
         ),
     ):
-        apply_fn = train.create_model(cfg).apply
+        apply_fn = models.create_model(cfg).apply
         lk = train.loss_key(cfg)
         loss = np.mean(
             [float(train.eval_step(params, apply_fn, b, lk)[1]["loss"]) for b in batches]

@@ -6,14 +6,13 @@ import dataclasses
 import itertools
 from pathlib import Path
 
-import jax
 import ml_collections
 import numpy as np
 import pandas as pd
 import scipy.ndimage
 import tqdm
 
-from miro_jax import cluster, input_pipeline, metrics, train
+from miro_jax import cluster, inference, input_pipeline, metrics
 
 SCORE_COLUMNS = [
     "IoU",
@@ -34,18 +33,32 @@ class DbscanParams:
     min_samples: int
 
 
+def squeeze_fov(
+    outputs: dict,
+    item: input_pipeline.EvalFov,
+    connectivity_radius: float,
+    authors_scaling: bool,
+    step_index: int = -1,
+) -> np.ndarray:
+    """Squeezed coordinates of the FOV's real nodes in nm (authors' scale-back quirk optional)."""
+    n = item.fov.xy_nm.shape[0]
+    disp = np.asarray(outputs["displacements"][step_index, :n])
+    squeezed = cluster.squeeze(item.graph.nodes["position"][:n], disp, connectivity_radius)
+    if authors_scaling:
+        return item.fov.unit_to_authors_nm(squeezed)
+    return item.fov.unit_to_nm(squeezed)
+
+
 def squeezed_fovs(
     params, config: ml_collections.ConfigDict, items, step_index: int = -1
 ) -> list[np.ndarray]:
     """MIRO-squeezed nm coordinates of each FOV after step `step_index` (default the last; the
     config decides the scale-back)."""
-    model = train.create_model(config)
-    apply_fn = jax.jit(model.apply)
     out = []
     for item in items:
-        outputs = apply_fn(params, item.graph)
+        outputs = inference.apply_graph(params, config, item.graph)
         out.append(
-            train.squeeze_fov(
+            squeeze_fov(
                 outputs,
                 item,
                 config.graph.connectivity_radius,

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import json
 import sys
 import time
 
 import jax
+import jraph
 import ml_collections
 import numpy as np
 import tqdm
@@ -92,14 +94,25 @@ def _round_up(value: int, multiple: int) -> int:
 
 
 @functools.lru_cache(maxsize=8)
-def jitted_model(model_fields: tuple):
-    """One jitted `Miro.apply` per model structure, shared by every field of a batch (compiled
-    once per padded size)."""
-    return jax.jit(models.Miro(**dict(model_fields)).apply)
+def _jitted_apply(structure: str):
+    """One jitted `apply` per model structure (models.create_model), shared by every field and
+    evaluation of a process (compiled once per padded size)."""
+    return jax.jit(models.create_model(ml_collections.ConfigDict(json.loads(structure))).apply)
+
+
+def apply_graph(params, config: ml_collections.ConfigDict, graphs: jraph.GraphsTuple) -> dict:
+    """The model's outputs on padded graphs: the one place a model is applied for prediction
+    (predict's tiles, dev evaluation, experiments)."""
+    structure = {
+        "model_name": config.model_name,
+        "mpn_layer_norm": config.mpn_layer_norm,
+        "model": config.model.to_dict(),
+    }
+    return _jitted_apply(json.dumps(structure, sort_keys=True))(params, graphs)
 
 
 def apply_in_tiles(
-    apply_fn,
+    config: ml_collections.ConfigDict,
     params,
     point_graph: graph.PointGraph,
     tiles: np.ndarray,
@@ -126,7 +139,7 @@ def apply_in_tiles(
         leave=False,
     )
     for (nodes, core, _), single in bar:
-        result = apply_fn(params, graph.pad_to_budget([single], n_node, n_edge))
+        result = apply_graph(params, config, graph.pad_to_budget([single], n_node, n_edge))
         for key in ("displacements", "logits"):
             if key in result:
                 values = np.asarray(result[key])[:, : len(nodes)]
@@ -180,9 +193,8 @@ def predict(
     else:
         tiles = tiling.balanced_tile_ids(xy, config.predict.max_nodes_per_call)
     stages.start(f"MIRO, K = {config.model.num_iterations} ({tiles.max() + 1} model call(s))")
-    apply_fn = jitted_model(tuple(sorted(config.model.to_dict().items())))
     out = apply_in_tiles(
-        apply_fn,
+        config,
         params,
         pg,
         tiles,

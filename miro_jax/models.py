@@ -15,6 +15,7 @@ import flax.linen as nn
 import jax
 import jax.numpy as jnp
 import jraph
+import ml_collections
 
 
 def torch_uniform(fan_in: int):
@@ -249,3 +250,17 @@ class MpnBaseline(nn.Module):
             carry, inputs
         )
         return {"displacements": outputs, "node_states": states[-1]}
+
+
+def create_model(config: ml_collections.ConfigDict):
+    """`Miro(**config.model)`, or the stacked-layer MPN baseline when config.model_name == 'mpn'."""
+    if config.model_name == "mpn":
+        m = config.model
+        return MpnBaseline(
+            hidden_size=m.hidden_size,
+            num_iterations=m.num_iterations,
+            num_node_features=m.num_node_features,
+            num_edge_features=m.num_edge_features,
+            layer_norm=config.mpn_layer_norm,
+        )
+    return Miro(**config.model)

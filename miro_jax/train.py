@@ -25,6 +25,7 @@ from flax.training import train_state
 
 from miro_jax import (
     cluster,
+    evaluation,
     input_pipeline,
     losses,
     metrics,
@@ -33,20 +34,6 @@ from miro_jax import (
     outputs,
     parallel,
 )
-
-
-def create_model(config: ml_collections.ConfigDict):
-    """`Miro(**config.model)`, or the stacked-layer MPN baseline when config.model_name == 'mpn'."""
-    if config.model_name == "mpn":
-        m = config.model
-        return models.MpnBaseline(
-            hidden_size=m.hidden_size,
-            num_iterations=m.num_iterations,
-            num_node_features=m.num_node_features,
-            num_edge_features=m.num_edge_features,
-            layer_norm=config.mpn_layer_norm,
-        )
-    return models.Miro(**config.model)
 
 
 def create_optimizer(config: ml_collections.ConfigDict) -> optax.GradientTransformation:
@@ -76,7 +63,7 @@ def create_optimizer(config: ml_collections.ConfigDict) -> optax.GradientTransfo
 def create_train_state(
     config: ml_collections.ConfigDict, example: jraph.GraphsTuple, params: Any = None
 ) -> train_state.TrainState:
-    model = create_model(config)
+    model = models.create_model(config)
     if params is None:
         params = model.init(jax.random.key(config.train.seed), example)
     return train_state.TrainState.create(
@@ -122,22 +109,6 @@ def eval_step(params, apply_fn, graph: jraph.GraphsTuple, loss_config):
     return outputs, parts
 
 
-def squeeze_fov(
-    outputs: dict,
-    item: input_pipeline.EvalFov,
-    connectivity_radius: float,
-    authors_scaling: bool,
-    step_index: int = -1,
-) -> np.ndarray:
-    """Squeezed coordinates of the FOV's real nodes in nm (authors' scale-back quirk optional)."""
-    n = item.fov.xy_nm.shape[0]
-    disp = np.asarray(outputs["displacements"][step_index, :n])
-    squeezed = cluster.squeeze(item.graph.nodes["position"][:n], disp, connectivity_radius)
-    if authors_scaling:
-        return item.fov.unit_to_authors_nm(squeezed)
-    return item.fov.unit_to_nm(squeezed)
-
-
 def _cluster_class_f1(outputs: dict, item: input_pipeline.EvalFov, pred: np.ndarray) -> float:
     """Cluster-level macro F1 over the shape classes: DBSCAN clusters vote their class (cMIRO's
     refinement), each ground-truth cluster takes the class most of its localizations got."""
@@ -159,7 +130,7 @@ def evaluate(
     lk = loss_key(config)
     for item in items:
         outputs, parts = eval_step(params, apply_fn, item.graph, lk)
-        squeezed = squeeze_fov(
+        squeezed = evaluation.squeeze_fov(
             outputs, item, config.graph.connectivity_radius, config.evals.authors_scaling
         )
         pred = cluster.dbscan_labels(squeezed, config.evals.miro_eps, config.evals.miro_min_samples)

@@ -36,11 +36,10 @@ def test_a_halo_one_hop_short_is_not_enough():
     xy, params, config = _field_and_model()
     unit = xy / 2000.0
     pg = graph.build_point_graph(unit, 0.1)
-    fn = jax.jit(models.Miro(**config.model).apply)
     tiles = tiling.balanced_tile_ids(unit, 100)
-    exact = inference.apply_in_tiles(fn, params, pg, tiles, 4, 1.25, False)["displacements"]
-    short = inference.apply_in_tiles(fn, params, pg, tiles, 2, 1.25, False)["displacements"]
-    whole = inference.apply_in_tiles(fn, params, pg, np.zeros(len(unit), int), 4, 1.25, False)
+    exact = inference.apply_in_tiles(config, params, pg, tiles, 4, 1.25, False)["displacements"]
+    short = inference.apply_in_tiles(config, params, pg, tiles, 2, 1.25, False)["displacements"]
+    whole = inference.apply_in_tiles(config, params, pg, np.zeros(len(unit), int), 4, 1.25, False)
     assert np.abs(exact - whole["displacements"]).max() <= 1e-5
     assert np.abs(short[-1] - whole["displacements"][-1]).max() > 1e-3
 
