@@ -294,8 +294,9 @@ class AnnotatedTable:
     columns: tuple = ()  # the file's columns (read_raw)
 
 
-def read_raw(path: str, config: ml_collections.ConfigDict) -> AnnotatedTable:
-    """An unannotated file as configured (data.reader), every localization labelled 0."""
+def read_table(path: str, config: ml_collections.ConfigDict, labelled: bool) -> AnnotatedTable:
+    """One file as configured (data.reader): with `labelled`, its data.label_column (which must
+    exist); without, every localization labelled 0 (an unannotated field)."""
     from miro_jax import localizations
 
     reader = config.data.reader
@@ -305,10 +306,20 @@ def read_raw(path: str, config: ml_collections.ConfigDict) -> AnnotatedTable:
         reader.y_col or None,
         reader.unit or None,
         reader.pixel_size or None,
+        label_col=config.data.label_column if labelled else None,
     )
-    return AnnotatedTable(
-        Path(path).name, loc.xy_nm, np.zeros(len(loc.xy_nm), np.int64), tuple(loc.table.columns)
-    )
+    labels = loc.truth if labelled else np.zeros(len(loc.xy_nm), np.int64)
+    return AnnotatedTable(Path(path).name, loc.xy_nm, labels, tuple(loc.table.columns))
+
+
+def read_raw(path: str, config: ml_collections.ConfigDict) -> AnnotatedTable:
+    """An unannotated file as configured (data.reader), every localization labelled 0."""
+    return read_table(path, config, labelled=False)
+
+
+def read_annotated(path: str, config: ml_collections.ConfigDict) -> AnnotatedTable:
+    """One annotated file as configured (data.reader, data.label_column)."""
+    return read_table(path, config, labelled=True)
 
 
 def read_single_cluster(path: str, config: ml_collections.ConfigDict) -> np.ndarray:
@@ -319,22 +330,6 @@ def read_single_cluster(path: str, config: ml_collections.ConfigDict) -> np.ndar
         return raw.xy_nm
     labels = read_annotated(path, config).labels
     return raw.xy_nm[labels > 0] if (labels > 0).any() else raw.xy_nm
-
-
-def read_annotated(path: str, config: ml_collections.ConfigDict) -> AnnotatedTable:
-    """One annotated file as configured (data.reader, data.label_column)."""
-    from miro_jax import localizations
-
-    reader = config.data.reader
-    loc = localizations.read_localizations(
-        path,
-        reader.x_col or None,
-        reader.y_col or None,
-        reader.unit or None,
-        reader.pixel_size or None,
-        label_col=config.data.label_column,
-    )
-    return AnnotatedTable(Path(path).name, loc.xy_nm, loc.truth)
 
 
 def _held_out(table: AnnotatedTable, fraction: float) -> np.ndarray:

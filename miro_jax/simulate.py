@@ -394,16 +394,18 @@ def integrin_like(
 
 def spec_field(
     rng,
-    fov_nm=2000.0,
-    shape="spot",
-    cluster_radius_nm=30.0,
-    localizations_per_cluster=20.0,
-    blinking_repeats=1.0,
-    blinking_spread_nm=10.0,
-    cluster_density_per_um2=2.0,
-    background_density_per_um2=20.0,
+    *,
+    fov_nm: float,
+    shape: str,
+    cluster_radius_nm: float,
+    localizations_per_cluster: float,
+    blinking_repeats: float,
+    blinking_spread_nm: float,
+    cluster_density_per_um2: float,
+    background_density_per_um2: float,
 ) -> Field:
-    """A field described by a user's spec (`miro simulate`, `miro fit --simulate`): Poisson many
+    """A field described by a user's spec (`miro simulate`, `miro fit --simulate`; the defaults
+    are config.fit.spec's, read by fit.read_spec): Poisson many
     clusters per µm² at uniform centres, molecules Gaussian of std `cluster_radius_nm` ('spot') or
     on a circle of that radius ('ring'), uniform background localizations per µm²; every molecule
     blinks 1 + Poisson(repeats − 1) times with the spread as localization precision."""
