@@ -371,21 +371,33 @@ def training_window(tables: list[AnnotatedTable], config: ml_collections.ConfigD
 
 
 def raw_background(
-    xy_nm: np.ndarray, cluster_nm: np.ndarray, fraction: float
+    xy_nm: np.ndarray, cluster_nm: np.ndarray, fraction: float, rng: np.random.Generator
 ) -> tuple[np.ndarray, int]:
     """An unannotated field's background and cluster count, for single-shot training: DBSCAN with
     eps = the annotated cluster's radius of gyration and minPts = the 10th percentile of its
     localizations' neighbour counts within eps (so nearly all of a cluster like it is reached);
-    groups of ≥ `fraction` × its size are clusters, the rest is background (the field's own
-    clusters are not taught as background)."""
+    the core points of groups of ≥ `fraction` × its size are clusters, the rest is background (the
+    field's own clusters are not taught as background). Background that dense fields lose to the
+    groups is made up with uniform points, to the field's count less count × the cluster's size
+    (the authors' single-shot builder draws its whole background uniformly)."""
     import scipy.spatial
+    import sklearn.cluster
 
     eps = float(np.sqrt(np.mean(np.sum((cluster_nm - cluster_nm.mean(0)) ** 2, axis=1))))
     counts = [len(n) for n in scipy.spatial.cKDTree(cluster_nm).query_ball_point(cluster_nm, eps)]
-    labels = cluster.dbscan_labels(xy_nm, eps, max(3, int(np.percentile(counts, 10))))
+    found = sklearn.cluster.DBSCAN(eps=eps, min_samples=max(3, int(np.percentile(counts, 10))))
+    found.fit(xy_nm)
+    labels = found.labels_ + 1
     sizes = np.bincount(labels)
     big = (sizes >= fraction * len(cluster_nm)) & (np.arange(len(sizes)) > 0)
-    return xy_nm[~big[labels]], int(big.sum())
+    core = np.zeros(len(xy_nm), bool)
+    core[found.core_sample_indices_] = True
+    background = xy_nm[~(big[labels] & core)]
+    missing = int(len(xy_nm) - big.sum() * len(cluster_nm) - len(background))
+    if missing > 0:
+        extra = rng.uniform(xy_nm.min(axis=0), xy_nm.max(axis=0), (missing, 2))
+        background = np.concatenate([background, extra])
+    return background, int(big.sum())
 
 
 def _field(
@@ -408,7 +420,10 @@ def field_builder(config: ml_collections.ConfigDict) -> augment.FieldBuilder:
         tables = [read_raw(p, config) for p in config.data.background_files]
         for table in tables:
             background, count = raw_background(
-                table.xy_nm, cluster_nm, config.fit.raw_cluster_fraction
+                table.xy_nm,
+                cluster_nm,
+                config.fit.raw_cluster_fraction,
+                np.random.default_rng([config.data.seed, 10, len(fields)]),
             )
             fields.append(_field(background / scale, table.xy_nm / scale, count))
     else:

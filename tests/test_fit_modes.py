@@ -82,11 +82,13 @@ def test_raw_field_background_excludes_its_clusters():
         clustered_fraction=0.5,
     )
     one = xy[labels == 1]
-    background, count = input_pipeline.raw_background(xy, one, 0.3)
+    background, count = input_pipeline.raw_background(xy, one, 0.3, rng)
     kept = {tuple(p) for p in background}
     in_clusters = np.mean([tuple(p) in kept for p in xy[labels > 0]])
     of_background = np.mean([tuple(p) in kept for p in xy[labels == 0]])
-    assert 18 <= count <= 21 and in_clusters < 0.05 and of_background > 0.9
+    assert 18 <= count <= 21 and in_clusters < 0.08 and of_background > 0.9
+    # lost background is made up uniformly: the count is the field's own (±15 %)
+    assert abs(len(background) / (labels == 0).sum() - 1) < 0.15
 
 
 def test_training_windows_shrink_with_density():
