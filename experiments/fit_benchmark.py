@@ -85,6 +85,45 @@ def dev_scores(model_dir: Path, scenario: str) -> dict:
     } | {"beats": bool((means.loc["MIRO"] > means.loc["DBSCAN"]).all())}
 
 
+def read_rows() -> pd.DataFrame:
+    """The rows fit.md holds (columns COLUMNS; the authors' columns are recomputed on writing)."""
+    if not RESULTS.exists() or "<!-- rows -->" not in RESULTS.read_text():
+        return pd.DataFrame(columns=COLUMNS)
+    text = RESULTS.read_text().split("<!-- rows -->")[1].split("<!-- /rows -->")[0]
+    lines = text.strip().splitlines()
+    header = [c.strip() for c in lines[0].strip("|").split("|")]
+    rows = [[c.strip() for c in r.strip().strip("|").split(" | ")] for r in lines[2:]]
+    return pd.DataFrame(rows, columns=header)[COLUMNS]
+
+
+def authors_scores() -> dict:
+    """set → (ARI† mean, std, JI_c mean, std) of the authors' weights on the dev FOVs, from
+    benchmark.md's overview."""
+    out = {}
+    for line in (RESULTS.parent / "benchmark.md").read_text().splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) > 6 and cells[0].startswith("scenario_") and "±" in cells[2]:
+            ari, ji = (tuple(float(v) for v in cells[i].split(" ± ")) for i in (2, 5))
+            out.setdefault(cells[0], (*ari, *ji))
+    return out
+
+
+def with_authors(rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows with the authors' weights' dev scores and whether the fit is within one std of
+    them on ARI† and JI_c (inserted before the command)."""
+    authors = authors_scores()
+    shown = rows.copy()
+    ari, within = [], []
+    for _, r in rows.iterrows():
+        a_ari, s_ari, a_ji, s_ji = authors[r["set"].split()[0]]
+        ari.append(f"{a_ari:.3f} ± {s_ari:.3f} / {a_ji:.3f} ± {s_ji:.3f}")
+        mine = [float(r[k].split(" ± ")[0]) for k in ("ARI† MIRO", "JI_c MIRO")]
+        within.append("✓" if mine[0] >= a_ari - s_ari and mine[1] >= a_ji - s_ji else "✗")
+    shown.insert(len(COLUMNS) - 1, "authors ARI† / JI_c", ari)
+    shown.insert(len(COLUMNS), "✓ ≥ authors − 1 std", within)
+    return shown
+
+
 def single_shot_files(files, folder: Path) -> list[str]:
     """`--single-cluster C.csv --background RAW…` arguments: the median-sized annotated cluster
     of the training FOVs (as experiments/single_shot.py) and the FOVs without their labels."""
@@ -104,7 +143,7 @@ def main():
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    p.add_argument("--sets", nargs="+", required=True)
+    p.add_argument("--sets", nargs="+", default=[])
     p.add_argument("--minutes", type=float, default=None, help="default: configs/fit.py's")
     p.add_argument("--out-dir", default=None)
     p.add_argument(
@@ -120,11 +159,7 @@ def main():
     )
     args = p.parse_args()
     out = Path(args.out_dir or tempfile.mkdtemp())
-    old = pd.DataFrame(columns=COLUMNS)
-    if RESULTS.exists() and "| set |" in RESULTS.read_text():
-        text = RESULTS.read_text().split("<!-- rows -->")[1].split("<!-- /rows -->")[0]
-        rows = [r.strip("| ").split(" | ") for r in text.strip().splitlines()[2:]]
-        old = pd.DataFrame(rows, columns=COLUMNS)
+    old = read_rows()
     for scenario in args.sets:
         files = [
             benchmark_data.fov_path(scenario, n)
@@ -188,7 +223,9 @@ def main():
         "| " + " | ".join(COLUMNS) + " |",
         "|" + "---|" * len(COLUMNS),
     ]
-    lines += ["| " + " | ".join(str(v) for v in r) + " |" for r in old[COLUMNS].to_numpy()]
+    shown = with_authors(old)
+    lines[-2:] = ["| " + " | ".join(shown.columns) + " |", "|" + "---|" * len(shown.columns)]
+    lines += ["| " + " | ".join(str(v) for v in r) + " |" for r in shown.to_numpy()]
     lines += ["<!-- /rows -->", ""]
     evaluation.write_results_markdown(RESULTS, "\n".join(lines))
     print("\n".join(lines))
