@@ -250,6 +250,13 @@ def with_warm_start(
     return config
 
 
+def training_window_nm(config: ml_collections.ConfigDict) -> float:
+    """Side of the fit's training windows (simulated fields, or annotated/raw fields' windows)."""
+    if config.data.source == "simulated":
+        return float(config.data.simulator_kwargs.fov_nm)
+    return input_pipeline.field_builder(config).window * config.graph.length_scale_nm
+
+
 def training_source(config: ml_collections.ConfigDict) -> dict:
     """What a fit trained on, for its card."""
     if config.data.source == "simulated":
@@ -308,6 +315,7 @@ def fit(
         "length scale [nm]": config.graph.length_scale_nm,
         "connectivity radius δ [nm]": config.graph.connectivity_radius
         * config.graph.length_scale_nm,
+        "training window [nm]": training_window_nm(config),
         "K": config.model.num_iterations,
         "hidden size": config.model.hidden_size,
         "warm start from": config.train.init_from or None,
