@@ -134,11 +134,13 @@ def test_plateau_search_takes_the_best_neighbourhood_mean():
     assert score == pytest.approx(np.mean(neighbourhood)) and score > 0.85
 
 
-def test_search_rule_comes_from_the_config_and_names_what_is_missing():
+def test_search_rule_comes_from_the_config_and_old_configs_get_its_default():
     from configs import default
+    from miro_jax import model_store
 
     config = default.get_config()
-    assert evaluation.search_rule(config) == {"objective": "ARI+ARI_dagger+JI_c", "plateau": True}
-    del config.evals["search_plateau"]
-    with pytest.raises(ValueError, match=r"config.evals lacks \['search_plateau'\]"):
-        evaluation.search_rule(config)
+    config.evals.search_objective = "ARI"
+    assert evaluation.search_rule(config) == {"objective": "ARI", "plateau": True}
+    del config.evals["search_plateau"]  # a config stored before the field existed
+    upgraded = model_store.with_defaults(config)
+    assert evaluation.search_rule(upgraded) == {"objective": "ARI", "plateau": True}
