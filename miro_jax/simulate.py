@@ -141,6 +141,22 @@ def _assemble(rng, shapes, classes, fov_nm, background_fraction) -> Field:
     return Field(xy, labels.astype(np.int64), cls.astype(np.int64), fov_nm=(fov_nm, fov_nm))
 
 
+def _arcs_field(
+    rng, fov_nm, clusters, points, radius_nm, radial_std_nm, background_fraction, span: float
+) -> Field:
+    """Arcs of `span` radians (a random orientation when less than a full circle) at random
+    places, one cluster each, plus uniform background."""
+    k = int(rng.integers(clusters[0], clusters[1] + 1))
+    shapes = []
+    for _ in range(k):
+        n = int(rng.integers(points[0], points[1] + 1))
+        start = rng.uniform(0, 2 * np.pi) if span < 2 * np.pi else 0.0
+        shapes.append(_arc(rng, n, radius_nm, radial_std_nm, start, span))
+    return _assemble(
+        rng, _place(rng, shapes, fov_nm, radius_nm + 100), [1] * k, fov_nm, background_fraction
+    )
+
+
 def c_shapes(
     rng,
     fov_nm=6400.0,
@@ -151,20 +167,8 @@ def c_shapes(
     background_fraction=0.06,
 ) -> Field:
     """Semicircles (C shapes) of radius 250 nm, 50 nm radial std, random orientation (Table 1)."""
-    k = int(rng.integers(clusters[0], clusters[1] + 1))
-    shapes = [
-        _arc(
-            rng,
-            int(rng.integers(points[0], points[1] + 1)),
-            radius_nm,
-            radial_std_nm,
-            rng.uniform(0, 2 * np.pi),
-            np.pi,
-        )
-        for _ in range(k)
-    ]
-    return _assemble(
-        rng, _place(rng, shapes, fov_nm, radius_nm + 100), [1] * k, fov_nm, background_fraction
+    return _arcs_field(
+        rng, fov_nm, clusters, points, radius_nm, radial_std_nm, background_fraction, np.pi
     )
 
 
@@ -178,20 +182,8 @@ def rings(
     background_fraction=0.07,
 ) -> Field:
     """Full rings of radius 250 nm, 50 nm radial std (Table 1)."""
-    k = int(rng.integers(clusters[0], clusters[1] + 1))
-    shapes = [
-        _arc(
-            rng,
-            int(rng.integers(points[0], points[1] + 1)),
-            radius_nm,
-            radial_std_nm,
-            0.0,
-            2 * np.pi,
-        )
-        for _ in range(k)
-    ]
-    return _assemble(
-        rng, _place(rng, shapes, fov_nm, radius_nm + 100), [1] * k, fov_nm, background_fraction
+    return _arcs_field(
+        rng, fov_nm, clusters, points, radius_nm, radial_std_nm, background_fraction, 2 * np.pi
     )
 
 
