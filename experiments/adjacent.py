@@ -84,8 +84,8 @@ def main():
     rows = ["| d/σ | method | JI_c | ARI† | clusters found (truth 2) |", "|---|---|---|---|---|"]
     for (d, method), r in table.iterrows():
         rows.append(
-            f"| {d:g} | {method} | {r[('JI_c', 'mean')]:.3f} ± {r[('JI_c', 'std')]:.3f} | "
-            f"{r[('ARI_dagger', 'mean')]:.3f} ± {r[('ARI_dagger', 'std')]:.3f} | "
+            f"| {d:g} | {method} | {evaluation.mean_std(r[('JI_c', 'mean')], r[('JI_c', 'std')])} | "
+            f"{evaluation.mean_std(r[('ARI_dagger', 'mean')], r[('ARI_dagger', 'std')])} | "
             f"{r[('num_clusters', 'mean')]:.2f} |"
         )
     lines = [

@@ -77,7 +77,7 @@ def overview() -> str:
         )
 
         def cell(method, k, m=m, sd=sd):
-            return f"{m.loc[method, k]:.3f} ± {sd.loc[method, k]:.3f}"
+            return evaluation.mean_std(m.loc[method, k], sd.loc[method, k])
 
         lines.append(
             f"| {scenario} | {cell(OURS, 'ARI_dagger')} | {cell(AUTHORS, 'ARI_dagger')} | "
@@ -168,7 +168,7 @@ def write_summary() -> None:
         for method in mean.index:
             row = {"set": scenario, "method": method, "train min": f"{minutes:.1f}"}
             for k in KEY:
-                row[k] = f"{mean.loc[method, k]:.3f} ± {std.loc[method, k]:.3f}"
+                row[k] = evaluation.mean_std(mean.loc[method, k], std.loc[method, k])
             rows.append(row)
     table = pd.DataFrame(rows).set_index("set")
     summary = overview()

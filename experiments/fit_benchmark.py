@@ -116,7 +116,7 @@ def with_authors(rows: pd.DataFrame) -> pd.DataFrame:
     ari, within = [], []
     for _, r in rows.iterrows():
         a_ari, s_ari, a_ji, s_ji = authors[r["set"].split()[0]]
-        ari.append(f"{a_ari:.3f} ± {s_ari:.3f} / {a_ji:.3f} ± {s_ji:.3f}")
+        ari.append(f"{evaluation.mean_std(a_ari, s_ari)} / {evaluation.mean_std(a_ji, s_ji)}")
         mine = [float(r[k].split(" ± ")[0]) for k in ("ARI† MIRO", "JI_c MIRO")]
         within.append("✓" if mine[0] >= a_ari - s_ari and mine[1] >= a_ji - s_ji else "✗")
     shown.insert(len(COLUMNS) - 1, "authors ARI† / JI_c", ari)

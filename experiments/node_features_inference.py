@@ -55,7 +55,7 @@ def main():
             c = cfg.copy_and_resolve_references()
             c.data.node_features = mode
             for k, (m, sd) in scores(c, params).items():
-                row[f"{k} {mode}"] = f"{m:.3f} ± {sd:.3f}"
+                row[f"{k} {mode}"] = evaluation.mean_std(m, sd)
         rows.append(row)
         print(row, flush=True)
     table = pd.DataFrame(rows).set_index("model")

@@ -77,7 +77,7 @@ def write_table() -> None:
             json.loads(timing.read_text())["seconds"] / 60 if timing.exists() else float("nan")
         )
         for method, g in frame.groupby("method", sort=False):
-            cells = [f"{g[k].mean():.3f} ± {g[k].std(ddof=0):.3f}" for k in KEY]
+            cells = [evaluation.mean_std(g[k].mean(), g[k].std(ddof=0)) for k in KEY]
             paper = PAPER.get(scenario, "–") if "1 cluster" in method else ""
             mins = f"{minutes:.1f}" if "1 cluster" in method else ""
             lines.append(

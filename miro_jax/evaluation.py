@@ -193,12 +193,17 @@ def write_results_markdown(path: Path | str, generated: str) -> None:
     path.write_text((generated.rstrip() + "\n\n" + discussion).rstrip() + "\n")
 
 
+def mean_std(mean: float, std: float) -> str:
+    """How every results table writes a mean and its (population) std: '0.812 ± 0.034'."""
+    return f"{mean:.3f} ± {std:.3f}"
+
+
 def summarize(per_fov: pd.DataFrame) -> pd.DataFrame:
     """Mean ± std of every score per method."""
     groups = per_fov.groupby("method", sort=False)[SCORE_COLUMNS]
     mean, std = groups.mean(), groups.std(ddof=0)
     return pd.DataFrame(
-        {c: [f"{m:.3f} ± {s:.3f}" for m, s in zip(mean[c], std[c])] for c in SCORE_COLUMNS},
+        {c: [mean_std(m, s) for m, s in zip(mean[c], std[c])] for c in SCORE_COLUMNS},
         index=mean.index,
     )
 

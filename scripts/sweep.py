@@ -235,7 +235,7 @@ def _mean_std(values: list[float]) -> str:
         return "–"
     if len(values) == 1:
         return f"{values[0]:.3f}"
-    return f"{np.mean(values):.3f} ± {np.std(values):.3f}"
+    return _miro_jax().evaluation.mean_std(np.mean(values), np.std(values))
 
 
 def invocation(argv: list[str]) -> str:
