@@ -5,9 +5,14 @@ Run:  python -m miro_jax.main --config configs/default.py --workdir /tmp/miro_de
 
 import ml_collections
 
+# the schema's version: stored configs without a field get its default when loaded
+# (model_store.with_defaults, the one upgrade); 1 = configs stored before this field existed
+CONFIG_VERSION = 2
+
 
 def get_config() -> ml_collections.ConfigDict:
     config = ml_collections.ConfigDict()
+    config.config_version = CONFIG_VERSION
 
     config.data = ml_collections.ConfigDict()
     config.data.source = "benchmark"  # 'benchmark' (few-shot builders), 'simulated' or 'files'

@@ -26,8 +26,9 @@ class ModelLoadError(ValueError):
 
 
 def with_defaults(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
-    """A stored config completed with configs/default.py's values for fields added since it was
-    written (e.g. predict.*); every field it has keeps its value."""
+    """The one upgrade of a stored config to the current schema (configs/default.py's
+    CONFIG_VERSION): fields added since it was written (e.g. predict.*) get their defaults, every
+    field it has keeps its value; version 1 = written before config_version existed."""
     from configs import default
 
     def fill(target: dict, base: dict) -> dict:
@@ -42,7 +43,9 @@ def with_defaults(config: ml_collections.ConfigDict) -> ml_collections.ConfigDic
                 fill(target[key], value)
         return target
 
-    return ml_collections.ConfigDict(fill(config.to_dict(), default.get_config().to_dict()))
+    upgraded = fill(config.to_dict(), default.get_config().to_dict())
+    upgraded["config_version"] = default.CONFIG_VERSION
+    return ml_collections.ConfigDict(upgraded)
 
 
 def save_model(directory: str | Path, params, config: ml_collections.ConfigDict) -> None:

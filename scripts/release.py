@@ -112,6 +112,19 @@ def update_readme() -> None:
     )
 
 
+def upgrade_configs() -> None:
+    """Every bundled model's config.json rewritten in the current schema (model_store.with_defaults:
+    fields it lacks get their defaults, config_version the current one)."""
+    import json
+
+    for name in model_store.bundled_models():
+        path = model_store.BUNDLED_DIR / name / "config.json"
+        config = model_store.with_defaults(
+            model_store.ml_collections.ConfigDict(json.loads(path.read_text()))
+        )
+        path.write_text(config.to_json_best_effort(indent=2))
+
+
 def main():
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -121,6 +134,7 @@ def main():
     args = p.parse_args()
     if args.ship:
         ship(args.ship, args.sets)
+    upgrade_configs()
     update_readme()
     rows = benchmark_rows()
     for name in model_store.bundled_models():

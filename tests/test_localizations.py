@@ -1,5 +1,6 @@
 """Readers (units, formats), per-cluster statistics, and the DBSCAN parameter search."""
 
+import ml_collections
 import numpy as np
 import pandas as pd
 import pytest
@@ -144,3 +145,19 @@ def test_search_rule_comes_from_the_config_and_old_configs_get_its_default():
     del config.evals["search_plateau"]  # a config stored before the field existed
     upgraded = model_store.with_defaults(config)
     assert evaluation.search_rule(upgraded) == {"objective": "ARI", "plateau": True}
+
+
+def test_a_stored_config_of_an_old_schema_is_upgraded_to_the_current_one():
+    import json
+
+    from configs import default
+    from miro_jax import model_store
+
+    stored = json.loads((model_store.BUNDLED_DIR / "scenario_8" / "config.json").read_text())
+    assert stored["config_version"] == default.CONFIG_VERSION  # shipped with the current schema
+    for field in ("config_version", "fit"):  # as stored before these fields existed
+        del stored[field]
+    upgraded = model_store.with_defaults(ml_collections.ConfigDict(stored))
+    assert upgraded.config_version == default.CONFIG_VERSION
+    assert upgraded.model.num_iterations == stored["model"]["num_iterations"] == 12
+    assert upgraded.fit.window_localizations == default.get_config().fit.window_localizations
