@@ -15,6 +15,7 @@ picture beside it.
 
 import argparse
 import datetime
+import json
 import os
 import shutil
 import subprocess
@@ -128,20 +129,20 @@ def main():
     if args.fit_spec:
         spec_model = out / Path(args.fit_spec).stem
         if not (spec_model / "model_card.json").exists():
-            minutes = (
-                run(["fit", "--simulate", args.fit_spec, "--out", str(spec_model), "--quiet"]) / 60
-            )
-            fit_note = (
-                f"`miro fit --simulate {Path(args.fit_spec).relative_to(REPO)} --out "
-                f"{spec_model.name}`: {minutes:.1f} min.  "
-            )
+            run(["fit", "--simulate", args.fit_spec, "--out", str(spec_model), "--quiet"])
+        card = json.loads((spec_model / "model_card.json").read_text())
+        fit_note = (
+            f"`miro fit --simulate {args.fit_spec} --out {spec_model.name}`: "
+            f"{card['training']['minutes']} min of training ({card['training']['steps']} steps, "
+            f"warm start from {card['warm start from']}).  "
+        )
         models.append(str(spec_model))
     walls = {m: {k: run(c) for k, c in model_commands(m, out).items()} for m in models}
     lines = [
         "# FGFR1 dSTORM cells (MCF7, AF647): MIRO + DBSCAN vs DBSCAN alone, per model",
         "",
         f"Command: `python -m experiments.fgfr1_cells --models {' '.join(args.models)}"
-        f"{' --fit-spec ' + str(Path(args.fit_spec).relative_to(REPO)) if args.fit_spec else ''}`"
+        f"{' --fit-spec ' + args.fit_spec if args.fit_spec else ''}`"
         ", which runs the batch commands below (each one process over the 15 cells).  ",
         fit_note,
         f"Machine: {report.machine()}; date {datetime.date.today()}  ",
