@@ -85,6 +85,11 @@ def dev_scores(model_dir: Path, scenario: str) -> dict:
     } | {"beats": bool((means.loc["MIRO"] > means.loc["DBSCAN"]).all())}
 
 
+def model_folder(name: str) -> str:
+    """The fitted model's folder for a row name ('scenario_6 (1 cluster)' → scenario_6_1_cluster)."""
+    return name.replace(" (", "_").replace(")", "").replace(" ", "_")
+
+
 def read_rows() -> pd.DataFrame:
     """The rows fit.md holds (columns COLUMNS; the authors' columns are recomputed on writing)."""
     if not RESULTS.exists() or "<!-- rows -->" not in RESULTS.read_text():
@@ -168,13 +173,14 @@ def main():
         budget = ["--minutes", str(args.minutes)] if args.minutes else []
         name, data = scenario, [*map(str, files)]
         if args.single_shot:
-            name, data = f"{scenario} (1 cluster)", single_shot_files(files, out / scenario)
+            name = f"{scenario} (1 cluster)"
+            data = single_shot_files(files, out / f"{scenario}_single_shot_inputs")
         # a user's own data has no bundled model trained on it: the set's own is excluded
         cmd = [
             "fit",
             *data,
             "--out",
-            str(out / name.replace(" ", "_")),
+            str(out / model_folder(name)),
             "--quiet",
             *budget,
             "--exclude-model",
@@ -190,7 +196,7 @@ def main():
                 env=dict(os.environ, PYTHONPATH=str(REPO)),
             )
             minutes = f"{(time.time() - t0) / 60:.1f}"
-        model_dir = out / name.replace(" ", "_")
+        model_dir = out / model_folder(name)
         card = json.loads((model_dir / "model_card.json").read_text())
         scores = dev_scores(model_dir, scenario)
         row = {
