@@ -216,14 +216,18 @@ def main():
     lines = [
         "# `miro fit` on the benchmark, as a user would (issue #17)",
         "",
-        f"Command: `python -m experiments.fit_benchmark --sets {' '.join(args.sets)}"
-        f"{' --minutes ' + str(args.minutes) if args.minutes else ''}"
-        f"{' --rescore' if args.rescore else ''}` (rows of earlier runs kept)  ",
+        "Command per row: `python -m experiments.fit_benchmark --sets <set> [--single-shot] "
+        "--out-dir DIR` (each row's `miro fit` command in its last column; rows of earlier runs "
+        "are kept, a set run again replaces its row)  ",
         f"Machine: {report.machine()}; date {datetime.date.today()}  ",
         "Fit: the set's 3 training FOVs as given (CSV x, y, index), default recipe "
-        "(configs/fit.py), default budget, no per-set option. Scores: the 7 dev FOVs, mean ± "
-        "std (population, as benchmark.md); MIRO + the DBSCAN parameters stored by the fit vs DBSCAN alone with parameters "
-        "searched on the same training FOVs (the card's).",
+        "(configs/fit.py), default budget, no per-set option; the set's own bundled model "
+        "excluded from the warm start. `(1 cluster)`: the median-sized annotated cluster of "
+        "those FOVs and the FOVs without labels (`--single-cluster … --background …`). Scores: "
+        "the 7 dev FOVs, mean ± std (population, as benchmark.md); MIRO + the DBSCAN "
+        "parameters stored by the fit vs DBSCAN alone with the parameters stored beside them "
+        "(searched on the same training FOVs; single-shot: on fresh training windows). Authors: "
+        "their weights with the paper's DBSCAN parameters (benchmark.md).",
         "",
         "<!-- rows -->",
         "| " + " | ".join(COLUMNS) + " |",
