@@ -1,2 +1,3 @@
-"""Experiments on the library: each module is run as `python -m experiments.<name>` (or as a
-script) and writes its table under experiments/results/ through experiments.report."""
+"""Experiments on the library: each module runs as `python -m experiments.<name>` from the
+repository root and writes its table under experiments/results/ through
+evaluation.write_results_markdown (the machine: evaluation.machine())."""

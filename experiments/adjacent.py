@@ -21,7 +21,6 @@ import pandas as pd
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from experiments import report
 from miro_jax import evaluation, input_pipeline, model_store, simulate
 
 REPO = Path(__file__).resolve().parents[1]
@@ -94,7 +93,7 @@ def main():
         f"Command: `python -m experiments.adjacent --workdir {args.workdir} --fovs {args.fovs}`  ",
         f"Model: {args.workdir} (K = {config.model.num_iterations}, hidden {config.model.hidden_size}, "
         f"{config.train.num_train_steps} steps on configs/shapes.py:adjacent_pairs)  ",
-        f"Machine: {report.machine()}; date {datetime.date.today()}; "
+        f"Machine: {evaluation.machine()}; date {datetime.date.today()}; "
         f"evaluation {time.time() - t0:.0f} s  ",
         f"DBSCAN params (searched on 14 separate pair FOVs): alone eps {raw_p.eps:.1f} nm minPts "
         f"{raw_p.min_samples}; MIRO eps {miro_p.eps:.1f} nm minPts {miro_p.min_samples}  ",

@@ -21,7 +21,6 @@ from pathlib import Path
 import pandas as pd
 
 from configs import benchmark, benchmark_cpu
-from experiments import report
 from miro_jax import evaluation, model_store, reference_weights, train
 
 REPO = Path(__file__).resolve().parents[1]
@@ -140,7 +139,7 @@ def evaluate_scenario(scenario: str, workdir: Path, train_seconds: float) -> pd.
         f"# {scenario}: dev FOVs {list(config.data.dev_fovs)}",
         "",
         f"Command: `python -m experiments.benchmark --scenario {scenario}`  ",
-        f"Machine: {report.machine()}; date {datetime.date.today()}; "
+        f"Machine: {evaluation.machine()}; date {datetime.date.today()}; "
         f"training {train_seconds / 60:.1f} min ({config.train.num_train_steps} steps, hidden "
         f"{config.model.hidden_size}{_shipped_step_note(workdir, config)})",
         "",
@@ -176,7 +175,7 @@ def write_summary() -> None:
         "# Benchmark with our CPU training (dev FOVs, mean ± std over 7 FOVs)",
         "",
         "Per set: `python -m experiments.benchmark --scenario <set>`; all: `--all`.  ",
-        f"Machine: {report.machine()}; updated {datetime.date.today()}",
+        f"Machine: {evaluation.machine()}; updated {datetime.date.today()}",
         "",
         "## Overview",
         "",

@@ -17,7 +17,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from experiments import report
 from miro_jax import (
     cluster,
     evaluation,
@@ -82,7 +81,7 @@ def main():
         f"Command: `python -m experiments.capabilities --workdir {args.workdir}`  ",
         f"Model: {args.workdir} (K = {config.model.num_iterations}, hidden "
         f"{config.model.hidden_size}, {config.train.num_train_steps} steps)  ",
-        f"Machine: {report.machine()}; date {datetime.date.today()}; "
+        f"Machine: {evaluation.machine()}; date {datetime.date.today()}; "
         f"evaluation wall time {time.time() - t0:.0f} s  ",
         f"DBSCAN params (searched on 5 separate simulated FOVs): alone eps {raw_p.eps:.1f} nm "
         f"minPts {raw_p.min_samples}; MIRO eps {miro_p.eps:.1f} nm minPts {miro_p.min_samples}  ",

@@ -19,7 +19,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from experiments import report
 from miro_jax import cluster, evaluation, input_pipeline, metrics, model_store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -134,7 +133,7 @@ def main():
         "# How to choose DBSCAN parameters for MIRO + DBSCAN (dev FOVs, our shipped models)",
         "",
         f"Command: `python -m experiments.dbscan_objective {' '.join(args.scenarios)}`  ",
-        f"Machine: {report.machine()}; date {datetime.date.today()}; "
+        f"Machine: {evaluation.machine()}; date {datetime.date.today()}; "
         f"{(time.time() - t0) / 60:.1f} min (grids cached in workdirs/dbscan_objective/)",
         "",
         f"Grid: eps {EPS[0]:.0f}–{EPS[-1]:.0f} nm ({len(EPS)} log steps) × minPts "

@@ -26,7 +26,6 @@ from pathlib import Path
 
 import pandas as pd
 
-from experiments import report
 from miro_jax import evaluation, model_store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -145,7 +144,7 @@ def main():
         f"{' --fit-spec ' + args.fit_spec if args.fit_spec else ''}`"
         ", which runs the batch commands below (each one process over the 15 cells).  ",
         fit_note,
-        f"Machine: {report.machine()}; date {datetime.date.today()}  ",
+        f"Machine: {evaluation.machine()}; date {datetime.date.today()}  ",
         "rg = radius of gyration; nn = nearest-neighbour centroid distance; frac = fraction "
         "of localizations clustered; per µm² = clusters per µm² of the cell's hull. "
         "Pictures: `fgfr1_fov_01_<model>.png` (rendered localizations with cluster outlines "

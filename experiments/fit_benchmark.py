@@ -23,7 +23,6 @@ from pathlib import Path
 import pandas as pd
 
 from configs import benchmark
-from experiments import report
 from miro_jax import (
     benchmark_data,
     cluster,
@@ -95,22 +94,21 @@ def read_rows() -> pd.DataFrame:
     if not RESULTS.exists() or "<!-- rows -->" not in RESULTS.read_text():
         return pd.DataFrame(columns=COLUMNS)
     text = RESULTS.read_text().split("<!-- rows -->")[1].split("<!-- /rows -->")[0]
-    lines = text.strip().splitlines()
-    header = [c.strip() for c in lines[0].strip("|").split("|")]
-    rows = [[c.strip() for c in r.strip().strip("|").split(" | ")] for r in lines[2:]]
-    return pd.DataFrame(rows, columns=header)[COLUMNS]
+    return evaluation.read_markdown_table(text)[COLUMNS]
 
 
 def authors_scores() -> dict:
     """set → (ARI† mean, std, JI_c mean, std) of the authors' weights on the dev FOVs, from
     benchmark.md's overview."""
-    out = {}
-    for line in (RESULTS.parent / "benchmark.md").read_text().splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) > 6 and cells[0].startswith("scenario_") and "±" in cells[2]:
-            ari, ji = (tuple(float(v) for v in cells[i].split(" ± ")) for i in (2, 5))
-            out.setdefault(cells[0], (*ari, *ji))
-    return out
+    text = (RESULTS.parent / "benchmark.md").read_text().split("## Overview", 1)[1]
+    table = evaluation.read_markdown_table(text)
+    return {
+        r["set"]: (
+            *evaluation.read_mean_std(r["ARI† authors"]),
+            *evaluation.read_mean_std(r["JI_c authors"]),
+        )
+        for _, r in table.iterrows()
+    }
 
 
 def with_authors(rows: pd.DataFrame) -> pd.DataFrame:
@@ -219,7 +217,7 @@ def main():
         "Command per row: `python -m experiments.fit_benchmark --sets <set> [--single-shot] "
         "--out-dir DIR` (each row's `miro fit` command in its last column; rows of earlier runs "
         "are kept, a set run again replaces its row)  ",
-        f"Machine: {report.machine()}; date {datetime.date.today()}  ",
+        f"Machine: {evaluation.machine()}; date {datetime.date.today()}  ",
         "Fit: the set's 3 training FOVs as given (CSV x, y, index), default recipe "
         "(configs/fit.py), default budget, no per-set option; the set's own bundled model "
         "excluded from the warm start. `(1 cluster)`: the median-sized annotated cluster of "

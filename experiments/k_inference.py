@@ -18,8 +18,7 @@ from pathlib import Path
 import jax
 
 from configs import benchmark
-from experiments import report
-from miro_jax import input_pipeline, model_store, models, reference_weights, train
+from miro_jax import evaluation, input_pipeline, model_store, models, reference_weights, train
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -59,7 +58,7 @@ def main():
         f"# {args.scenario}: MIRO ({args.model} weights, trained K = {trained_k}) unrolled for K steps",
         "",
         f"Command: `python -m experiments.k_inference {args.scenario} --model {args.model}`  ",
-        f"Machine: {report.machine()} (shared); date {datetime.date.today()}; "
+        f"Machine: {evaluation.machine()} (shared); date {datetime.date.today()}; "
         f"wall time {time.time() - t0:.0f} s. Dev FOVs {list(config.data.dev_fovs)}, paper DBSCAN "
         "params; compression index: our definition (metrics.compression_index).",
         "",

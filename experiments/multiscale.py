@@ -23,7 +23,6 @@ import pandas as pd
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-from experiments import report
 from miro_jax import evaluation, input_pipeline, model_store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -101,7 +100,7 @@ def main():
         f"Command: `python -m experiments.multiscale --workdir {args.workdir}`  ",
         f"Model: K = {config.model.num_iterations}, k* = {k_star}, hidden {config.model.hidden_size}, "
         f"{config.train.num_train_steps} steps (configs/shapes.py:multiscale_rings)  ",
-        f"Machine: {report.machine()}; date {datetime.date.today()}; "
+        f"Machine: {evaluation.machine()}; date {datetime.date.today()}; "
         f"evaluation {time.time() - t0:.0f} s  ",
     ]
     for level, (raw_p, miro_p) in chosen.items():

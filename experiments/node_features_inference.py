@@ -17,7 +17,6 @@ from pathlib import Path
 import pandas as pd
 
 from configs import benchmark
-from experiments import report
 from miro_jax import evaluation, input_pipeline, model_store, reference_weights
 
 REPO = Path(__file__).resolve().parents[1]
@@ -63,7 +62,7 @@ def main():
         "# Node features at inference: Laplacian vs constant vs shuffled (dev FOVs, paper DBSCAN params)",
         "",
         "Command: `python -m experiments.node_features_inference`  ",
-        f"Machine: {report.machine()} (shared with trainings); date "
+        f"Machine: {evaluation.machine()} (shared with trainings); date "
         f"{datetime.date.today()}; wall time {time.time() - t0:.0f} s",
         "",
         evaluation.markdown_table(table),

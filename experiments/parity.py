@@ -13,8 +13,7 @@ import jax
 import jraph
 import numpy as np
 
-from experiments import report
-from miro_jax import models, reference_weights
+from miro_jax import evaluation, models, reference_weights
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -26,7 +25,7 @@ def main():
         "# Parity with the authors' trained models",
         "",
         "Command: `python -m experiments.parity`  ",
-        f"Machine: {report.machine()}; JAX {jax.__version__}; date {datetime.date.today()}",
+        f"Machine: {evaluation.machine()}; JAX {jax.__version__}; date {datetime.date.today()}",
         "",
         "| set | N | E | K | max abs Δ plain | max abs Δ fused | max abs output |",
         "|---|---|---|---|---|---|---|",

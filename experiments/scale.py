@@ -27,7 +27,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from experiments import report
 from miro_jax import evaluation, metrics, model_store, simulate
 
 REPO = Path(__file__).resolve().parents[1]
@@ -165,7 +164,7 @@ def main():
         "Command: `python -m experiments.scale --sizes "
         f"{' '.join(map(str, args.sizes))} --repeats {args.repeats} --repeats-largest "
         f"{args.repeats_largest}`  ",
-        f"Machine: {report.machine()} "
+        f"Machine: {evaluation.machine()} "
         f"({platform.processor() or 'x86_64'}); date {datetime.date.today()}  ",
         "Each run: `miro cluster cell.csv --model scenario_8 --out labels.csv --quiet` in a "
         "fresh process (reading, graph, features, model, DBSCAN, statistics, writing; JAX "

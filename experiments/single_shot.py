@@ -19,7 +19,6 @@ from pathlib import Path
 import pandas as pd
 
 from configs import single_shot
-from experiments import report
 from miro_jax import evaluation, model_store, train
 
 REPO = Path(__file__).resolve().parents[1]
@@ -60,7 +59,7 @@ def write_table() -> None:
         "# Single-shot training: one annotated cluster vs 3 training FOVs (dev FOVs, mean ± std)",
         "",
         "Command: `python -m experiments.single_shot --scenario <set>`  ",
-        f"Machine: {report.machine()}; updated {datetime.date.today()}.",
+        f"Machine: {evaluation.machine()}; updated {datetime.date.today()}.",
         "",
         "(paper params) = the authors' DBSCAN parameters for the set, which is what a single-shot "
         "user has; (auto params) = searched on the 3 annotated training FOVs, labels the "

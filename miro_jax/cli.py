@@ -227,16 +227,15 @@ def _cluster_one(args, source: Path, paths: dict, model) -> dict:
     for note in loc.notes:
         _say(args, f"{source.name}: {note}")
     localizations.check_units(loc.xy_nm)
-    model_name = str(args.model) if args.model else ""
+    model_name, statistics = str(args.model) if args.model else "", None
     if args.model == "auto":
         from miro_jax import fit, model_store
 
-        model_name, reason = model_store.closest_bundled_model(
-            fit.field_statistics([fit.unlabelled(loc.xy_nm)])
-        )
+        statistics = fit.field_statistics([fit.unlabelled(loc.xy_nm)])
+        model_name, reason = model_store.closest_bundled_model(statistics)
         _say(args, f"{source.name}: --model auto: {model_name} ({reason})")
         model = _bundled_model(model_name)
-    for warning in card_warnings(model_name, loc.xy_nm):
+    for warning in card_warnings(model_name, loc.xy_nm, statistics):
         _say(args, f"miro: warning: {source.name}: {warning}")
     if args.auto_dbscan and loc.truth is None:
         raise CliError(
@@ -305,7 +304,7 @@ def _cluster_one(args, source: Path, paths: dict, model) -> dict:
             f"{source.name}: scores vs ground truth: "
             + ", ".join(f"{k} {s[k]:.3f}" for k in ("ARI", "ARI_dagger", "JI_c", "IoU")),
         )
-    written = squeezed if args.method.startswith("miro") else None  # others move nothing
+    moved = squeezed if args.method.startswith("miro") else None  # other methods move nothing
     if args.format == "picasso":
         pixel_size = loc.pixel_size_nm
         if pixel_size is None:
@@ -316,15 +315,15 @@ def _cluster_one(args, source: Path, paths: dict, model) -> dict:
         outputs.write_picasso(
             paths["out"],
             loc,
-            written,
+            moved,
             labels,
             pixel_size,
             {"Clustering": f"{args.method}: {parameters}", "Model": model_name},
         )
     elif args.format == "thunderstorm":
-        outputs.write_thunderstorm(paths["out"], loc, written, labels, classes)
+        outputs.write_thunderstorm(paths["out"], loc, moved, labels, classes)
     else:
-        outputs.write_csv(paths["out"], loc, written, labels, classes)
+        outputs.write_csv(paths["out"], loc, moved, labels, classes)
     if "stats" in paths:
         with outputs.atomic_path(paths["stats"]) as tmp:
             stats.to_csv(tmp, index=False)
@@ -333,7 +332,7 @@ def _cluster_one(args, source: Path, paths: dict, model) -> dict:
             plotting.plot_clustering(
                 tmp,
                 loc.xy_nm,
-                squeezed if args.method.startswith("miro") else None,
+                moved,
                 labels,
                 loc.truth,
                 title=f"{source.name}: {args.method} ({parameters})",
@@ -350,9 +349,10 @@ def _cluster_one(args, source: Path, paths: dict, model) -> dict:
     }
 
 
-def card_warnings(model: str | None, xy_nm) -> list[str]:
+def card_warnings(model: str | None, xy_nm, statistics: dict | None = None) -> list[str]:
     """One line per statistic of the input that is further from the model card's training data
-    than the card's tolerance factor (density, nearest-neighbour distance)."""
+    than the card's tolerance factor (density, nearest-neighbour distance); `statistics`: the
+    input's fit.field_statistics when already computed."""
     from miro_jax import model_store
 
     card = model_store.load_card(model) if model else None
@@ -361,10 +361,10 @@ def card_warnings(model: str | None, xy_nm) -> list[str]:
     from miro_jax import fit  # only for models that carry a card
 
     trained = card["trained on"]
-    here = fit.field_statistics([fit.unlabelled(xy_nm)])
+    here = statistics or fit.field_statistics([fit.unlabelled(xy_nm)])
     factor = card.get("warn when input differs by more than", fit.CARD_TOLERANCE)
     out = []
-    for key in ("density [localizations/um^2]", "median nearest-neighbour distance [nm]"):
+    for key in model_store.MATCHED_STATISTICS:
         ratio = here[key] / trained[key] if trained[key] else float("inf")
         if not 1 / factor <= ratio <= factor:
             out.append(
@@ -522,9 +522,9 @@ def cmd_fit(args) -> int:
         single_cluster=single,
         background_files=background,
         spec=spec,
+        warm_start=args.init_from,
+        exclude_models=args.exclude_model,
     )
-    if args.init_from or args.exclude_model:
-        config = fit.with_warm_start(config, args.init_from, args.exclude_model)
     if continuing:
         print(f"continuing the fit in {workdir} (same command, another budget)")
     card = fit.fit(config, out, workdir, progress=not args.quiet)

@@ -42,3 +42,8 @@ def label_groups(labels: np.ndarray) -> list[tuple[int, np.ndarray]]:
     order = np.argsort(labels, kind="stable")
     ids, starts, counts = np.unique(labels[order], return_index=True, return_counts=True)
     return [(int(i), order[s : s + n]) for i, s, n in zip(ids, starts, counts) if i > 0]
+
+
+def radius_of_gyration(xy: np.ndarray) -> float:
+    """√(mean squared distance to the points' centroid): a cluster's size, in the units of xy."""
+    return float(np.sqrt(np.mean(np.sum((xy - xy.mean(axis=0)) ** 2, axis=1))))

@@ -44,7 +44,7 @@ def cluster_table(
             "localizations": len(m),
             "centroid_x [nm]": centre[0],
             "centroid_y [nm]": centre[1],
-            "radius_of_gyration [nm]": float(np.sqrt(np.mean(np.sum((pts - centre) ** 2, 1)))),
+            "radius_of_gyration [nm]": cluster.radius_of_gyration(pts),
             "hull_area [nm^2]": area,
             "density [localizations/um^2]": len(m) / (area * 1e-6) if area > 0 else np.nan,
             "max_extent [nm]": float(extent),

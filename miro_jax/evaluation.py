@@ -6,6 +6,7 @@ import dataclasses
 import itertools
 from pathlib import Path
 
+import jax
 import ml_collections
 import numpy as np
 import pandas as pd
@@ -184,6 +185,24 @@ def markdown_table(frame: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def read_markdown_table(text: str) -> pd.DataFrame:
+    """The first markdown table in `text` (as markdown_table writes them), every cell a string."""
+    lines = [ln.strip() for ln in text.splitlines()]
+    start = next(i for i, ln in enumerate(lines) if ln.startswith("|"))
+    table = []
+    for ln in lines[start:]:
+        if not ln.startswith("|"):
+            break
+        table.append([c.strip() for c in ln.strip("|").split("|")])
+    return pd.DataFrame(table[2:], columns=table[0])
+
+
+def read_mean_std(cell: str) -> tuple[float, float]:
+    """(mean, std) of a cell mean_std wrote."""
+    mean, std = cell.split(" ± ")
+    return float(mean), float(std)
+
+
 def write_results_markdown(path: Path | str, generated: str) -> None:
     """Writes a generated results file, keeping the hand-written "## Discussion" section (and all
     below it) of the file it replaces, so regenerating the tables never loses the commentary."""
@@ -191,6 +210,23 @@ def write_results_markdown(path: Path | str, generated: str) -> None:
     old = path.read_text() if path.exists() else ""
     discussion = old[old.index("## Discussion") :] if "## Discussion" in old else ""
     path.write_text((generated.rstrip() + "\n\n" + discussion).rstrip() + "\n")
+
+
+def machine() -> str:
+    """Where a result was measured, read from the environment, e.g. 'x86_64 AMD EPYC 7B13,
+    2 cores, CPU' (the CPU model from /proc/cpuinfo; cores this process may run on)."""
+    import os
+    import platform
+
+    model = platform.processor() or platform.machine()
+    cpuinfo = Path("/proc/cpuinfo")
+    if cpuinfo.exists():
+        names = [ln for ln in cpuinfo.read_text().splitlines() if ln.startswith("model name")]
+        model = names[0].split(":", 1)[1].strip() if names else model
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    devices = {d.platform for d in jax.devices()}
+    accelerator = "CPU" if devices == {"cpu"} else "/".join(sorted(devices)).upper()
+    return f"{platform.machine()} {model}, {cores} cores, {accelerator}"
 
 
 def mean_std(mean: float, std: float) -> str:
@@ -270,8 +306,6 @@ def benchmark_report(
     $MIRO_REFERENCE_DIR, 'none' = DBSCAN only, else a model name or directory), written to
     out_dir as eval_<set>_<tag>.csv (per FOV) and .md (mean ± std, DBSCAN parameters)."""
     import datetime
-    import os
-    import platform
     import time
 
     from configs import benchmark
@@ -299,8 +333,7 @@ def benchmark_report(
         f"# {scenario}: dev FOVs {list(config.data.dev_fovs)}",
         "",
         f"Command: `{command}`  ",
-        f"Machine: {platform.machine()}, {os.cpu_count()} cores, CPU; date "
-        f"{datetime.date.today()}; wall time {time.time() - t0:.0f} s",
+        f"Machine: {machine()}; date {datetime.date.today()}; wall time {time.time() - t0:.0f} s",
         "",
         "| method | eps (nm) | minPts |",
         "|---|---|---|",

@@ -40,7 +40,7 @@ def field_statistics(tables) -> dict:
         for _, members in cluster.label_groups(table.labels):
             pts = table.xy_nm[members]
             per_cluster.append(len(pts))
-            radii.append(float(np.sqrt(np.mean(np.sum((pts - pts.mean(0)) ** 2, axis=1)))))
+            radii.append(cluster.radius_of_gyration(pts))
     return {
         "fields": len(tables),
         "clusters": len(per_cluster),
@@ -158,10 +158,6 @@ def simulated_tables(config: ml_collections.ConfigDict, count: int = 4) -> list:
     ]
 
 
-def _radius_of_gyration(xy: np.ndarray) -> float:
-    return float(np.sqrt(np.mean(np.sum((xy - xy.mean(0)) ** 2, axis=1))))
-
-
 def fit_config(
     train_files=(),
     dev_files=(),
@@ -173,10 +169,12 @@ def fit_config(
     single_cluster: str | None = None,
     background_files=(),
     spec: dict | None = None,
+    warm_start: str | None = None,
+    exclude_models=(),
 ) -> ml_collections.ConfigDict:
     """configs/fit.py filled in with the user's data and budget (--steps: exact, no budget): the
     annotated `train_files`, or one annotated cluster + unannotated `background_files`, or a
-    simulation `spec` (read_spec)."""
+    simulation `spec` (read_spec); `warm_start` and `exclude_models` as with_warm_start."""
     if base is None:
         from configs import fit as fit_recipe
 
@@ -208,19 +206,17 @@ def fit_config(
             )
         raw = [input_pipeline.read_raw(f, config) for f in config.data.background_files]
         statistics = field_statistics(raw) | {
-            "median cluster radius of gyration [nm]": _radius_of_gyration(one)
+            "median cluster radius of gyration [nm]": cluster.radius_of_gyration(one)
         }
     else:
         config.data.train_files = tuple(str(Path(f).resolve()) for f in train_files)
         config.data.dev_files = tuple(str(Path(f).resolve()) for f in dev_files)
-        check_annotation(
-            [input_pipeline.read_annotated(f, config) for f in config.data.train_files],
-            label_column,
-        )
-        statistics = field_statistics(input_pipeline.annotated_tables(config, "train"))
+        files = [input_pipeline.read_annotated(f, config) for f in config.data.train_files]
+        check_annotation(files, label_column)
+        statistics = field_statistics(input_pipeline.annotated_tables(config, "train", files))
     config.graph.connectivity_radius = connectivity_radius_nm(statistics, config.fit) / scale
     config.fit.statistics = statistics
-    config = with_warm_start(config, config.fit.warm_start)
+    config = with_warm_start(config, warm_start, exclude_models)
     if steps is not None:
         config.train.num_train_steps, config.train.max_minutes = int(steps), 0.0
     elif minutes is not None:
@@ -229,11 +225,11 @@ def fit_config(
 
 
 def with_warm_start(
-    config: ml_collections.ConfigDict, warm_start: str, exclude=()
+    config: ml_collections.ConfigDict, warm_start: str | None, exclude=()
 ) -> ml_collections.ConfigDict:
     """train.init_from for a warm start: a model name or directory, 'auto' (the bundled model
     closest to the fit's training statistics, not in fit.exclude_models + `exclude`) or
-    'none'/'' (from scratch)."""
+    'none'/'' (from scratch); None: the config's fit.warm_start."""
     config = config.copy_and_resolve_references()
     config.fit.exclude_models = tuple(config.fit.exclude_models) + tuple(exclude)
     warm_start = warm_start or config.fit.warm_start
@@ -254,7 +250,8 @@ def training_window_nm(config: ml_collections.ConfigDict) -> float:
     """Side of the fit's training windows (simulated fields, or annotated/raw fields' windows)."""
     if config.data.source == "simulated":
         return float(config.data.simulator_kwargs.fov_nm)
-    return input_pipeline.field_builder(config).window * config.graph.length_scale_nm
+    tables = input_pipeline.builder_tables(config)
+    return input_pipeline.training_window(tables, config) * config.graph.length_scale_nm
 
 
 def training_source(config: ml_collections.ConfigDict) -> dict:

@@ -342,10 +342,14 @@ def _held_out(table: AnnotatedTable, fraction: float) -> np.ndarray:
     return x > cut
 
 
-def annotated_tables(config: ml_collections.ConfigDict, split: str) -> list[AnnotatedTable]:
+def annotated_tables(
+    config: ml_collections.ConfigDict, split: str, train: list[AnnotatedTable] | None = None
+) -> list[AnnotatedTable]:
     """The annotated fields of a 'files' source: 'train' (without dev files: each training
-    field less its held-out strip) or 'dev' (the dev files, or the held-out strips)."""
-    train = [read_annotated(p, config) for p in config.data.train_files]
+    field less its held-out strip) or 'dev' (the dev files, or the held-out strips). `train`:
+    the training files as read_annotated already read them."""
+    if train is None:
+        train = [read_annotated(p, config) for p in config.data.train_files]
     if config.data.dev_files:
         return (
             train
@@ -383,7 +387,7 @@ def raw_background(
     import scipy.spatial
     import sklearn.cluster
 
-    eps = float(np.sqrt(np.mean(np.sum((cluster_nm - cluster_nm.mean(0)) ** 2, axis=1))))
+    eps = cluster.radius_of_gyration(cluster_nm)
     counts = [len(n) for n in scipy.spatial.cKDTree(cluster_nm).query_ball_point(cluster_nm, eps)]
     found = sklearn.cluster.DBSCAN(eps=eps, min_samples=max(3, int(np.percentile(counts, 10))))
     found.fit(xy_nm)
@@ -408,16 +412,23 @@ def _field(
     return augment.AnnotatedField(unit_background, lo, hi, n_clusters / area)
 
 
+def builder_tables(config: ml_collections.ConfigDict) -> list[AnnotatedTable]:
+    """The fields field_builder draws windows from: the unannotated fields of a single-shot fit,
+    else the annotated training fields."""
+    if config.data.single_cluster_file:
+        return [read_raw(p, config) for p in config.data.background_files]
+    return annotated_tables(config, "train")
+
+
 def field_builder(config: ml_collections.ConfigDict) -> augment.FieldBuilder:
     """miro fit's builder in model units (nm / graph.length_scale_nm): the annotated training
     fields, or (data.single_cluster_file) one annotated cluster on unannotated fields'
     backgrounds (raw_background)."""
     scale = config.graph.length_scale_nm
-    fields, clusters = [], []
+    fields, clusters, tables = [], [], builder_tables(config)
     if config.data.single_cluster_file:
         cluster_nm = read_single_cluster(config.data.single_cluster_file, config)
         clusters = [(cluster_nm - cluster_nm.mean(axis=0)) / scale]
-        tables = [read_raw(p, config) for p in config.data.background_files]
         for table in tables:
             background, count = raw_background(
                 table.xy_nm,
@@ -427,7 +438,6 @@ def field_builder(config: ml_collections.ConfigDict) -> augment.FieldBuilder:
             )
             fields.append(_field(background / scale, table.xy_nm / scale, count))
     else:
-        tables = annotated_tables(config, "train")
         for table in tables:
             unit = table.xy_nm / scale
             centred, background = benchmark_data.split_clusters(unit, table.labels)

@@ -228,8 +228,8 @@ def compression_index(original: np.ndarray, squeezed: np.ndarray, truth: np.ndar
     """
     ratios = []
     for _, m in cluster.label_groups(truth):
-        before = np.sqrt(np.mean(np.sum((original[m] - original[m].mean(0)) ** 2, axis=1)))
-        after = np.sqrt(np.mean(np.sum((squeezed[m] - squeezed[m].mean(0)) ** 2, axis=1)))
+        before = cluster.radius_of_gyration(original[m])
+        after = cluster.radius_of_gyration(squeezed[m])
         if before > 0:
             ratios.append(after / before)
     return float(1.0 - np.mean(ratios)) if ratios else 0.0

@@ -14,7 +14,7 @@ import ml_collections
 import numpy as np
 import orbax.checkpoint as ocp
 
-from miro_jax import reference_weights
+from miro_jax import outputs, reference_weights
 
 BUNDLED_DIR = Path(__file__).resolve().parent / "trained_models"
 # config fields whose value is a free-form dict (builder or simulator arguments): never merged
@@ -48,10 +48,16 @@ def with_defaults(config: ml_collections.ConfigDict) -> ml_collections.ConfigDic
     return ml_collections.ConfigDict(upgraded)
 
 
+def write_config(path: Path, config: ml_collections.ConfigDict) -> None:
+    """A config as JSON (a model's or a workdir's config.json), written atomically."""
+    with outputs.atomic_path(path) as tmp:
+        tmp.write_text(config.to_json_best_effort(indent=2))
+
+
 def save_model(directory: str | Path, params, config: ml_collections.ConfigDict) -> None:
     directory = Path(directory).resolve()
     directory.mkdir(parents=True, exist_ok=True)
-    (directory / "config.json").write_text(config.to_json_best_effort(indent=2))
+    write_config(directory / "config.json", config)
     params = jax.tree_util.tree_map(np.asarray, params)
     with ocp.StandardCheckpointer() as ckpt:
         ckpt.save(directory / "params", params, force=True)

@@ -323,8 +323,7 @@ def train_and_evaluate(
     workdir = Path(workdir).resolve()  # orbax needs absolute paths
     check_workdir_config(workdir, config)
     workdir.mkdir(parents=True, exist_ok=True)
-    with outputs.atomic_path(workdir / "config.json") as tmp:
-        tmp.write_text(config.to_json_best_effort(indent=2))
+    model_store.write_config(workdir / "config.json", config)
     source = input_pipeline.make_source(config)
     first = source.batch(0)
     check_class_labels(first, config)

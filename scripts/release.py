@@ -13,11 +13,10 @@ reports them.
 
 import argparse
 import datetime
-import re
 import shutil
 from pathlib import Path
 
-from miro_jax import benchmark_data, fit, input_pipeline, model_store
+from miro_jax import benchmark_data, evaluation, fit, input_pipeline, model_store
 
 REPO = Path(__file__).resolve().parents[1]
 BENCHMARK_MD = REPO / "experiments" / "results" / "benchmark.md"
@@ -26,18 +25,12 @@ README_MARKERS = ("<!-- benchmark-table -->", "<!-- /benchmark-table -->")
 
 def benchmark_rows() -> dict:
     """set → (ARI† ours, ARI† DBSCAN, JI_c ours, JI_c DBSCAN, train minutes) from benchmark.md."""
-    rows = {}
-    for line in BENCHMARK_MD.read_text().splitlines():
-        cells = [c.strip() for c in line.strip("|").split("|")]
-        if (
-            len(cells) > 8
-            and cells[0].startswith("scenario_")
-            and "±" in cells[1]
-            and cells[0] not in rows
-        ):  # the overview table comes first
-            mean = [float(re.split(r" ± ", c)[0]) for c in (cells[1], cells[3], cells[4], cells[6])]
-            rows[cells[0]] = (*mean, float(cells[8]))
-    return rows
+    table = evaluation.read_markdown_table(BENCHMARK_MD.read_text().split("## Overview", 1)[1])
+    columns = ("ARI† ours", "ARI† DBSCAN", "JI_c ours", "JI_c DBSCAN")
+    return {
+        r["set"]: (*(evaluation.read_mean_std(r[c])[0] for c in columns), float(r["train min"]))
+        for _, r in table.iterrows()
+    }
 
 
 def card_for(name: str, rows: dict) -> dict:
@@ -113,16 +106,26 @@ def update_readme() -> None:
 
 
 def upgrade_configs() -> None:
-    """Every bundled model's config.json rewritten in the current schema (model_store.with_defaults:
-    fields it lacks get their defaults, config_version the current one)."""
+    """Every bundled model's config.json that the current schema changes (model_store.with_defaults:
+    fields it lacks get their defaults, config_version the current one) rewritten in it."""
     import json
 
     for name in model_store.bundled_models():
         path = model_store.BUNDLED_DIR / name / "config.json"
-        config = model_store.with_defaults(
-            model_store.ml_collections.ConfigDict(json.loads(path.read_text()))
-        )
-        path.write_text(config.to_json_best_effort(indent=2))
+        stored = model_store.ml_collections.ConfigDict(json.loads(path.read_text()))
+        upgraded = model_store.with_defaults(stored)
+        if model_store.config_differences(stored, upgraded):
+            model_store.write_config(path, upgraded)
+
+
+def same_card(old: dict | None, new: dict) -> bool:
+    """Whether two cards say the same but for the date they were written."""
+    import json
+
+    def content(card):
+        return json.loads(json.dumps({k: v for k, v in card.items() if k != "date"}, default=float))
+
+    return old is not None and content(old) == content(new)
 
 
 def main():
@@ -139,7 +142,8 @@ def main():
     rows = benchmark_rows()
     for name in model_store.bundled_models():
         card = card_for(name, rows)
-        fit.write_model_card(model_store.BUNDLED_DIR / name, card)
+        if not same_card(model_store.load_card(name), card):  # a new date alone is no change
+            fit.write_model_card(model_store.BUNDLED_DIR / name, card)
         print(
             f"{name}: {card['trained on']['density [localizations/um^2]']:.0f} /µm², "
             f"NN {card['trained on']['median nearest-neighbour distance [nm]']:.1f} nm"
