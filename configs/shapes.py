@@ -46,6 +46,17 @@ TASKS = {
         {"model.num_iterations": 20, "loss.cutoff_iterations": 10},
     ),
 }
+# the ablations' training scaled down to one session on the 2-core CPU (Tables S8/S9:
+# experiments/sweeps/hidden_size.py and alpha_beta.py share it)
+TASKS["spots_ellipses_cpu"] = (
+    *TASKS["spots_ellipses"],
+    {
+        "model.num_iterations": 10,
+        "train.batch_size": 2,
+        "train.num_train_steps": 800,
+        "train.eval_every": 400,
+    },
+)
 
 
 def get_config(task: str = "c_shapes") -> ml_collections.ConfigDict:

@@ -10,7 +10,6 @@ Writes experiments/results/adjacent.md and adjacent.png.
 """
 
 import argparse
-import datetime
 import time
 from pathlib import Path
 
@@ -21,9 +20,8 @@ import pandas as pd
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from experiments import report
 from miro_jax import evaluation, input_pipeline, model_store, simulate
-
-REPO = Path(__file__).resolve().parents[1]
 
 DISTANCES = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0)
 
@@ -79,7 +77,7 @@ def main():
     ax.set_ylim(0, 1.05)
     ax.legend()
     fig.tight_layout()
-    fig.savefig(REPO / "experiments" / "results" / "adjacent.png", dpi=120)
+    fig.savefig(report.path("adjacent.png"), dpi=120)
     rows = ["| d/σ | method | JI_c | ARI† | clusters found (truth 2) |", "|---|---|---|---|---|"]
     for (d, method), r in table.iterrows():
         rows.append(
@@ -88,24 +86,22 @@ def main():
             f"{r[('num_clusters', 'mean')]:.2f} |"
         )
     lines = [
-        "# Adjacent clusters: JI_c vs d/σ (σ = 25 nm, sizes geometric with mean 90)",
-        "",
-        f"Command: `python -m experiments.adjacent --workdir {args.workdir} --fovs {args.fovs}`  ",
-        f"Model: {args.workdir} (K = {config.model.num_iterations}, hidden {config.model.hidden_size}, "
-        f"{config.train.num_train_steps} steps on configs/shapes.py:adjacent_pairs)  ",
-        f"Machine: {evaluation.machine()}; date {datetime.date.today()}; "
-        f"evaluation {time.time() - t0:.0f} s  ",
-        f"DBSCAN params (searched on 14 separate pair FOVs): alone eps {raw_p.eps:.1f} nm minPts "
-        f"{raw_p.min_samples}; MIRO eps {miro_p.eps:.1f} nm minPts {miro_p.min_samples}  ",
-        "Reference: paper Fig. 4a — MIRO clearly better than DBSCAN at d ≤ 2σ.",
-        "",
+        *report.header(
+            "Adjacent clusters: JI_c vs d/σ (σ = 25 nm, sizes geometric with mean 90)",
+            f"python -m experiments.adjacent --workdir {args.workdir} --fovs {args.fovs}",
+            f"Model: {args.workdir} (K = {config.model.num_iterations}, hidden "
+            f"{config.model.hidden_size}, {config.train.num_train_steps} steps on "
+            f"configs/shapes.py:adjacent_pairs); evaluation {time.time() - t0:.0f} s",
+            f"DBSCAN params (searched on 14 separate pair FOVs): alone eps {raw_p.eps:.1f} nm "
+            f"minPts {raw_p.min_samples}; MIRO eps {miro_p.eps:.1f} nm minPts {miro_p.min_samples}",
+            "Reference: paper Fig. 4a — MIRO clearly better than DBSCAN at d ≤ 2σ.",
+        ),
         f"{args.fovs} test FOVs per distance; mean ± std over FOVs. Plot: adjacent.png",
         "",
         *rows,
         "",
     ]
-    (REPO / "experiments" / "results" / "adjacent.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    report.write("adjacent.md", lines)
 
 
 if __name__ == "__main__":

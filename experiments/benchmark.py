@@ -5,7 +5,8 @@
   python -m experiments.benchmark --scenario scenario_8 --eval-only
 
 Trains with configs/benchmark_cpu.py into workdirs/benchmark/<set> (skipped when its model
-exists; an interrupted run resumes), then scores the dev FOVs: MIRO + DBSCAN (ours; paper and searched DBSCAN params, searched on the training
+exists; an interrupted run resumes; --eval-only: the shipped model when the workdir has
+none), then scores the dev FOVs: MIRO + DBSCAN (ours; paper and searched DBSCAN params, searched on the training
 FOVs only), MIRO + DBSCAN (authors' weights in our model), DBSCAN alone (paper and searched
 params). Writes experiments/results/benchmark_<set>.md/.csv and the summary
 experiments/results/benchmark.md over every set evaluated so far. Shipping the models and the
@@ -13,7 +14,6 @@ README's table: `python scripts/release.py --ship workdirs/benchmark`.
 """
 
 import argparse
-import datetime
 import json
 import time
 from pathlib import Path
@@ -21,11 +21,10 @@ from pathlib import Path
 import pandas as pd
 
 from configs import benchmark, benchmark_cpu
+from experiments import report
 from miro_jax import evaluation, model_store, reference_weights, train
 
 REPO = Path(__file__).resolve().parents[1]
-
-RESULTS = REPO / "experiments" / "results"
 KEY = ["ARI_dagger", "JI_c", "RMSRE_N", "ARI", "AMI", "IoU"]
 # paper (Tables S3/S4, test FOVs) MIRO / DBSCAN, where our references quote them
 PAPER = {
@@ -52,7 +51,7 @@ def overview() -> str:
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for scenario in benchmark.SCENARIOS:
-        csv = RESULTS / f"benchmark_{scenario}.csv"
+        csv = report.path(f"benchmark_{scenario}.csv")
         if not csv.exists():
             lines.append(
                 f"| {scenario} | not trained yet | | | | | | | | | {PAPER.get(scenario, '')} |"
@@ -61,18 +60,9 @@ def overview() -> str:
         frame = pd.read_csv(csv)
         g = frame.groupby("method")
         m, sd = g[KEY].mean(), g[KEY].std(ddof=0)
-        timing = REPO / "workdirs" / "benchmark" / scenario / "train_time.json"
-        minutes = (
-            json.loads(timing.read_text())["seconds"] / 60 if timing.exists() else float("nan")
-        )
-        ok = (
-            m.loc[OURS, "ARI_dagger"] >= m.loc[DBSCAN, "ARI_dagger"]
-            and m.loc[OURS, "JI_c"] >= m.loc[DBSCAN, "JI_c"]
-            and m.loc[OURS, "RMSRE_N"] <= m.loc[DBSCAN, "RMSRE_N"]
-            and all(
-                m.loc[OURS, k] >= m.loc[AUTHORS, k] - sd.loc[AUTHORS, k]
-                for k in ("ARI_dagger", "JI_c")
-            )
+        minutes = train_seconds(scenario, REPO / "workdirs" / "benchmark" / scenario) / 60
+        ok = report.at_least(m.loc[OURS], m.loc[DBSCAN], lower=("RMSRE_N",)) and (
+            report.within_one_std(m.loc[OURS], m.loc[AUTHORS], sd.loc[AUTHORS])
         )
 
         def cell(method, k, m=m, sd=sd):
@@ -102,8 +92,19 @@ def train_scenario(scenario: str, workdir: Path) -> float:
     return json.loads(timing.read_text())["seconds"]
 
 
+def train_seconds(scenario: str, workdir: Path) -> float:
+    """The recorded training time of the set's model: the workdir's, else the shipped card's."""
+    timing = workdir / "train_time.json"
+    if timing.exists():
+        return json.loads(timing.read_text())["seconds"]
+    card = json.loads((model_store.BUNDLED_DIR / scenario / "model_card.json").read_text())
+    return 60.0 * card["training"]["minutes"]
+
+
 def _shipped_step_note(workdir: Path, config) -> str:
     """', model from step N (best dev evaluation)' when model/ is not the last step (train.final_params)."""
+    if not (workdir / "metrics.jsonl").exists():
+        return ""
     records = train.read_metrics(workdir)
     steps = [r["final_params_step"] for r in records if "final_params_step" in r]
     if steps and steps[-1] != config.train.num_train_steps:
@@ -111,8 +112,12 @@ def _shipped_step_note(workdir: Path, config) -> str:
     return ""
 
 
-def evaluate_scenario(scenario: str, workdir: Path, train_seconds: float) -> pd.DataFrame:
-    params, config = model_store.load_model(workdir / "model")
+def evaluate_scenario(
+    scenario: str, workdir: Path, train_seconds: float, eval_only: bool = False
+) -> pd.DataFrame:
+    """Scores workdir/model, or the shipped model of the set when the workdir has none."""
+    model_dir = workdir / "model" if (workdir / "model").exists() else scenario
+    params, config = model_store.load_model(model_dir)
     # the search rule is the benchmark's current one, also for models trained before it existed
     rule = benchmark_cpu.get_config(scenario).evals
     config.evals.search_objective, config.evals.search_plateau = (
@@ -133,35 +138,30 @@ def evaluate_scenario(scenario: str, workdir: Path, train_seconds: float) -> pd.
         ignore_index=True,
     )
     per_fov.insert(0, "scenario", scenario)
-    per_fov.to_csv(RESULTS / f"benchmark_{scenario}.csv", index=False)
+    per_fov.to_csv(report.path(f"benchmark_{scenario}.csv"), index=False)
     chosen = {**ours["chosen"], **authors["chosen"]}
     lines = [
-        f"# {scenario}: dev FOVs {list(config.data.dev_fovs)}",
-        "",
-        f"Command: `python -m experiments.benchmark --scenario {scenario}`  ",
-        f"Machine: {evaluation.machine()}; date {datetime.date.today()}; "
-        f"training {train_seconds / 60:.1f} min ({config.train.num_train_steps} steps, hidden "
-        f"{config.model.hidden_size}{_shipped_step_note(workdir, config)})",
-        "",
+        *report.header(
+            f"{scenario}: dev FOVs {list(config.data.dev_fovs)}",
+            f"python -m experiments.benchmark --scenario {scenario}{' --eval-only' * eval_only}",
+            f"Training {train_seconds / 60:.1f} min ({config.train.num_train_steps} steps, hidden "
+            f"{config.model.hidden_size}{_shipped_step_note(workdir, config)})",
+        ),
         "| method | eps (nm) | minPts |",
         "|---|---|---|",
     ]
     lines += [f"| {m} | {p.eps:.2f} | {p.min_samples} |" for m, p in chosen.items()]
     lines += ["", evaluation.markdown_table(evaluation.summarize(per_fov)), ""]
-    (RESULTS / f"benchmark_{scenario}.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    report.write(f"benchmark_{scenario}.md", lines)
     return per_fov
 
 
 def write_summary() -> None:
     rows = []
-    for csv in sorted(RESULTS.glob("benchmark_scenario_*.csv")):
+    for csv in sorted(report.RESULTS.glob("benchmark_scenario_*.csv")):
         frame = pd.read_csv(csv)
         scenario = frame["scenario"].iloc[0]
-        timing = REPO / "workdirs" / "benchmark" / scenario / "train_time.json"
-        minutes = (
-            json.loads(timing.read_text())["seconds"] / 60 if timing.exists() else float("nan")
-        )
+        minutes = train_seconds(scenario, REPO / "workdirs" / "benchmark" / scenario) / 60
         groups = frame.groupby("method", sort=False)[KEY]
         mean, std = groups.mean(), groups.std(ddof=0)  # as evaluation.summarize
         for method in mean.index:
@@ -172,11 +172,11 @@ def write_summary() -> None:
     table = pd.DataFrame(rows).set_index("set")
     summary = overview()
     lines = [
-        "# Benchmark with our CPU training (dev FOVs, mean ± std over 7 FOVs)",
-        "",
-        "Per set: `python -m experiments.benchmark --scenario <set>`; all: `--all`.  ",
-        f"Machine: {evaluation.machine()}; updated {datetime.date.today()}",
-        "",
+        *report.header(
+            "Benchmark with our CPU training (dev FOVs, mean ± std over 7 FOVs)",
+            "python -m experiments.benchmark --scenario <set>",
+            "All sets: `--all`; the shipped models scored again: `--all --eval-only`.",
+        ),
         "## Overview",
         "",
         "Ours = MIRO + DBSCAN with parameters searched on the training FOVs; "
@@ -189,7 +189,7 @@ def write_summary() -> None:
         "",
         evaluation.markdown_table(table),
     ]
-    evaluation.write_results_markdown(RESULTS / "benchmark.md", "\n".join(lines))
+    report.write("benchmark.md", lines)
 
 
 def main():
@@ -208,10 +208,10 @@ def main():
     for scenario in scenarios:
         workdir = REPO / "workdirs" / "benchmark" / scenario
         if args.eval_only:
-            seconds = json.loads((workdir / "train_time.json").read_text())["seconds"]
+            seconds = train_seconds(scenario, workdir)
         else:
             seconds = train_scenario(scenario, workdir)
-        evaluate_scenario(scenario, workdir, seconds)
+        evaluate_scenario(scenario, workdir, seconds, args.eval_only)
         write_summary()
 
 

@@ -10,13 +10,13 @@ Writes experiments/results/capability_<task>.md.
 """
 
 import argparse
-import datetime
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from experiments import report
 from miro_jax import (
     cluster,
     evaluation,
@@ -26,8 +26,6 @@ from miro_jax import (
     model_store,
     train,
 )
-
-REPO = Path(__file__).resolve().parents[1]
 
 PAPER = {
     "c_shapes": "paper Table 1: MIRO ARI† 0.95, JI_c 0.999; DBSCAN ARI† 0.88, JI_c 0.67",
@@ -73,31 +71,27 @@ def main():
     ]
     per_fov = pd.concat(frames, ignore_index=True)
     lines = [
-        f"# Capability `{task}`: 20 fresh simulated FOVs",
-        "",
-        f"Training: `python -m miro_jax.main --config configs/shapes.py:{task} --workdir "
-        f"{args.workdir} --config.train.num_train_steps={config.train.num_train_steps}` "
-        f"({_training_minutes(Path(args.workdir)):.1f} min recorded)  ",
-        f"Command: `python -m experiments.capabilities --workdir {args.workdir}`  ",
-        f"Model: {args.workdir} (K = {config.model.num_iterations}, hidden "
-        f"{config.model.hidden_size}, {config.train.num_train_steps} steps)  ",
-        f"Machine: {evaluation.machine()}; date {datetime.date.today()}; "
-        f"evaluation wall time {time.time() - t0:.0f} s  ",
-        f"DBSCAN params (searched on 5 separate simulated FOVs): alone eps {raw_p.eps:.1f} nm "
-        f"minPts {raw_p.min_samples}; MIRO eps {miro_p.eps:.1f} nm minPts {miro_p.min_samples}  ",
-        f"Reference: {PAPER.get(task, '–')}",
-        "",
+        *report.header(
+            f"Capability `{task}`: 20 fresh simulated FOVs",
+            f"python -m experiments.capabilities --workdir {args.workdir}",
+            f"Training: `python -m miro_jax.main --config configs/shapes.py:{task} --workdir "
+            f"{args.workdir} --config.train.num_train_steps={config.train.num_train_steps}` "
+            f"({_training_minutes(Path(args.workdir)):.1f} min recorded)",
+            f"Model: {args.workdir} (K = {config.model.num_iterations}, hidden "
+            f"{config.model.hidden_size}, {config.train.num_train_steps} steps); evaluation "
+            f"wall time {time.time() - t0:.0f} s",
+            f"DBSCAN params (searched on 5 separate simulated FOVs): alone eps {raw_p.eps:.1f} nm "
+            f"minPts {raw_p.min_samples}; MIRO eps {miro_p.eps:.1f} nm minPts {miro_p.min_samples}",
+            f"Reference: {PAPER.get(task, '–')}",
+        ),
         evaluation.markdown_table(evaluation.summarize(per_fov)),
         "",
     ]
     if config.model.num_classes:
         truth_c, pred_c, loc_t, loc_p = [], [], [], []
         for o, sq, it in zip(outs, dev_sq, dev):
-            n = it.fov.xy_nm.shape[0]
             labels = cluster.dbscan_labels(sq, miro_p.eps, miro_p.min_samples)
-            node_cls = np.asarray(o["logits"][-1, :n]).argmax(-1)
-            refined = cluster.majority_class_per_cluster(labels, node_cls)
-            true_cls = np.asarray(it.graph.nodes["class"][:n])
+            true_cls, refined = evaluation.class_predictions(o, it, labels)
             loc_t.append(true_cls)
             loc_p.append(refined)
             t, p = metrics.cluster_classes(it.fov.labels, true_cls, refined)
@@ -120,9 +114,7 @@ def main():
             f"Per localization: macro F1 {lo['macro_F1']:.3f}",
             "",
         ]
-    out = REPO / "experiments" / "results" / f"capability_{task}.md"
-    out.write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    report.write(f"capability_{task}.md", lines)
 
 
 if __name__ == "__main__":

@@ -12,13 +12,13 @@ Writes experiments/results/dbscan_objective.md.
 """
 
 import argparse
-import datetime
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from experiments import report
 from miro_jax import cluster, evaluation, input_pipeline, metrics, model_store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -101,7 +101,7 @@ def rows_for(scenario: str) -> list[dict]:
 def meets_bar(row: dict) -> str:
     """The issue's bar for one rule's dev scores, against the set's benchmark_<set>.csv rows
     (DBSCAN alone with paper params; the authors' weights, mean − 1 std): 'ok' or what fails."""
-    frame = pd.read_csv(REPO / "experiments" / "results" / f"benchmark_{row['set']}.csv")
+    frame = pd.read_csv(report.path(f"benchmark_{row['set']}.csv"))
     groups = frame.groupby("method")[["ARI_dagger", "JI_c", "RMSRE_N"]]
     mean, std = groups.mean(), groups.std(ddof=0)
     dbscan, authors = "DBSCAN (paper params)", "MIRO authors' weights (paper params)"
@@ -130,12 +130,11 @@ def main():
         lambda b: f"{(b == 'ok').sum()} of {len(b)}"
     )
     lines = [
-        "# How to choose DBSCAN parameters for MIRO + DBSCAN (dev FOVs, our shipped models)",
-        "",
-        f"Command: `python -m experiments.dbscan_objective {' '.join(args.scenarios)}`  ",
-        f"Machine: {evaluation.machine()}; date {datetime.date.today()}; "
-        f"{(time.time() - t0) / 60:.1f} min (grids cached in workdirs/dbscan_objective/)",
-        "",
+        *report.header(
+            "How to choose DBSCAN parameters for MIRO + DBSCAN (dev FOVs, our shipped models)",
+            f"python -m experiments.dbscan_objective {' '.join(args.scenarios)}",
+            f"{(time.time() - t0) / 60:.1f} min (grids cached in workdirs/dbscan_objective/)",
+        ),
         f"Grid: eps {EPS[0]:.0f}–{EPS[-1]:.0f} nm ({len(EPS)} log steps) × minPts "
         f"{MIN_PTS[0]}–{MIN_PTS[-1]} ({len(MIN_PTS)}); chosen on the 3 training FOVs (squeezed by "
         "the model trained on them); scores = mean over the 7 dev FOVs.",
@@ -155,9 +154,7 @@ def main():
         evaluation.markdown_table(frame.set_index("set")),
         "",
     ]
-    out = REPO / "experiments" / "results" / "dbscan_objective.md"
-    out.write_text("\n".join(lines))
-    print(f"wrote {out}")
+    report.write("dbscan_objective.md", lines)
 
 
 if __name__ == "__main__":

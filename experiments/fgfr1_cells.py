@@ -14,7 +14,6 @@ picture beside it.
 """
 
 import argparse
-import datetime
 import json
 import os
 import shutil
@@ -26,12 +25,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from miro_jax import evaluation, model_store
+from experiments import report
+from miro_jax import model_store
 
 REPO = Path(__file__).resolve().parents[1]
 
 CELLS = REPO.parent / "shared" / "data" / "fgfr1_mcf7"
-RESULTS = REPO / "experiments" / "results"
 COLUMNS = {
     "clusters": "clusters",
     "median localizations per cluster": "median locs",
@@ -107,7 +106,7 @@ def model_section(model: str, out: Path, wall: dict) -> list[str]:
         + " | ".join(f"{dbscan[c].median():.3g}" for c in COLUMNS)
         + " |"
     )
-    shutil.copy(out / tag / "miro" / "fov_01_miro.png", RESULTS / f"fgfr1_fov_01_{tag}.png")
+    shutil.copy(out / tag / "miro" / "fov_01_miro.png", report.path(f"fgfr1_fov_01_{tag}.png"))
     return lines + [""]
 
 
@@ -133,31 +132,26 @@ def main():
         fit_note = (
             f"`miro fit --simulate {args.fit_spec} --out {spec_model.name}`: "
             f"{card['training']['minutes']} min of training ({card['training']['steps']} steps, "
-            f"warm start from {card['warm start from']}).  "
+            f"warm start from {card['warm start from']})."
         )
         models.append(str(spec_model))
     walls = {m: {k: run(c) for k, c in model_commands(m, out).items()} for m in models}
-    lines = [
-        "# FGFR1 dSTORM cells (MCF7, AF647): MIRO + DBSCAN vs DBSCAN alone, per model",
-        "",
-        f"Command: `python -m experiments.fgfr1_cells --models {' '.join(args.models)}"
-        f"{' --fit-spec ' + args.fit_spec if args.fit_spec else ''}`"
-        ", which runs the batch commands below (each one process over the 15 cells).  ",
-        fit_note,
-        f"Machine: {evaluation.machine()}; date {datetime.date.today()}  ",
+    lines = report.header(
+        "FGFR1 dSTORM cells (MCF7, AF647): MIRO + DBSCAN vs DBSCAN alone, per model",
+        f"python -m experiments.fgfr1_cells --models {' '.join(args.models)}"
+        f"{' --fit-spec ' + args.fit_spec if args.fit_spec else ''}",
+        "It runs the batch commands below (each one process over the 15 cells). " + fit_note,
         "rg = radius of gyration; nn = nearest-neighbour centroid distance; frac = fraction "
         "of localizations clustered; per µm² = clusters per µm² of the cell's hull. "
         "Pictures: `fgfr1_fov_01_<model>.png` (rendered localizations with cluster outlines "
         "and ids, and the squeezed rendering).",
-        "",
-    ]
+    )
     for model in models:
         lines += model_section(model, out, walls[model])
     shutil.copy(
-        out / Path(models[0]).name / "miro" / "overview.png", RESULTS / "fgfr1_overview.png"
+        out / Path(models[0]).name / "miro" / "overview.png", report.path("fgfr1_overview.png")
     )
-    evaluation.write_results_markdown(RESULTS / "fgfr1_cells.md", "\n".join(lines))
-    print("\n".join(lines))
+    report.write("fgfr1_cells.md", lines)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ again replaces its row).
 """
 
 import argparse
-import datetime
 import json
 import os
 import subprocess
@@ -23,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from configs import benchmark
+from experiments import report
 from miro_jax import (
     benchmark_data,
     cluster,
@@ -34,7 +34,7 @@ from miro_jax import (
 
 REPO = Path(__file__).resolve().parents[1]
 
-RESULTS = REPO / "experiments" / "results" / "fit.md"
+RESULTS = report.path("fit.md")
 COLUMNS = [
     "set",
     "fit min",
@@ -81,7 +81,7 @@ def dev_scores(model_dir: Path, scenario: str) -> dict:
     means = per_fov.groupby("method")[["ARI_dagger", "JI_c"]].mean()
     return {
         f"{k} {m}": summary.loc[m, k] for k in ("ARI_dagger", "JI_c") for m in ("MIRO", "DBSCAN")
-    } | {"beats": bool((means.loc["MIRO"] > means.loc["DBSCAN"]).all())}
+    } | {"beats": report.at_least(means.loc["MIRO"], means.loc["DBSCAN"])}
 
 
 def model_folder(name: str) -> str:
@@ -120,8 +120,14 @@ def with_authors(rows: pd.DataFrame) -> pd.DataFrame:
     for _, r in rows.iterrows():
         a_ari, s_ari, a_ji, s_ji = authors[r["set"].split()[0]]
         ari.append(f"{evaluation.mean_std(a_ari, s_ari)} / {evaluation.mean_std(a_ji, s_ji)}")
-        mine = [float(r[k].split(" ± ")[0]) for k in ("ARI† MIRO", "JI_c MIRO")]
-        within.append("✓" if mine[0] >= a_ari - s_ari and mine[1] >= a_ji - s_ji else "✗")
+        mine = {
+            "ARI_dagger": evaluation.read_mean_std(r["ARI† MIRO"])[0],
+            "JI_c": evaluation.read_mean_std(r["JI_c MIRO"])[0],
+        }
+        ok = report.within_one_std(
+            mine, {"ARI_dagger": a_ari, "JI_c": a_ji}, {"ARI_dagger": s_ari, "JI_c": s_ji}
+        )
+        within.append("✓" if ok else "✗")
     shown.insert(len(COLUMNS) - 1, "authors ARI† / JI_c", ari)
     shown.insert(len(COLUMNS), "✓ ≥ authors − 1 std", within)
     return shown
@@ -211,13 +217,11 @@ def main():
         }
         old = pd.concat([old[old["set"] != name], pd.DataFrame([row])], ignore_index=True)
         print(row, flush=True)
-    lines = [
-        "# `miro fit` on the benchmark, as a user would (issue #17)",
-        "",
-        "Command per row: `python -m experiments.fit_benchmark --sets <set> [--single-shot] "
-        "--out-dir DIR` (each row's `miro fit` command in its last column; rows of earlier runs "
-        "are kept, a set run again replaces its row)  ",
-        f"Machine: {evaluation.machine()}; date {datetime.date.today()}  ",
+    lines = report.header(
+        "`miro fit` on the benchmark, as a user would (issue #17)",
+        "python -m experiments.fit_benchmark --sets <set> [--single-shot] --out-dir DIR",
+        "Each row's `miro fit` command is in its last column; rows of earlier runs are kept, a "
+        "set run again replaces its row.",
         "Fit: the set's 3 training FOVs as given (CSV x, y, index), default recipe "
         "(configs/fit.py), default budget, no per-set option; the set's own bundled model "
         "excluded from the warm start. `(1 cluster)`: the median-sized annotated cluster of "
@@ -225,18 +229,19 @@ def main():
         "the 7 dev FOVs, mean ± std (population, as benchmark.md); MIRO + the DBSCAN "
         "parameters stored by the fit vs DBSCAN alone with the parameters stored beside them "
         "(searched on the same training FOVs; single-shot: on fresh training windows). Authors: "
-        "their weights with the paper's DBSCAN parameters (benchmark.md).",
-        "",
-        "<!-- rows -->",
-        "| " + " | ".join(COLUMNS) + " |",
-        "|" + "---|" * len(COLUMNS),
-    ]
+        "their weights with the paper's DBSCAN parameters (benchmark.md). ✓ beats DBSCAN: "
+        "MIRO's mean ≥ DBSCAN alone's on ARI† and JI_c.",
+    )
     shown = with_authors(old)
-    lines[-2:] = ["| " + " | ".join(shown.columns) + " |", "|" + "---|" * len(shown.columns)]
-    lines += ["| " + " | ".join(str(v) for v in r) + " |" for r in shown.to_numpy()]
-    lines += ["<!-- /rows -->", ""]
-    evaluation.write_results_markdown(RESULTS, "\n".join(lines))
-    print("\n".join(lines))
+    lines += [
+        "<!-- rows -->",
+        "| " + " | ".join(shown.columns) + " |",
+        "|" + "---|" * len(shown.columns),
+        *("| " + " | ".join(str(v) for v in r) + " |" for r in shown.to_numpy()),
+        "<!-- /rows -->",
+        "",
+    ]
+    report.write(RESULTS.name, lines)
 
 
 if __name__ == "__main__":

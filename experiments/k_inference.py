@@ -11,16 +11,11 @@ Writes experiments/results/k_inference_<set>.md.
 """
 
 import argparse
-import datetime
 import time
-from pathlib import Path
-
-import jax
 
 from configs import benchmark
-from miro_jax import evaluation, input_pipeline, model_store, models, reference_weights, train
-
-REPO = Path(__file__).resolve().parents[1]
+from experiments import report
+from miro_jax import evaluation, input_pipeline, model_store, reference_weights
 
 KS = (1, 2, 5, 10, 15, 20, 25, 30, 40, 60)
 
@@ -47,27 +42,21 @@ def main():
     for k in KS:
         c = config.copy_and_resolve_references()
         c.model.num_iterations = k
-        s = train.evaluate(params, jax.jit(models.create_model(c).apply), dev, c)
+        s = evaluation.model_scores(params, dev, c)
         mark = " (trained)" if k == trained_k else ""
         rows.append(
             f"| {k}{mark} | {s['compression_index']:.3f} | {s['dirichlet_energy']:.4g} | "
             f"{s['ARI_dagger']:.3f} | {s['JI_c']:.3f} | {s['loss']:.4f} |"
         )
         print(rows[-1], flush=True)
-    lines = [
-        f"# {args.scenario}: MIRO ({args.model} weights, trained K = {trained_k}) unrolled for K steps",
-        "",
-        f"Command: `python -m experiments.k_inference {args.scenario} --model {args.model}`  ",
-        f"Machine: {evaluation.machine()} (shared); date {datetime.date.today()}; "
-        f"wall time {time.time() - t0:.0f} s. Dev FOVs {list(config.data.dev_fovs)}, paper DBSCAN "
-        "params; compression index: our definition (metrics.compression_index).",
-        "",
-        *rows,
-        "",
-    ]
-    out = REPO / "experiments" / "results" / f"k_inference_{args.scenario}.md"
-    out.write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    lines = report.header(
+        f"{args.scenario}: MIRO ({args.model} weights, trained K = {trained_k}) unrolled for K steps",
+        f"python -m experiments.k_inference {args.scenario} --model {args.model}",
+        f"Wall time {time.time() - t0:.0f} s (machine shared). Dev FOVs "
+        f"{list(config.data.dev_fovs)}, paper DBSCAN params; compression index: our definition "
+        "(metrics.compression_index).",
+    )
+    report.write(f"k_inference_{args.scenario}.md", [*lines, *rows, ""])
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ import jax
 import jax.numpy as jnp
 
 from configs import benchmark
-from miro_jax import input_pipeline, model_store, models, reference_weights, train
+from miro_jax import evaluation, input_pipeline, model_store, reference_weights
 
 
 def main() -> None:
@@ -26,11 +26,10 @@ def main() -> None:
         start = time.time()
         config = benchmark.get_config(scenario)
         params, _ = model_store.load_model(reference_weights.weights_path(scenario), config)
-        apply_fn = models.create_model(config).apply
         items = input_pipeline.eval_fovs(config, "dev")
-        authors = train.evaluate(params, apply_fn, items, config)
-        zero = train.evaluate(
-            jax.tree_util.tree_map(jnp.zeros_like, params), apply_fn, items, config
+        authors = evaluation.model_scores(params, items, config)
+        zero = evaluation.model_scores(
+            jax.tree_util.tree_map(jnp.zeros_like, params), items, config
         )
         print(
             f"{scenario}: dev L1 loss authors {authors['loss']:.4f} zero {zero['loss']:.4f} "

@@ -12,7 +12,6 @@ experiments/results/multiscale.md and multiscale_hist.png (localizations per rin
 
 import argparse
 import dataclasses
-import datetime
 import time
 from pathlib import Path
 
@@ -23,9 +22,8 @@ import pandas as pd
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from experiments import report
 from miro_jax import evaluation, input_pipeline, model_store
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 def fovs(config, stream: int, count: int):
@@ -93,30 +91,26 @@ def main():
         ax.set_xlabel(f"localizations per {name}")
         ax.set_ylabel("count")
     fig.tight_layout()
-    fig.savefig(REPO / "experiments" / "results" / "multiscale_hist.png", dpi=120)
-    lines = [
-        "# Multiscale rings: corners and rings from one model",
-        "",
-        f"Command: `python -m experiments.multiscale --workdir {args.workdir}`  ",
+    fig.savefig(report.path("multiscale_hist.png"), dpi=120)
+    lines = report.header(
+        "Multiscale rings: corners and rings from one model",
+        f"python -m experiments.multiscale --workdir {args.workdir}",
         f"Model: K = {config.model.num_iterations}, k* = {k_star}, hidden {config.model.hidden_size}, "
-        f"{config.train.num_train_steps} steps (configs/shapes.py:multiscale_rings)  ",
-        f"Machine: {evaluation.machine()}; date {datetime.date.today()}; "
-        f"evaluation {time.time() - t0:.0f} s  ",
-    ]
-    for level, (raw_p, miro_p) in chosen.items():
-        lines.append(
+        f"{config.train.num_train_steps} steps (configs/shapes.py:multiscale_rings); evaluation "
+        f"{time.time() - t0:.0f} s",
+        *(
             f"DBSCAN params for {level}s (searched on 5 separate FOVs): alone eps {raw_p.eps:.1f} "
-            f"nm minPts {raw_p.min_samples}; MIRO eps {miro_p.eps:.1f} nm minPts {miro_p.min_samples}  "
-        )
+            f"nm minPts {raw_p.min_samples}; MIRO eps {miro_p.eps:.1f} nm minPts {miro_p.min_samples}"
+            for level, (raw_p, miro_p) in chosen.items()
+        ),
+    )
     lines += [
-        "",
         f"{len(test)} fresh FOVs, mean ± std. Histogram: multiscale_hist.png",
         "",
         evaluation.markdown_table(evaluation.summarize(per_fov)),
         "",
     ]
-    (REPO / "experiments" / "results" / "multiscale.md").write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    report.write("multiscale.md", lines)
 
 
 if __name__ == "__main__":

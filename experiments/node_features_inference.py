@@ -10,16 +10,13 @@ with the benchmark results (ours: paper parameters, for a like-for-like comparis
 Writes experiments/results/node_features_inference.md.
 """
 
-import datetime
 import time
-from pathlib import Path
 
 import pandas as pd
 
 from configs import benchmark
+from experiments import report
 from miro_jax import evaluation, input_pipeline, model_store, reference_weights
-
-REPO = Path(__file__).resolve().parents[1]
 
 MODES = ("laplacian", "constant", "shuffled")
 
@@ -58,20 +55,13 @@ def main():
         rows.append(row)
         print(row, flush=True)
     table = pd.DataFrame(rows).set_index("model")
-    lines = [
-        "# Node features at inference: Laplacian vs constant vs shuffled (dev FOVs, paper DBSCAN params)",
-        "",
-        "Command: `python -m experiments.node_features_inference`  ",
-        f"Machine: {evaluation.machine()} (shared with trainings); date "
-        f"{datetime.date.today()}; wall time {time.time() - t0:.0f} s",
-        "",
-        evaluation.markdown_table(table),
-        "",
-    ]
-    (REPO / "experiments" / "results" / "node_features_inference.md").write_text(
-        "\n".join(lines) + "\n"
+    lines = report.header(
+        "Node features at inference: Laplacian vs constant vs shuffled (dev FOVs, paper DBSCAN "
+        "params)",
+        "python -m experiments.node_features_inference",
+        f"Wall time {time.time() - t0:.0f} s",
     )
-    print("\n".join(lines))
+    report.write("node_features_inference.md", [*lines, evaluation.markdown_table(table), ""])
 
 
 if __name__ == "__main__":

@@ -6,27 +6,19 @@ Feeds each parity_<set>.npz's node features, edges and edge features to our mode
 weights_<set>.npz (plain and fused formulations); writes experiments/results/parity.md.
 """
 
-import datetime
-from pathlib import Path
-
 import jax
 import jraph
 import numpy as np
 
-from miro_jax import evaluation, models, reference_weights
-
-REPO = Path(__file__).resolve().parents[1]
+from experiments import report
+from miro_jax import models, reference_weights
 
 SETS = [f"scenario_{i}{s}" for i in range(2, 11) for s in ("", "_blinking")]
 
 
 def main():
     lines = [
-        "# Parity with the authors' trained models",
-        "",
-        "Command: `python -m experiments.parity`  ",
-        f"Machine: {evaluation.machine()}; JAX {jax.__version__}; date {datetime.date.today()}",
-        "",
+        *report.header("Parity with the authors' trained models", "python -m experiments.parity"),
         "| set | N | E | K | max abs Δ plain | max abs Δ fused | max abs output |",
         "|---|---|---|---|---|---|---|",
     ]
@@ -57,7 +49,7 @@ def main():
         )
         print(lines[-1], flush=True)
     lines += ["", f"Worst over all sets and steps: {worst:.1e} (bound 1e-4)."]
-    (REPO / "experiments" / "results" / "parity.md").write_text("\n".join(lines) + "\n")
+    report.write("parity.md", lines)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,15 @@ import time
 import numpy as np
 
 from configs import benchmark
-from miro_jax import input_pipeline, model_store, models, reference_weights, train
+from miro_jax import (
+    evaluation,
+    inference,
+    input_pipeline,
+    losses,
+    model_store,
+    reference_weights,
+    train,
+)
 
 
 def compare(config, source, first: int) -> None:
@@ -44,10 +52,16 @@ def compare(config, source, first: int) -> None:
             ),
         ),
     ):
-        apply_fn = models.create_model(cfg).apply
-        lk = train.loss_key(cfg)
+        settings = losses.static_loss_settings(cfg)
         loss = np.mean(
-            [float(train.eval_step(params, apply_fn, b, lk)[1]["loss"]) for b in batches]
+            [
+                float(
+                    evaluation.loss_parts(inference.apply_graph(params, cfg, b), b, settings)[
+                        "loss"
+                    ]
+                )
+                for b in batches
+            ]
         )
         print(f"{name}: {loss:.4f} on batches {first}-{first + 5}", flush=True)
 
@@ -125,13 +139,13 @@ def main():
         if args.curriculum_k and step == args.curriculum_steps:
             state = train.create_train_state(config, source.batch(0), state.params)
             print("switch to K =", config.model.num_iterations, flush=True)
-        lk = train.loss_key(config, step)
-        state, parts = train.train_step(state, source.batch(step), lk)
+        settings = losses.static_loss_settings(config, step)
+        state, parts = train.train_step(state, source.batch(step), settings)
         acc.append(float(parts["loss"]) - args.aux_beta * float(parts.get("cross_entropy", 0.0)))
         if (step + 1) % 50 == 0:
             print(
                 step + 1,
-                dict(lk)["norm"],
+                dict(settings)["norm"],
                 round(float(np.mean(acc)), 4),
                 round(time.time() - t0, 1),
                 flush=True,

@@ -15,9 +15,7 @@ Writes experiments/results/scale.md.
 """
 
 import argparse
-import datetime
 import os
-import platform
 import signal
 import subprocess
 import sys
@@ -27,7 +25,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from miro_jax import evaluation, metrics, model_store, simulate
+from experiments import report
+from miro_jax import metrics, model_store, simulate
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -158,19 +157,14 @@ def main():
         rows.append(row)
         print(row, flush=True)
     table = pd.DataFrame(rows)
-    lines = [
-        "# The user path at real sizes: `miro cluster`, default options",
-        "",
-        "Command: `python -m experiments.scale --sizes "
-        f"{' '.join(map(str, args.sizes))} --repeats {args.repeats} --repeats-largest "
-        f"{args.repeats_largest}`  ",
-        f"Machine: {evaluation.machine()} "
-        f"({platform.processor() or 'x86_64'}); date {datetime.date.today()}  ",
+    lines = report.header(
+        "The user path at real sizes: `miro cluster`, default options",
+        f"python -m experiments.scale --sizes {' '.join(map(str, args.sizes))} --repeats "
+        f"{args.repeats} --repeats-largest {args.repeats_largest}",
         "Each run: `miro cluster cell.csv --model scenario_8 --out labels.csv --quiet` in a "
         "fresh process (reading, graph, features, model, DBSCAN, statistics, writing; JAX "
         "start-up and compilation included), wall time and peak RSS from /usr/bin/time.",
-        "",
-    ]
+    )
     header = list(table.columns)
     lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for _, r in table.iterrows():
@@ -197,9 +191,7 @@ def main():
         f"{last['default: wall s (median)'] / first['default: wall s (median)']:.1f}× the time).",
     ]
     lines += notes
-    out = REPO / "experiments" / "results" / "scale.md"
-    evaluation.write_results_markdown(out, "\n".join(lines))
-    print("\n".join(lines))
+    report.write("scale.md", lines)
 
 
 if __name__ == "__main__":

@@ -11,7 +11,6 @@ Writes experiments/results/single_shot.md (all sets run so far) and single_shot_
 """
 
 import argparse
-import datetime
 import json
 import time
 from pathlib import Path
@@ -19,11 +18,11 @@ from pathlib import Path
 import pandas as pd
 
 from configs import single_shot
+from experiments import report
 from miro_jax import evaluation, model_store, train
 
 REPO = Path(__file__).resolve().parents[1]
 
-RESULTS = REPO / "experiments" / "results"
 # paper Table S5, ARI† single-shot; scenario_6 also the authors' notebooks (test FOVs): 1 cluster
 # ARI† .73, JI_c .96 vs their 3-FOV model .72, .95 (REFERENCE_FACTS §10)
 PAPER = {"scenario_5": "0.56", "scenario_6": "0.73 (their 3-FOV model 0.72)"}
@@ -51,24 +50,23 @@ def run(scenario: str) -> None:
         frames.append(full[full["method"].str.startswith("MIRO")])
     per_fov = pd.concat(frames, ignore_index=True)
     per_fov.insert(0, "scenario", scenario)
-    per_fov.to_csv(RESULTS / f"single_shot_{scenario}.csv", index=False)
+    per_fov.to_csv(report.path(f"single_shot_{scenario}.csv"), index=False)
 
 
 def write_table() -> None:
     lines = [
-        "# Single-shot training: one annotated cluster vs 3 training FOVs (dev FOVs, mean ± std)",
-        "",
-        "Command: `python -m experiments.single_shot --scenario <set>`  ",
-        f"Machine: {evaluation.machine()}; updated {datetime.date.today()}.",
-        "",
-        "(paper params) = the authors' DBSCAN parameters for the set, which is what a single-shot "
-        "user has; (auto params) = searched on the 3 annotated training FOVs, labels the "
-        "single-shot setting does not have (so only the 3-FOV rows use them fairly).",
-        "",
+        *report.header(
+            "Single-shot training: one annotated cluster vs 3 training FOVs (dev FOVs, mean ± std)",
+            "python -m experiments.single_shot --scenario <set>",
+            "(paper params) = the authors' DBSCAN parameters for the set, which is what a "
+            "single-shot user has; (auto params) = searched on the 3 annotated training FOVs, "
+            "labels the single-shot setting does not have (so only the 3-FOV rows use them "
+            "fairly).",
+        ),
         "| set | method | " + " | ".join(KEY) + " | paper ARI† (1 cluster) | train min |",
         "|---|---|" + "---|" * (len(KEY) + 2),
     ]
-    for csv in sorted(RESULTS.glob("single_shot_scenario_*.csv")):
+    for csv in sorted(report.RESULTS.glob("single_shot_scenario_*.csv")):
         frame = pd.read_csv(csv)
         scenario = frame["scenario"].iloc[0]
         timing = REPO / "workdirs" / "single_shot" / scenario / "train_time.json"
@@ -82,8 +80,7 @@ def write_table() -> None:
             lines.append(
                 f"| {scenario} | {method} | " + " | ".join(cells) + f" | {paper} | {mins} |"
             )
-    evaluation.write_results_markdown(RESULTS / "single_shot.md", "\n".join(lines))
-    print("\n".join(lines))
+    report.write("single_shot.md", lines)
 
 
 def main():

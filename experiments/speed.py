@@ -11,19 +11,15 @@ Writes experiments/results/speed.md.
 from __future__ import annotations
 
 import argparse
-import datetime
 import importlib.util
 import json
-import platform
 import resource
 import subprocess
 import sys
 import time
-from pathlib import Path
 
+from experiments import report
 from miro_jax import reference_weights
-
-REPO = Path(__file__).resolve().parents[1]
 
 GRAPH = reference_weights.parity_path("scenario_6_blinking")
 VARIANTS = [
@@ -247,14 +243,13 @@ def main():
         rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
         print(rows[-1], flush=True)
     lines = [
-        "# Speed on the authors' scenario_6_blinking graph (7,642 nodes, 45,692 edges, K = 25)",
-        "",
-        f"Command: `python -m experiments.speed --repeats {args.repeats}`  ",
-        f"Machine: {platform.machine()} {platform.processor() or ''}, 2 cores, 24 GiB, no GPU; "
-        f"JAX {__import__('jax').__version__}; date {datetime.date.today()}  ",
-        "Each variant runs in its own process; times are medians over the repeats after compilation;"
-        " peak RSS is the process's maximum resident set (includes JAX/XLA itself).",
-        "",
+        *report.header(
+            "Speed on the authors' scenario_6_blinking graph (7,642 nodes, 45,692 edges, K = 25)",
+            f"python -m experiments.speed --repeats {args.repeats}",
+            "Each variant runs in its own process; times are medians over the repeats after "
+            "compilation; peak RSS is the process's maximum resident set (includes JAX/XLA "
+            "itself).",
+        ),
         "| variant | median s | compile s | GFLOP | GFLOP/s | peak RSS GB | parity max abs |",
         "|---|---|---|---|---|---|---|",
     ]
@@ -279,9 +274,7 @@ def main():
         "authors' own code on this machine kind at 9.4 s per forward pass and 34 s per "
         "training step (≈33 GFLOP per recurrent step, ≈88 GFLOP/s).",
     ]
-    out = REPO / "experiments" / "results" / "speed.md"
-    out.write_text("\n".join(lines) + "\n")
-    print("\n".join(lines))
+    report.write("speed.md", lines)
 
 
 if __name__ == "__main__":

@@ -56,6 +56,18 @@ def reflect(points: np.ndarray, rng) -> np.ndarray:
     return (points - mean) * signs + mean
 
 
+def drawn_clusters(population: list, count: int, sampling_range, rng) -> list[np.ndarray]:
+    """`count` clusters drawn from `population`, each sub-sampled by a fraction drawn from
+    `sampling_range` and rotated (the authors' order of random draws)."""
+    return [
+        rotate(
+            subsample(population[rng.integers(len(population))], rng.uniform(*sampling_range), rng),
+            rng,
+        )
+        for _ in range(count)
+    ]
+
+
 def assemble(
     cluster_points: list[np.ndarray],
     centres: np.ndarray,
@@ -96,11 +108,7 @@ class ClusterBuilder:
     def sample(self, rng) -> PointSample:
         n_clusters = randint(rng, self.cluster_count_range)
         centres = rng.uniform(0.05, 0.95, (n_clusters, 2))
-        points = []
-        for _ in range(n_clusters):
-            base = self.population[rng.integers(len(self.population))]
-            frac = rng.uniform(*self.cluster_sampling_range)
-            points.append(rotate(subsample(base, frac, rng), rng))
+        points = drawn_clusters(self.population, n_clusters, self.cluster_sampling_range, rng)
         background = rng.uniform(0.0, 1.0, (randint(rng, self.noise_point_range), 2))
         return assemble(points, centres, background, self.connectivity_radius)
 
@@ -148,11 +156,7 @@ class BlinkingBuilder:
         n_clusters = min(randint(rng, self.cluster_count_range), len(empty))
         chosen = empty[rng.choice(len(empty), n_clusters, replace=False)]
         centres = lo + (chosen + 0.5) * self.empty_cell_size
-        points = []
-        for _ in range(n_clusters):
-            base = self.population[rng.integers(len(self.population))]
-            frac = rng.uniform(*self.cluster_sampling_range)
-            points.append(rotate(subsample(base, frac, rng), rng))
+        points = drawn_clusters(self.population, n_clusters, self.cluster_sampling_range, rng)
         return assemble(points, centres, background, self.connectivity_radius)
 
 
@@ -180,11 +184,7 @@ class CroppedBuilder:
         )
         n_clusters = randint(rng, self.cluster_count_range)
         centres = rng.uniform(0.05, size, (n_clusters, 2))
-        points = []
-        for _ in range(n_clusters):
-            base = self.clusters[rng.integers(len(self.clusters))]
-            frac = rng.uniform(*self.cluster_sampling_range)
-            points.append(rotate(subsample(base, frac, rng), rng))
+        points = drawn_clusters(self.clusters, n_clusters, self.cluster_sampling_range, rng)
         return assemble(points, centres, background, self.connectivity_radius)
 
 
@@ -231,17 +231,7 @@ class FieldBuilder:
         )
         n_clusters = max(1, int(rng.poisson(expected)))
         centres = rng.uniform(0.0, 1.0, (n_clusters, 2)) * side
-        points = [
-            rotate(
-                subsample(
-                    self.clusters[rng.integers(len(self.clusters))],
-                    rng.uniform(*self.cluster_sampling_range),
-                    rng,
-                ),
-                rng,
-            )
-            for _ in range(n_clusters)
-        ]
+        points = drawn_clusters(self.clusters, n_clusters, self.cluster_sampling_range, rng)
         return assemble(points, centres, background.reshape(-1, 2), self.connectivity_radius)
 
 

@@ -659,20 +659,29 @@ def outputs_formats():
     return outputs.FORMATS
 
 
+def add_reader_options(parser: argparse.ArgumentParser) -> None:
+    """The options that say how to read a localization table's coordinates."""
+    parser.add_argument("--x-col")
+    parser.add_argument("--y-col")
+    parser.add_argument("--unit", help="coordinate unit: nm, um or px")
+    parser.add_argument("--pixel-size", type=float, help="nm per camera pixel")
+
+
+def add_command(sub, name: str, help: str) -> argparse.ArgumentParser:
+    """A subcommand whose --help ends with its EXAMPLES."""
+    return sub.add_parser(
+        name, help=help, epilog=EXAMPLES[name], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="miro", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks")
     sub = parser.add_subparsers(dest="command", required=True)
-    fmt = argparse.RawDescriptionHelpFormatter
 
-    c = sub.add_parser(
-        "cluster",
-        help="cluster localization tables (one, several, a folder)",
-        epilog=EXAMPLES["cluster"],
-        formatter_class=fmt,
-    )
+    c = add_command(sub, "cluster", "cluster localization tables (one, several, a folder)")
     c.add_argument(
         "inputs",
         nargs="+",
@@ -717,10 +726,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="choose eps/minPts maximizing ARI (needs an 'index' ground-truth column)",
     )
-    c.add_argument("--x-col")
-    c.add_argument("--y-col")
-    c.add_argument("--unit", help="coordinate unit: nm, um or px")
-    c.add_argument("--pixel-size", type=float, help="nm per camera pixel")
+    add_reader_options(c)
     c.add_argument(
         "--scaling",
         choices=["physical", "fov"],
@@ -743,12 +749,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     c.add_argument("--quiet", action="store_true", help="no progress lines or bars")
 
-    f = sub.add_parser(
+    f = add_command(
+        sub,
         "fit",
-        help="train a model on your own annotated files, one annotated "
-        "cluster, or a simulation spec",
-        epilog=EXAMPLES["fit"],
-        formatter_class=fmt,
+        "train a model on your own annotated files, one annotated cluster, or a simulation spec",
     )
     f.add_argument(
         "train",
@@ -801,18 +805,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="bundled models --init-from auto may not use",
     )
     f.add_argument("--workdir", help="checkpoints and logs (default OUT.training)")
-    f.add_argument("--x-col")
-    f.add_argument("--y-col")
-    f.add_argument("--unit", help="coordinate unit: nm, um or px")
-    f.add_argument("--pixel-size", type=float, help="nm per camera pixel")
+    add_reader_options(f)
     f.add_argument("--quiet", action="store_true")
 
-    s = sub.add_parser(
-        "simulate",
-        help="write a simulated field of a spec (to look at it)",
-        epilog=EXAMPLES["simulate"],
-        formatter_class=fmt,
-    )
+    s = add_command(sub, "simulate", "write a simulated field of a spec (to look at it)")
     s.add_argument(
         "spec",
         nargs="*",
@@ -829,16 +825,11 @@ def build_parser() -> argparse.ArgumentParser:
     m = sub.add_parser("models", help="list the bundled models and what they were trained on")
     del m
 
-    t = sub.add_parser("train", help="train a model", epilog=EXAMPLES["train"], formatter_class=fmt)
+    t = add_command(sub, "train", "train a model")
     t.add_argument("--config", required=True)
     t.add_argument("--workdir", required=True)
 
-    e = sub.add_parser(
-        "evaluate",
-        help="score a benchmark scenario's dev FOVs",
-        epilog=EXAMPLES["evaluate"],
-        formatter_class=fmt,
-    )
+    e = add_command(sub, "evaluate", "score a benchmark scenario's dev FOVs")
     e.add_argument("--scenario", required=True)
     e.add_argument("--model", default="authors")
     e.add_argument("--auto-dbscan", action="store_true")
@@ -860,12 +851,7 @@ def build_parser() -> argparse.ArgumentParser:
         "$MIRO_REFERENCE_DIR or ../shared/reference)",
     )
 
-    d = sub.add_parser(
-        "demo",
-        help="run the bundled example end to end",
-        epilog=EXAMPLES["demo"],
-        formatter_class=fmt,
-    )
+    d = add_command(sub, "demo", "run the bundled example end to end")
     d.add_argument("--model", default="scenario_8")
     d.add_argument("--plot", default="miro_demo.png")
     return parser

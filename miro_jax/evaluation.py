@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pandas as pd
 import scipy.ndimage
 import tqdm
 
-from miro_jax import cluster, inference, input_pipeline, metrics
+from miro_jax import cluster, inference, input_pipeline, losses, metrics
 
 SCORE_COLUMNS = [
     "IoU",
@@ -68,6 +69,65 @@ def squeezed_fovs(
             )
         )
     return out
+
+
+@functools.partial(jax.jit, static_argnames=("settings",))
+def loss_parts(outputs: dict, graph, settings: tuple) -> dict:
+    """The loss's parts (losses.miro_loss with static `settings`) of a model's outputs."""
+    return losses.miro_loss(outputs, graph, **dict(settings))[1]
+
+
+def class_predictions(
+    outputs: dict, item: input_pipeline.EvalFov, labels: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(true, predicted) shape class per localization of the FOV; the DBSCAN clusters `labels`
+    vote their class from the last step's logits (cMIRO's refinement)."""
+    n = item.fov.xy_nm.shape[0]
+    logits = np.asarray(outputs["logits"][-1, :n])
+    refined = cluster.majority_class_per_cluster(labels, logits.argmax(-1))
+    return np.asarray(item.graph.nodes["class"][:n]), refined
+
+
+def cluster_class_f1(outputs: dict, item: input_pipeline.EvalFov, labels: np.ndarray) -> float:
+    """Cluster-level macro F1 over the shape classes: each ground-truth cluster takes the class
+    most of its localizations got after the clusters' vote (class_predictions)."""
+    truth, refined = class_predictions(outputs, item, labels)
+    truth_c, pred_c = metrics.cluster_classes(item.fov.labels, truth, refined)
+    k = outputs["logits"].shape[-1]  # background + the shape kinds
+    return metrics.classification_scores(truth_c, pred_c, k, f1_classes=range(1, k))["macro_F1"]
+
+
+def model_scores(params, items, config: ml_collections.ConfigDict, with_iou: bool = False) -> dict:
+    """Mean loss (the paper's), clustering scores of MIRO + the config's DBSCAN parameters,
+    compression index and Dirichlet energy (and class F1 for classifying models) over
+    evaluation FOVs: what training logs for its dev FOVs."""
+    rows = []
+    settings = losses.static_loss_settings(config)
+    for item in items:
+        outputs = inference.apply_graph(params, config, item.graph)
+        row = {k: float(v) for k, v in loss_parts(outputs, item.graph, settings).items()}
+        squeezed = squeeze_fov(
+            outputs, item, config.graph.connectivity_radius, config.evals.authors_scaling
+        )
+        pred = cluster.dbscan_labels(squeezed, config.evals.miro_eps, config.evals.miro_min_samples)
+        row.update(
+            metrics.clustering_scores(item.fov.xy_nm, item.fov.labels, pred, with_iou=with_iou)
+        )
+        n = item.fov.xy_nm.shape[0]
+        row["compression_index"] = metrics.compression_index(
+            item.fov.xy_nm, squeezed, item.fov.labels
+        )
+        real_edges = int(item.graph.n_edge[0])
+        row["dirichlet_energy"] = metrics.dirichlet_energy(
+            np.asarray(outputs["node_states"][:n]),
+            np.asarray(item.graph.senders[:real_edges]),
+            np.asarray(item.graph.receivers[:real_edges]),
+        )
+        if "logits" in outputs and "class" in item.graph.nodes:
+            row["class_macro_F1"] = cluster_class_f1(outputs, item, pred)
+        rows.append(row)
+    keys = [k for k, v in rows[0].items() if isinstance(v, float)]
+    return {k: float(np.mean([r[k] for r in rows])) for k in keys}
 
 
 def score_fovs(

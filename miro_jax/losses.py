@@ -14,6 +14,7 @@ from __future__ import annotations
 import jax
 import jax.numpy as jnp
 import jraph
+import ml_collections
 import optax
 
 
@@ -83,3 +84,21 @@ def miro_loss(
     loss = per_step.mean()
     parts["loss"] = loss
     return loss, parts
+
+
+def loss_settings(config: ml_collections.ConfigDict, step: int | None = None) -> dict:
+    """miro_loss's keyword arguments from a config; during the first `loss.l2_warmup_steps`
+    training steps norm = 'l2' (step None: evaluation, always the paper's L1)."""
+    warmup = step is not None and step < config.loss.l2_warmup_steps
+    return dict(
+        connectivity_radius=config.graph.connectivity_radius,
+        alpha=config.loss.alpha,
+        beta=config.loss.beta,
+        cutoff_iterations=config.loss.cutoff_iterations,
+        norm="l2" if warmup else "l1",
+    )
+
+
+def static_loss_settings(config: ml_collections.ConfigDict, step: int | None = None) -> tuple:
+    """`loss_settings` as a sorted tuple: hashable, so jit can take it as a static argument."""
+    return tuple(sorted(loss_settings(config, step).items()))

@@ -142,7 +142,15 @@ def _assemble(rng, shapes, classes, fov_nm, background_fraction) -> Field:
 
 
 def _arcs_field(
-    rng, fov_nm, clusters, points, radius_nm, radial_std_nm, background_fraction, span: float
+    rng,
+    *,
+    span: float,
+    clusters,
+    points,
+    background_fraction: float,
+    fov_nm: float = 6400.0,
+    radius_nm: float = 250.0,
+    radial_std_nm: float = 50.0,
 ) -> Field:
     """Arcs of `span` radians (a random orientation when less than a full circle) at random
     places, one cluster each, plus uniform background."""
@@ -157,34 +165,21 @@ def _arcs_field(
     )
 
 
-def c_shapes(
-    rng,
-    fov_nm=6400.0,
-    clusters=(30, 60),
-    points=(30, 60),
-    radius_nm=250.0,
-    radial_std_nm=50.0,
-    background_fraction=0.06,
-) -> Field:
-    """Semicircles (C shapes) of radius 250 nm, 50 nm radial std, random orientation (Table 1)."""
-    return _arcs_field(
-        rng, fov_nm, clusters, points, radius_nm, radial_std_nm, background_fraction, np.pi
-    )
+# Table 1's arc shapes: radius 250 nm, 50 nm radial std; what differs between them
+ARC_SHAPES = {
+    "c_shapes": dict(span=np.pi, clusters=(30, 60), points=(30, 60), background_fraction=0.06),
+    "rings": dict(span=2 * np.pi, clusters=(60, 70), points=(60, 80), background_fraction=0.07),
+}
 
 
-def rings(
-    rng,
-    fov_nm=6400.0,
-    clusters=(60, 70),
-    points=(60, 80),
-    radius_nm=250.0,
-    radial_std_nm=50.0,
-    background_fraction=0.07,
-) -> Field:
-    """Full rings of radius 250 nm, 50 nm radial std (Table 1)."""
-    return _arcs_field(
-        rng, fov_nm, clusters, points, radius_nm, radial_std_nm, background_fraction, 2 * np.pi
-    )
+def c_shapes(rng, **kwargs) -> Field:
+    """Semicircles (C shapes) at random orientations (Table 1); keywords override ARC_SHAPES'."""
+    return _arcs_field(rng, **{**ARC_SHAPES["c_shapes"], **kwargs})
+
+
+def rings(rng, **kwargs) -> Field:
+    """Full rings (Table 1); keywords override ARC_SHAPES'."""
+    return _arcs_field(rng, **{**ARC_SHAPES["rings"], **kwargs})
 
 
 SHAPE_MAKERS: dict[str, Callable] = {

@@ -24,11 +24,9 @@ import tqdm
 from flax.training import train_state
 
 from miro_jax import (
-    cluster,
     evaluation,
     input_pipeline,
     losses,
-    metrics,
     model_store,
     models,
     outputs,
@@ -76,23 +74,6 @@ def loss_fn(params, apply_fn, graph, loss_config: dict):
     return losses.miro_loss(outputs, graph, **loss_config)
 
 
-def loss_kwargs(config: ml_collections.ConfigDict, step: int | None = None) -> dict:
-    """The loss settings; during the first `loss.l2_warmup_steps` training steps norm = 'l2'."""
-    warmup = step is not None and step < config.loss.l2_warmup_steps
-    return dict(
-        connectivity_radius=config.graph.connectivity_radius,
-        alpha=config.loss.alpha,
-        beta=config.loss.beta,
-        cutoff_iterations=config.loss.cutoff_iterations,
-        norm="l2" if warmup else "l1",
-    )
-
-
-def loss_key(config: ml_collections.ConfigDict, step: int | None = None) -> tuple:
-    """`loss_kwargs` as a sorted tuple: hashable, so jit can take it as a static argument."""
-    return tuple(sorted(loss_kwargs(config, step).items()))
-
-
 @functools.partial(jax.jit, static_argnames=("loss_config",), donate_argnames=("state",))
 def train_step(state: train_state.TrainState, graph: jraph.GraphsTuple, loss_config):
     """One Adam step on a padded batch; returns the new state and the loss parts."""
@@ -100,59 +81,6 @@ def train_step(state: train_state.TrainState, graph: jraph.GraphsTuple, loss_con
         state.params, state.apply_fn, graph, dict(loss_config)
     )
     return state.apply_gradients(grads=grads), parts
-
-
-@functools.partial(jax.jit, static_argnames=("apply_fn", "loss_config"))
-def eval_step(params, apply_fn, graph: jraph.GraphsTuple, loss_config):
-    outputs = apply_fn(params, graph)
-    _, parts = losses.miro_loss(outputs, graph, **dict(loss_config))
-    return outputs, parts
-
-
-def _cluster_class_f1(outputs: dict, item: input_pipeline.EvalFov, pred: np.ndarray) -> float:
-    """Cluster-level macro F1 over the shape classes: DBSCAN clusters vote their class (cMIRO's
-    refinement), each ground-truth cluster takes the class most of its localizations got."""
-    n = item.fov.xy_nm.shape[0]
-    logits = np.asarray(outputs["logits"][-1, :n])  # [n, classes], last step
-    refined = cluster.majority_class_per_cluster(pred, logits.argmax(-1))
-    truth_c, pred_c = metrics.cluster_classes(
-        item.fov.labels, np.asarray(item.graph.nodes["class"][:n]), refined
-    )
-    k = logits.shape[-1]  # background + the shape kinds
-    return metrics.classification_scores(truth_c, pred_c, k, f1_classes=range(1, k))["macro_F1"]
-
-
-def evaluate(
-    params, apply_fn, items, config: ml_collections.ConfigDict, with_iou: bool = False
-) -> dict:
-    """Mean loss and clustering scores (MIRO + DBSCAN) over evaluation FOVs."""
-    rows = []
-    lk = loss_key(config)
-    for item in items:
-        outputs, parts = eval_step(params, apply_fn, item.graph, lk)
-        squeezed = evaluation.squeeze_fov(
-            outputs, item, config.graph.connectivity_radius, config.evals.authors_scaling
-        )
-        pred = cluster.dbscan_labels(squeezed, config.evals.miro_eps, config.evals.miro_min_samples)
-        row = {k: float(v) for k, v in parts.items()}
-        row.update(
-            metrics.clustering_scores(item.fov.xy_nm, item.fov.labels, pred, with_iou=with_iou)
-        )
-        n = item.fov.xy_nm.shape[0]
-        row["compression_index"] = metrics.compression_index(
-            item.fov.xy_nm, squeezed, item.fov.labels
-        )
-        real_edges = int(item.graph.n_edge[0])
-        row["dirichlet_energy"] = metrics.dirichlet_energy(
-            np.asarray(outputs["node_states"][:n]),
-            np.asarray(item.graph.senders[:real_edges]),
-            np.asarray(item.graph.receivers[:real_edges]),
-        )
-        if "logits" in outputs and "class" in item.graph.nodes:
-            row["class_macro_F1"] = _cluster_class_f1(outputs, item, pred)
-        rows.append(row)
-    keys = [k for k, v in rows[0].items() if isinstance(v, float)]
-    return {k: float(np.mean([r[k] for r in rows])) for k in keys}
 
 
 def initial_params(config: ml_collections.ConfigDict):
@@ -348,12 +276,12 @@ def train_and_evaluate(
     deadline = t0 + 60.0 * config.train.max_minutes if config.train.max_minutes > 0 else None
     mesh = parallel.make_mesh() if (config.train.data_parallel and jax.device_count() > 1) else None
     for step in bar:
-        step_lk = loss_key(config, step)
+        settings = losses.static_loss_settings(config, step)
         if mesh is None:
-            state, parts = train_step(state, source.batch(step), step_lk)
+            state, parts = train_step(state, source.batch(step), settings)
         else:
             state, parts = parallel.data_parallel_train_step(
-                state, _device_batches(source, step, mesh, config), step_lk
+                state, _device_batches(source, step, mesh, config), settings
             )
         done = step + 1
         if done % config.train.log_every == 0 or done == total:
@@ -368,7 +296,7 @@ def train_and_evaluate(
                 info["left"] = f"{max(deadline - time.time(), 0) / 60:.1f} min"
             bar.set_postfix(info)
         if dev and (done % config.train.eval_every == 0 or done == total):
-            scores = evaluate(state.params, state.apply_fn, dev, config)
+            scores = evaluation.model_scores(state.params, dev, config)
             _log(workdir, {"step": done, **{f"dev_{k}": v for k, v in scores.items()}})
             bar.write(
                 f"step {done}: dev loss {scores['loss']:.4f}, dev ARI† "

@@ -11,7 +11,7 @@ SCRIPT = textwrap.dedent("""
     import sys
     import jax, numpy as np
     assert jax.device_count() == 2, jax.devices()
-    from miro_jax import graph, parallel, train
+    from miro_jax import graph, losses, parallel, train
     from configs import tiny
     config = tiny.get_config()
     rng = np.random.default_rng(0)
@@ -22,17 +22,17 @@ SCRIPT = textwrap.dedent("""
                                   target=rng.normal(0, 0.2, (n, 2)).astype(np.float32))
         graphs.append(g)
     stacked = parallel.stack_sub_batches([graphs[:2], graphs[2:]], 1.25)
-    lk = train.loss_key(config)
+    settings = losses.static_loss_settings(config)
     state = train.create_train_state(config, jax.tree_util.tree_map(lambda x: x[0], stacked))
     init = jax.tree_util.tree_map(np.asarray, state.params)
     # one device: plain arrays
-    one, p1 = parallel.data_parallel_train_step(state, jax.tree_util.tree_map(jax.numpy.asarray, stacked), lk)
+    one, p1 = parallel.data_parallel_train_step(state, jax.tree_util.tree_map(jax.numpy.asarray, stacked), settings)
     one = jax.tree_util.tree_map(np.asarray, one.params)
     # two devices: sharded sub-batches, replicated params
     state2 = train.create_train_state(config, jax.tree_util.tree_map(lambda x: x[0], stacked), init)
     sharded = parallel.shard_stacked(stacked, parallel.make_mesh())
     assert len(sharded.senders.sharding.device_set) == 2
-    two, p2 = parallel.data_parallel_train_step(state2, sharded, lk)
+    two, p2 = parallel.data_parallel_train_step(state2, sharded, settings)
     two = jax.tree_util.tree_map(np.asarray, two.params)
     diff = max(float(np.abs(a - b).max()) for a, b in zip(jax.tree_util.tree_leaves(one), jax.tree_util.tree_leaves(two)))
     moved = max(float(np.abs(a - b).max()) for a, b in zip(jax.tree_util.tree_leaves(one), jax.tree_util.tree_leaves(init)))

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from configs import tiny
-from miro_jax import graph, input_pipeline, model_store, train
+from miro_jax import evaluation, graph, input_pipeline, losses, model_store, train
 
 
 def _config(root, **train_overrides):
@@ -30,9 +30,9 @@ def test_training_lowers_dev_loss(toy_benchmark, tmp_path):
     source = input_pipeline.TrainingSource(config)
     dev = input_pipeline.eval_fovs(config)
     initial = train.create_train_state(config, source.batch(0))
-    before = train.evaluate(initial.params, initial.apply_fn, dev, config)["loss"]
+    before = evaluation.model_scores(initial.params, dev, config)["loss"]
     state = train.train_and_evaluate(config, tmp_path, progress=False)
-    after = train.evaluate(state.params, state.apply_fn, dev, config)["loss"]
+    after = evaluation.model_scores(state.params, dev, config)["loss"]
     assert after < 0.8 * before, (before, after)
     records = [json.loads(line) for line in (tmp_path / "metrics.jsonl").read_text().splitlines()]
     assert any("dev_ARI_dagger" in r for r in records)
@@ -91,10 +91,10 @@ def test_same_bucket_does_not_retrace(toy_benchmark):
     batches = [source.batch(s) for s in range(8)]
     shapes = {(b.nodes["features"].shape[0], b.edges["features"].shape[0]) for b in batches}
     state = train.create_train_state(config, batches[0])
-    lk = train.loss_key(config)
+    settings = losses.static_loss_settings(config)
     traces = []
     step_fn = jax.jit(
-        lambda s, g: (traces.append(1), train.loss_fn(s, state.apply_fn, g, dict(lk)))[1]
+        lambda s, g: (traces.append(1), train.loss_fn(s, state.apply_fn, g, dict(settings)))[1]
     )
     for b in batches:
         step_fn(state.params, b)
@@ -114,9 +114,9 @@ def test_node_feature_ablations():
 def test_l2_warmup_switches_to_the_papers_l1_loss():
     config = tiny.get_config()
     config.loss.l2_warmup_steps = 3
-    norms = [train.loss_kwargs(config, step)["norm"] for step in range(5)]
+    norms = [losses.loss_settings(config, step)["norm"] for step in range(5)]
     assert norms == ["l2", "l2", "l2", "l1", "l1"]
-    assert train.loss_kwargs(config)["norm"] == "l1"  # evaluation always scores the paper's loss
+    assert losses.loss_settings(config)["norm"] == "l1"  # evaluation always scores the paper's loss
 
 
 def test_single_cluster_source_trains_on_the_median_sized_cluster(toy_benchmark):
@@ -174,7 +174,7 @@ def test_best_dev_final_params_ship_the_best_evaluation(toy_benchmark, tmp_path)
         shipped,
     )
     params, _ = model_store.load_model(tmp_path / "model")
-    rescored = train.evaluate(params, state.apply_fn, input_pipeline.eval_fovs(config), config)
+    rescored = evaluation.model_scores(params, input_pipeline.eval_fovs(config), config)
     assert rescored["ARI_dagger"] == pytest.approx(dev[shipped[0]], abs=1e-6)
     if shipped[0] != 40:  # an earlier step won: model/ is not the last state
         assert any(not np.array_equal(a, b) for a, b in zip(_leaves(params), _leaves(state.params)))
@@ -193,9 +193,9 @@ def test_dev_class_f1_scores_cluster_votes():
     )
     predicted = np.array([0, 1, 2, 1, 2, 2, 1])  # one wrong localization in each cluster
     logits = np.eye(3)[predicted][None]  # [K=1, n, classes]
-    assert train._cluster_class_f1({"logits": logits}, item, truth) == 1.0
+    assert evaluation.cluster_class_f1({"logits": logits}, item, truth) == 1.0
     swapped = np.eye(3)[np.array([0, 2, 2, 2, 1, 1, 1])][None]
-    assert train._cluster_class_f1({"logits": swapped}, item, truth) == 0.0
+    assert evaluation.cluster_class_f1({"logits": swapped}, item, truth) == 0.0
 
 
 def _damage(checkpoint_dir, how):

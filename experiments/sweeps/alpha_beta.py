@@ -11,13 +11,7 @@ def get_sweep():
     points += [{"loss.alpha": 10.0, "loss.beta": b} for b in (0.05, 0.2, 0.5)]
     return dict(
         name="alpha_beta",
-        base="configs/shapes.py:spots_ellipses",
-        overrides={
-            "model.num_iterations": 10,
-            "train.batch_size": 2,
-            "train.num_train_steps": 800,
-            "train.eval_every": 400,
-        },
+        base="configs/shapes.py:spots_ellipses_cpu",
         points=points,
         seeds=[0],
         metrics=[

@@ -10,13 +10,7 @@ Same training as alpha_beta.py, so its (α 10, β 0.1) point is this sweep's hid
 def get_sweep():
     return dict(
         name="hidden_size",
-        base="configs/shapes.py:spots_ellipses",
-        overrides={
-            "model.num_iterations": 10,
-            "train.batch_size": 2,
-            "train.num_train_steps": 800,
-            "train.eval_every": 400,
-        },
+        base="configs/shapes.py:spots_ellipses_cpu",
         points=[{"model.hidden_size": h} for h in (64, 128, 256, 512)],
         seeds=[0],
         metrics=["dev_ARI_dagger", "dev_JI_c", "dev_class_macro_F1", "dev_cross_entropy"],

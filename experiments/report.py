@@ -1,0 +1,47 @@
+"""Every results file of experiments/: where it lives, its header (exact command, machine read
+from the environment, date) and how it is written (the hand-written ## Discussion is kept), and
+the ✓ rules the tables use."""
+
+import datetime
+from pathlib import Path
+
+import jax
+
+from miro_jax import evaluation
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def path(name: str) -> Path:
+    """experiments/results/<name> (pictures and per-FOV CSVs beside the markdown)."""
+    return RESULTS / name
+
+
+def header(title: str, command: str, *notes: str) -> list[str]:
+    """The first lines of a results file: title, the command that made it, machine, JAX and
+    date, then one line per note (markdown line breaks between them)."""
+    body = [
+        f"Command: `{command}`",
+        f"Machine: {evaluation.machine()}; JAX {jax.__version__}; date {datetime.date.today()}",
+        *notes,
+    ]
+    return [f"# {title}", "", *(line + "  " for line in body[:-1]), body[-1], ""]
+
+
+def write(name: str, lines: list[str]) -> Path:
+    """Writes experiments/results/<name> (evaluation.write_results_markdown) and prints it."""
+    text = "\n".join(lines)
+    evaluation.write_results_markdown(path(name), text)
+    print(text)
+    return path(name)
+
+
+def at_least(ours: dict, baseline: dict, keys=("ARI_dagger", "JI_c"), lower=()) -> bool:
+    """✓ "beats": ours ≥ the baseline's mean on every score in `keys` and ≤ on every score in
+    `lower` (scores where lower is better, e.g. RMSRE_N)."""
+    return all(ours[k] >= baseline[k] for k in keys) and all(ours[k] <= baseline[k] for k in lower)
+
+
+def within_one_std(ours: dict, mean: dict, std: dict, keys=("ARI_dagger", "JI_c")) -> bool:
+    """✓ "within one std, or better": ours ≥ the reference's mean − its std on every score."""
+    return all(ours[k] >= mean[k] - std[k] for k in keys)
