@@ -168,7 +168,7 @@ def sample_indices(step: int, batch_size: int, dataset_size: int, seed: int) -> 
     )
 
 
-class _BatchedSource:
+class IndexedGraphSource:
     """Shared batching of a source whose `build_graph(index)` builds sample number `index`; a
     fixed set (data.dataset_size > 0) is built once and kept in memory."""
 
@@ -195,7 +195,7 @@ class _BatchedSource:
 
 
 @dataclasses.dataclass
-class TrainingSource(_BatchedSource):
+class TrainingSource(IndexedGraphSource):
     """Builds the augmentation source once (reads the training FOVs) and serves padded batches."""
 
     config: ml_collections.ConfigDict
@@ -274,7 +274,7 @@ def field_graph(field, config: ml_collections.ConfigDict, rng) -> jraph.GraphsTu
 
 
 @dataclasses.dataclass
-class SimulatedSource(_BatchedSource):
+class SimulatedSource(IndexedGraphSource):
     """Training graphs straight from a simulator, one fresh FOV per sample index."""
 
     config: ml_collections.ConfigDict
@@ -449,7 +449,7 @@ def field_builder(config: ml_collections.ConfigDict) -> augment.FieldBuilder:
 
 
 @dataclasses.dataclass
-class FilesSource(_BatchedSource):
+class FilesSource(IndexedGraphSource):
     """Training graphs from a user's files (miro fit): field_builder's windows."""
 
     config: ml_collections.ConfigDict
