@@ -17,6 +17,7 @@ import resource
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from experiments import report
 from miro_jax import reference_weights
@@ -224,6 +225,9 @@ def main():
     )
     parser.add_argument("--variant", default=None)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument(
+        "--out", default="speed.md", help="results file (another machine kind: another name)"
+    )
     args = parser.parse_args()
     if args.variant:
         print(json.dumps(run_variant(args.variant, args.repeats)))
@@ -235,7 +239,8 @@ def main():
             continue
         reps = args.repeats if "train" not in v else max(3, args.repeats - 2)
         out = subprocess.run(
-            [sys.executable, __file__, "--variant", v, "--repeats", str(reps)],
+            [sys.executable, "-m", "experiments.speed", "--variant", v, "--repeats", str(reps)],
+            cwd=Path(__file__).resolve().parents[1],
             capture_output=True,
             text=True,
             check=True,
@@ -245,7 +250,8 @@ def main():
     lines = [
         *report.header(
             "Speed on the authors' scenario_6_blinking graph (7,642 nodes, 45,692 edges, K = 25)",
-            f"python -m experiments.speed --repeats {args.repeats}",
+            f"python -m experiments.speed --repeats {args.repeats}"
+            + (f" --out {args.out}" if args.out != "speed.md" else ""),
             "Each variant runs in its own process; times are medians over the repeats after "
             "compilation; peak RSS is the process's maximum resident set (includes JAX/XLA "
             "itself).",
@@ -274,7 +280,7 @@ def main():
         "authors' own code on this machine kind at 9.4 s per forward pass and 34 s per "
         "training step (≈33 GFLOP per recurrent step, ≈88 GFLOP/s).",
     ]
-    report.write("speed.md", lines)
+    report.write(args.out, lines)
 
 
 if __name__ == "__main__":
