@@ -235,9 +235,7 @@ def main():
     shown = with_authors(old)
     lines += [
         "<!-- rows -->",
-        "| " + " | ".join(shown.columns) + " |",
-        "|" + "---|" * len(shown.columns),
-        *("| " + " | ".join(str(v) for v in r) + " |" for r in shown.to_numpy()),
+        evaluation.markdown_table(shown.set_index("set")),
         "<!-- /rows -->",
         "",
     ]
