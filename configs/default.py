@@ -123,7 +123,7 @@ def get_config() -> ml_collections.ConfigDict:
 
     config.predict = ml_collections.ConfigDict()  # applying a model (miro_jax.inference.predict)
     config.predict.max_nodes_per_call = (
-        50_000  # larger fields: balanced tiles + exact K-hop halos (memory)
+        80_000  # larger fields: balanced tiles + exact K-hop halos (memory)
     )
     config.predict.spatial_order_min_nodes = 20_000  # fields this large are Z-order sorted (speed)
     config.predict.feature_tile_scale = (

@@ -217,7 +217,6 @@ def _cluster_one(args, source: Path, paths: dict, model) -> dict:
         localizations,
         metrics,
         outputs,
-        plotting,
     )
 
     t0 = time.time()
@@ -328,6 +327,8 @@ def _cluster_one(args, source: Path, paths: dict, model) -> dict:
         with outputs.atomic_path(paths["stats"]) as tmp:
             stats.to_csv(tmp, index=False)
     if "plot" in paths:
+        from miro_jax import plotting  # matplotlib only when a picture is asked for
+
         with outputs.atomic_path(paths["plot"]) as tmp:
             plotting.plot_clustering(
                 tmp,
@@ -392,7 +393,7 @@ def cmd_cluster(args) -> int:
     import pandas as pd
     import tqdm
 
-    from miro_jax import outputs, plotting
+    from miro_jax import outputs
 
     inputs = expand_inputs(args.inputs)
     _check_cluster_args(args, inputs)
@@ -435,6 +436,8 @@ def cmd_cluster(args) -> int:
             summary.to_csv(tmp, index=False)
         written = [out_dir / "summary.csv"]
         if len(rows) > 1:
+            from miro_jax import plotting
+
             with outputs.atomic_path(out_dir / "overview.png") as tmp:
                 plotting.plot_overview(tmp, summary)
             written.append(out_dir / "overview.png")

@@ -28,11 +28,12 @@ def majority_class_per_cluster(labels: np.ndarray, classes: np.ndarray) -> np.nd
 
     As in the authors' cMIRO, the unclustered group (label 0) is treated as one group too.
     """
-    refined = np.empty_like(classes)
-    for label in np.unique(labels):
-        members = labels == label
-        refined[members] = np.bincount(classes[members]).argmax()
-    return refined
+    groups, group_of = np.unique(labels, return_inverse=True)
+    classes = np.asarray(classes)
+    values, class_of = np.unique(classes, return_inverse=True)
+    votes = np.zeros((len(groups), len(values)), np.int64)
+    np.add.at(votes, (group_of, class_of), 1)
+    return values[votes.argmax(axis=1)][group_of].astype(classes.dtype)  # ties: smallest class
 
 
 def label_groups(labels: np.ndarray) -> list[tuple[int, np.ndarray]]:

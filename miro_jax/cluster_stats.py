@@ -16,6 +16,18 @@ def _hull(points: np.ndarray):
         return None
 
 
+def _hull_areas_and_extents(xy_nm: np.ndarray, labels: np.ndarray, ids) -> tuple:
+    """Convex-hull area and largest pairwise distance of each cluster in `ids` (label order)."""
+    area, extent = np.zeros(len(ids)), np.zeros(len(ids))
+    for i, (_, m) in enumerate(cluster.label_groups(labels)):
+        pts = xy_nm[m]
+        hull = _hull(pts) if len(pts) >= 3 else None
+        verts = pts[hull.vertices] if hull is not None else pts
+        extent[i] = scipy.spatial.distance.pdist(verts).max() if len(verts) > 1 else 0.0
+        area[i] = float(hull.volume) if hull is not None else 0.0
+    return area, extent
+
+
 def cluster_table(
     xy_nm: np.ndarray,
     labels: np.ndarray,
@@ -31,36 +43,48 @@ def cluster_table(
     max extent = largest distance between two localizations of the cluster; NN distance = distance
     from its centroid to the nearest other cluster centroid (NaN with one cluster).
     """
-    rows = []
-    for label, m in cluster.label_groups(labels):
-        pts = xy_nm[m]
-        centre = pts.mean(axis=0)
-        hull = _hull(pts)
-        verts = pts[hull.vertices] if hull is not None else pts
-        extent = scipy.spatial.distance.pdist(verts).max() if len(verts) > 1 else 0.0
-        area = float(hull.volume) if hull is not None else 0.0
-        row = {
-            "cluster": int(label),
-            "localizations": len(m),
-            "centroid_x [nm]": centre[0],
-            "centroid_y [nm]": centre[1],
-            "radius_of_gyration [nm]": cluster.radius_of_gyration(pts),
+    labels = np.asarray(labels)
+    clustered = labels > 0
+    columns = {"cluster": labels[clustered], "x": xy_nm[clustered, 0], "y": xy_nm[clustered, 1]}
+    if frame is not None:
+        columns["frame"] = np.asarray(frame)[clustered]
+    if uncertainty_nm is not None:
+        columns["uncertainty"] = np.asarray(uncertainty_nm)[clustered]
+    if classes is not None:
+        columns["class"] = np.asarray(classes)[clustered]
+        if class_confidence is not None:
+            columns["confidence"] = np.asarray(class_confidence)[clustered]
+    table = pd.DataFrame(columns)
+    groups = table.groupby("cluster", sort=True)
+    centre = groups[["x", "y"]].transform("mean").to_numpy()
+    table["r2"] = ((table[["x", "y"]].to_numpy() - centre) ** 2).sum(axis=1)
+    count = groups.size()
+    area, extent = _hull_areas_and_extents(xy_nm, labels, count.index)
+    frame_out = pd.DataFrame(
+        {
+            "cluster": count.index.astype(int),
+            "localizations": count.to_numpy(),
+            "centroid_x [nm]": groups["x"].mean().to_numpy(),
+            "centroid_y [nm]": groups["y"].mean().to_numpy(),
+            "radius_of_gyration [nm]": np.sqrt(groups["r2"].mean().to_numpy()),
             "hull_area [nm^2]": area,
-            "density [localizations/um^2]": len(m) / (area * 1e-6) if area > 0 else np.nan,
-            "max_extent [nm]": float(extent),
+            "density [localizations/um^2]": np.where(
+                area > 0, count.to_numpy() / np.where(area > 0, area, 1.0) * 1e6, np.nan
+            ),
+            "max_extent [nm]": extent,
         }
-        if frame is not None:
-            row["frames_spanned"] = int(np.nanmax(frame[m]) - np.nanmin(frame[m]) + 1)
-            row["distinct_frames"] = len(np.unique(frame[m]))
-        if uncertainty_nm is not None:
-            row["mean_uncertainty [nm]"] = float(np.nanmean(uncertainty_nm[m]))
-        if classes is not None:
-            values, counts = np.unique(classes[m], return_counts=True)
-            row["class"] = int(values[counts.argmax()])
-            if class_confidence is not None:
-                row["class_confidence"] = float(class_confidence[m].mean())
-        rows.append(row)
-    frame_out = pd.DataFrame(rows)
+    )
+    if frame is not None:
+        spanned = groups["frame"].max() - groups["frame"].min() + 1
+        frame_out["frames_spanned"] = spanned.to_numpy().astype(int)
+        frame_out["distinct_frames"] = groups["frame"].nunique(dropna=False).to_numpy()
+    if uncertainty_nm is not None:
+        frame_out["mean_uncertainty [nm]"] = groups["uncertainty"].mean().to_numpy()
+    if classes is not None:
+        votes = table.groupby(["cluster", "class"]).size().unstack(fill_value=0)
+        frame_out["class"] = votes.idxmax(axis=1).to_numpy().astype(int)  # ties: smallest class
+        if class_confidence is not None:
+            frame_out["class_confidence"] = groups["confidence"].mean().to_numpy()
     if len(frame_out) >= 2:
         centres = frame_out[["centroid_x [nm]", "centroid_y [nm]"]].to_numpy()
         dist, _ = scipy.spatial.cKDTree(centres).query(centres, k=2)

@@ -22,6 +22,8 @@ import scipy.spatial
 
 DENSE_EIGH_MAX_NODES = 100  # below this the authors use a dense eigendecomposition
 DENSE_FALLBACK_MAX_NODES = 6000  # if ARPACK does not converge, dense eigh up to this size
+NULL_LIFT = 10.0  # null modes are moved to this eigenvalue (L's spectrum lies in [0, 2])
+SHIFT = -1e-3  # shift-invert target just below 0: the smallest non-null modes converge first
 
 
 class GraphInputError(ValueError):
@@ -216,6 +218,23 @@ def laplacian_features(edges: np.ndarray, num_nodes: int, num_features: int = 5)
     return np.abs(modes[:, 1:k]).astype(np.float32)
 
 
+def _shift_inverse(lap, null_modes: np.ndarray) -> scipy.sparse.linalg.LinearOperator:
+    """x ↦ (L + λ·NNᵀ − σI)⁻¹ x for shift-invert ARPACK (the smallest modes in ≈10 iterations
+    instead of ≈250). The null modes N are exact eigenvectors of L (eigenvalue 0), so the lifted
+    inverse splits exactly: (L − σI)⁻¹ on N's complement, 1/(λ − σ) on N; one sparse LU."""
+    n = lap.shape[0]
+    solve = scipy.sparse.linalg.factorized(
+        (lap - SHIFT * scipy.sparse.identity(n, format="csc")).tocsc()
+    )
+
+    def matvec(x):
+        x = np.ravel(x)
+        on_null = null_modes @ (null_modes.T @ x)
+        return solve(x - on_null) + on_null / (NULL_LIFT - SHIFT)
+
+    return scipy.sparse.linalg.LinearOperator((n, n), matvec=matvec, dtype=np.float64)
+
+
 def _smallest_nonnull_modes(lap, null_modes: np.ndarray, count: int) -> np.ndarray:
     """Eigenvectors of the `count` smallest eigenvalues of L restricted to the null space's complement."""
     n = lap.shape[0]
@@ -223,21 +242,28 @@ def _smallest_nonnull_modes(lap, null_modes: np.ndarray, count: int) -> np.ndarr
     if n < DENSE_EIGH_MAX_NODES or n <= num_null + count + 1:
         dense = lap.toarray()
         if num_null:  # lift the null space far above the spectrum (max eigenvalue of L is ≤ 2)
-            dense = dense + 10.0 * null_modes @ null_modes.T
+            dense = dense + NULL_LIFT * null_modes @ null_modes.T
         _, vectors = scipy.linalg.eigh(dense, subset_by_index=[0, count - 1])
         return vectors
-    shifted = lap
+    shifted, inverse = lap, _shift_inverse(lap, null_modes)
     if num_null:
         projector = scipy.sparse.linalg.LinearOperator(
             (n, n),
-            matvec=lambda x: lap @ x + 10.0 * null_modes @ (null_modes.T @ x),
+            matvec=lambda x: lap @ x + NULL_LIFT * null_modes @ (null_modes.T @ x),
             dtype=np.float64,
         )
         shifted = projector
     v0 = np.random.default_rng(0).uniform(0.5, 1.5, n)  # fixed start vector → deterministic
     try:
         _, vectors = scipy.sparse.linalg.eigsh(
-            shifted, k=count, which="SA", v0=v0, tol=1e-10, maxiter=max(20 * n, 10000)
+            shifted,
+            k=count,
+            sigma=SHIFT,
+            which="LM",
+            OPinv=inverse,
+            v0=v0,
+            tol=1e-10,
+            maxiter=max(20 * n, 10000),
         )
         return vectors
     except scipy.sparse.linalg.ArpackNoConvergence:
@@ -245,7 +271,7 @@ def _smallest_nonnull_modes(lap, null_modes: np.ndarray, count: int) -> np.ndarr
     if n <= DENSE_FALLBACK_MAX_NODES:
         dense = lap.toarray()
         if num_null:
-            dense = dense + 10.0 * null_modes @ null_modes.T
+            dense = dense + NULL_LIFT * null_modes @ null_modes.T
         return scipy.linalg.eigh(dense, subset_by_index=[0, count - 1])[1]
     try:
         _, vectors = scipy.sparse.linalg.eigsh(

@@ -93,11 +93,9 @@ class MiroStep(nn.Module):
             edge_const=edge_const,
         )
 
-    def __call__(self, carry, graph_inputs: dict):
-        """carry = (u [N, H], f [E, H]); returns the new carry and out [N, C]."""
-        u, f = carry
+    def messages(self, u: jax.Array, f: jax.Array, graph_inputs: dict) -> jax.Array:
+        """The step's new edge states f_k [E, H] from the previous node and edge states."""
         senders, receivers = graph_inputs["senders"], graph_inputs["receivers"]
-        num_nodes = u.shape[0]
         if self.fused:
             inv = graph_inputs["invariants"]
             proj = self._mm(u, inv["node_weight"]) + inv["node_const"]  # [N, 2H]
@@ -115,14 +113,31 @@ class MiroStep(nn.Module):
         f_new = nn.relu(pre)  # [E, H]
         if graph_inputs.get("edge_mask") is not None:  # padding edges carry no message
             f_new = f_new * graph_inputs["edge_mask"][:, None]
-        aggregated = jax.ops.segment_sum(f_new, receivers, num_segments=num_nodes)
+        return f_new
+
+    def node_states(self, f: jax.Array, graph_inputs: dict, num_nodes: int) -> tuple:
+        """The step's node states u_k [N, H] and outputs [N, C] from its edge states f_k."""
+        aggregated = jax.ops.segment_sum(f, graph_inputs["receivers"], num_segments=num_nodes)
         u_new = nn.relu(self._mm(aggregated, self.node_update.kernel) + self.node_update.bias)
-        out = u_new @ self.head.kernel + self.head.bias
+        return u_new, u_new @ self.head.kernel + self.head.bias
+
+    def __call__(self, carry, graph_inputs: dict):
+        """carry = (u [N, H], f [E, H]); returns the new carry and out [N, C]."""
+        u, f = carry
+        f_new = self.messages(u, f, graph_inputs)
+        u_new, out = self.node_states(f_new, graph_inputs, u.shape[0])
         return (u_new, f_new), out
 
 
 def _scan_body(step: MiroStep, carry, graph_inputs):
-    return step(carry, graph_inputs)
+    """Step k's node half, then step k+1's edge half: carry (u_{k−1}, f_k) → (u_k, f_{k+1}).
+
+    The same operations as k whole steps, split so that the sum over edges reads a loop input:
+    XLA then computes each step's edge states once (a whole-step body computes them twice, once
+    per consumer: 20 % of the step on a 270k-edge graph)."""
+    _, f = carry
+    u_new, out = step.node_states(f, graph_inputs, carry[0].shape[0])
+    return (u_new, step.messages(u_new, f, graph_inputs)), out
 
 
 class Miro(nn.Module):
@@ -169,17 +184,21 @@ class Miro(nn.Module):
             inputs["invariants"] = self.step.fused_invariants(node_encoded, edge_encoded)
         else:
             inputs["node_encoded"], inputs["edge_encoded"] = node_encoded, edge_encoded
-        body = nn.remat(_scan_body) if self.remat else _scan_body
-        scan = nn.scan(
-            body,
-            variable_broadcast="params",
-            split_rngs={"params": False},
-            in_axes=nn.broadcast,
-            length=self.num_iterations,
-        )
         zeros_u = jnp.zeros((node_x.shape[0], self.hidden_size), node_encoded.dtype)
         zeros_f = jnp.zeros((edge_x.shape[0], self.hidden_size), edge_encoded.dtype)
-        (last_node_states, _), outputs = scan(self.step, (zeros_u, zeros_f), inputs)
+        carry = (zeros_u, self.step.messages(zeros_u, zeros_f, inputs))  # (u_0, f_1)
+        if self.num_iterations > 1:
+            body = nn.remat(_scan_body) if self.remat else _scan_body
+            scan = nn.scan(
+                body,
+                variable_broadcast="params",
+                split_rngs={"params": False},
+                in_axes=nn.broadcast,
+                length=self.num_iterations - 1,
+            )
+            carry, outputs = scan(self.step, carry, inputs)
+        last_node_states, last = self.step.node_states(carry[1], inputs, node_x.shape[0])
+        outputs = jnp.concatenate([outputs, last[None]]) if self.num_iterations > 1 else last[None]
         result = {"displacements": outputs[..., :2], "node_states": last_node_states}
         if self.num_classes:
             result["logits"] = outputs[..., 2:]
