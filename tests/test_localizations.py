@@ -62,6 +62,16 @@ def test_cluster_statistics_on_a_known_square():
     assert cluster_stats.summary_line(labels, s).startswith("2 clusters, 88.9 % of 9")
 
 
+def test_majority_class_per_cluster_on_a_known_case():
+    labels = np.array([0, 0, 1, 1, 1, 2, 2, 3])
+    classes = np.array([2, 1, 1, 2, 2, 2, 1, 0])
+    # cluster 1: 2 wins 2:1; cluster 2: a 1:1 tie goes to the smaller class; unclustered: tie
+    refined = cluster.majority_class_per_cluster(labels, classes)
+    assert refined.tolist() == [1, 1, 2, 2, 2, 1, 1, 0]
+    stats = cluster_stats.cluster_table(np.random.default_rng(0).random((8, 2)), labels, classes)
+    assert stats["class"].tolist() == [2, 1, 0]
+
+
 def test_dbscan_search_finds_separating_parameters():
     rng = np.random.default_rng(0)
     sets, truths = [], []
