@@ -288,7 +288,13 @@ def _cluster_one(args, source: Path, paths: dict, model) -> dict:
     if classes is not None:
         classes = cluster.majority_class_per_cluster(labels, classes)
     stats = cluster_stats.cluster_table(
-        loc.xy_nm, labels, classes, confidence, loc.frame, loc.uncertainty_nm
+        loc.xy_nm,
+        labels,
+        classes,
+        confidence,
+        loc.frame,
+        loc.uncertainty_nm,
+        shapes="stats" in paths,  # hulls only for a table someone reads
     )
     seconds = time.time() - t0
     _say(

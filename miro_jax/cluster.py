@@ -19,7 +19,9 @@ def dbscan_labels(xy: np.ndarray, eps: float, min_samples: int) -> np.ndarray:
     """DBSCAN in the units of `xy`; returns labels 0 = not clustered, 1..n = clusters."""
     if len(xy) == 0:
         return np.zeros(0, dtype=np.int64)
-    labels = sklearn.cluster.DBSCAN(eps=eps, min_samples=int(min_samples)).fit_predict(xy)
+    labels = sklearn.cluster.DBSCAN(eps=eps, min_samples=int(min_samples), n_jobs=-1).fit_predict(
+        xy
+    )
     return (labels + 1).astype(np.int64)
 
 

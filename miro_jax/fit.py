@@ -35,7 +35,7 @@ def field_statistics(tables) -> dict:
     for table in tables:
         total += len(table.xy_nm)
         area += float(np.prod(np.ptp(table.xy_nm, axis=0))) * 1e-6
-        distance, _ = scipy.spatial.cKDTree(table.xy_nm).query(table.xy_nm, k=2)
+        distance, _ = scipy.spatial.cKDTree(table.xy_nm).query(table.xy_nm, k=2, workers=-1)
         nn.append(distance[:, 1])
         for _, members in cluster.label_groups(table.labels):
             pts = table.xy_nm[members]
