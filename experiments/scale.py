@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from experiments import report
-from miro_jax import metrics, model_store, simulate
+from miro_jax import evaluation, metrics, model_store, simulate
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -108,6 +108,17 @@ def agreement(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.mean(mapped == b))
 
 
+def _cell(column: str, value) -> str:
+    """A table cell: scores to 3 decimals, other floats to 2, counts with thousands separators."""
+    if column == "ARI vs simulation":
+        return f"{value:,.3f}"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    if isinstance(value, (int, np.integer)):
+        return f"{value:,}"
+    return str(value)
+
+
 def main():
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -156,32 +167,17 @@ def main():
             row["labels agree, model untiled"] = "–"
         rows.append(row)
         print(row, flush=True)
-    table = pd.DataFrame(rows)
     lines = report.header(
         "The user path at real sizes: `miro cluster`, default options",
         f"python -m experiments.scale --sizes {' '.join(map(str, args.sizes))} --repeats "
-        f"{args.repeats} --repeats-largest {args.repeats_largest}",
+        f"{args.repeats} --repeats-largest {args.repeats_largest} --baseline-timeout "
+        f"{args.baseline_timeout:g}",
         "Each run: `miro cluster cell.csv --model scenario_8 --out labels.csv --quiet` in a "
         "fresh process (reading, graph, features, model, DBSCAN, statistics, writing; JAX "
         "start-up and compilation included), wall time and peak RSS from /usr/bin/time.",
     )
-    header = list(table.columns)
-    lines += ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for _, r in table.iterrows():
-        lines.append(
-            "| "
-            + " | ".join(
-                f"{v:,.3f}"
-                if k == "ARI vs simulation"
-                else f"{v:,.2f}"
-                if isinstance(v, float)
-                else f"{v:,}"
-                if isinstance(v, (int, np.integer))
-                else str(v)
-                for k, v in r.items()
-            )
-            + " |"
-        )
+    shown = pd.DataFrame([{k: _cell(k, v) for k, v in r.items()} for r in rows])
+    lines += evaluation.markdown_table(shown.set_index("localizations")).splitlines()
     first, last = rows[0], rows[-1]
     lines += [
         "",
