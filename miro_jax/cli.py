@@ -225,6 +225,9 @@ def _cluster_one(args, source: Path, paths: dict, model) -> dict:
     )
     for note in loc.notes:
         _say(args, f"{source.name}: {note}")
+    stages = inference.StageLog(
+        not args.quiet and len(loc.xy_nm) >= PROGRESS_MIN_POINTS, t0=time.perf_counter()
+    )
     localizations.check_units(loc.xy_nm)
     model_name, statistics = str(args.model) if args.model else "", None
     if args.model == "auto":
@@ -251,13 +254,14 @@ def _cluster_one(args, source: Path, paths: dict, model) -> dict:
             scaling=args.scaling,
             duplicates=args.duplicates,
             tile_size_nm=args.tile_size_nm,
-            progress=not args.quiet and len(loc.xy_nm) >= PROGRESS_MIN_POINTS,
+            progress=stages,
         )
         squeezed, classes, confidence = (
             result.squeezed_nm,
             result.classes,
             result.class_probability,
         )
+    stages.start(f"clustering {len(squeezed):,} localizations")
     if args.method.endswith("hdbscan"):
         size = args.min_cluster_size or (
             config.evals.hdbscan_min_cluster_size
@@ -287,6 +291,7 @@ def _cluster_one(args, source: Path, paths: dict, model) -> dict:
         parameters = f"DBSCAN eps {eps:g} nm, minPts {min_samples}"
     if classes is not None:
         classes = cluster.majority_class_per_cluster(labels, classes)
+    stages.start(f"statistics of {int(labels.max(initial=0)):,} clusters")
     stats = cluster_stats.cluster_table(
         loc.xy_nm,
         labels,
@@ -310,6 +315,7 @@ def _cluster_one(args, source: Path, paths: dict, model) -> dict:
             + ", ".join(f"{k} {s[k]:.3f}" for k in ("ARI", "ARI_dagger", "JI_c", "IoU")),
         )
     moved = squeezed if args.method.startswith("miro") else None  # other methods move nothing
+    stages.start(f"writing {paths['out']}")
     if args.format == "picasso":
         pixel_size = loc.pixel_size_nm
         if pixel_size is None:

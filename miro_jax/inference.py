@@ -73,12 +73,13 @@ def to_model_units(xy_nm: np.ndarray, scaling: str, length_scale_nm: float):
     return unit, (lambda u: u * extent + lo)
 
 
-class _Stages:
+class StageLog:
     """A line per stage on stderr ('miro: triangulating 200,000 localizations (0.3 s so far)'),
-    so that no size runs silently; loops over tiles add progress bars."""
+    so that no size runs silently; loops over tiles add progress bars. Pass `t0` to count from
+    an earlier start (the CLI counts from reading the file)."""
 
-    def __init__(self, enabled: bool):
-        self.enabled, self.t0 = enabled, time.perf_counter()
+    def __init__(self, enabled: bool, t0: float | None = None):
+        self.enabled, self.t0 = enabled, time.perf_counter() if t0 is None else t0
 
     def start(self, text: str) -> None:
         if self.enabled:
@@ -159,18 +160,20 @@ def predict(
     duplicates: str = "error",
     step_index: int = -1,
     tile_size_nm: float | None = None,
-    progress: bool = False,
+    progress: bool | StageLog = False,
 ) -> Prediction:
     """Squeezed nm coordinates (and classes for classifying models) of one field.
 
     `tile_size_nm` (physical scaling) sets square compute tiles; by default fields above
     config.predict.max_nodes_per_call nodes run in balanced tiles. Tiles are exact: every node
-    sees its full K-hop neighbourhood.
+    sees its full K-hop neighbourhood. `progress`: stage lines and progress bars on stderr
+    (True, or a StageLog that the caller's own stages share).
     """
     check_params_match_config(params, config)
     if tile_size_nm is not None and scaling != "physical":
         raise ValueError("tiles need physical scaling (one length scale for the whole field)")
-    stages = _Stages(progress)
+    stages = progress if isinstance(progress, StageLog) else StageLog(bool(progress))
+    progress = stages.enabled
     length_scale = config.graph.length_scale_nm
     radius = config.graph.connectivity_radius
     unit, back = to_model_units(np.asarray(xy_nm, np.float64), scaling, length_scale)

@@ -257,3 +257,20 @@ def test_evaluate_writes_where_out_says(tmp_path, capsys):
     assert (
         "miro evaluate --scenario scenario_8" in (tmp_path / "eval_scenario_8_none.md").read_text()
     )
+
+
+def test_large_fields_report_every_stage(capsys, monkeypatch, tiny_model_dir, csv_file, tmp_path):
+    """No size runs silently: graph, features, model, clustering, statistics and writing each
+    print a line (the threshold lowered so that a small field counts as large)."""
+    monkeypatch.setattr(cli, "PROGRESS_MIN_POINTS", 10)
+    out = tmp_path / "labels.csv"
+    assert (
+        cli.main(["cluster", str(csv_file), "--model", str(tiny_model_dir), "--out", str(out)]) == 0
+    )
+    err = capsys.readouterr().err
+    stages = [line for line in err.splitlines() if line.startswith("miro: ")]
+    expected = ["triangulating", "node features", "MIRO", "clustering", "statistics", "writing"]
+    first = [
+        next((i for i, s in enumerate(stages) if s.startswith(f"miro: {e}")), -1) for e in expected
+    ]
+    assert -1 not in first and first == sorted(first), stages
