@@ -55,7 +55,7 @@ def cluster_table(
     if uncertainty_nm is not None:
         columns["uncertainty"] = np.asarray(uncertainty_nm)[clustered]
     if classes is not None:
-        columns["class"] = np.asarray(classes)[clustered]
+        columns["class"] = cluster.majority_class_per_cluster(labels, classes)[clustered]
         if class_confidence is not None:
             columns["confidence"] = np.asarray(class_confidence)[clustered]
     table = pd.DataFrame(columns)
@@ -86,8 +86,7 @@ def cluster_table(
     if uncertainty_nm is not None:
         frame_out["mean_uncertainty [nm]"] = groups["uncertainty"].mean().to_numpy()
     if classes is not None:
-        votes = table.groupby(["cluster", "class"]).size().unstack(fill_value=0)
-        frame_out["class"] = votes.idxmax(axis=1).to_numpy().astype(int)  # ties: smallest class
+        frame_out["class"] = groups["class"].first().to_numpy().astype(int)
         if class_confidence is not None:
             frame_out["class_confidence"] = groups["confidence"].mean().to_numpy()
     if len(frame_out) >= 2:

@@ -245,22 +245,14 @@ def _smallest_nonnull_modes(lap, null_modes: np.ndarray, count: int) -> np.ndarr
             dense = dense + NULL_LIFT * null_modes @ null_modes.T
         _, vectors = scipy.linalg.eigh(dense, subset_by_index=[0, count - 1])
         return vectors
-    shifted, inverse = lap, _shift_inverse(lap, null_modes)
-    if num_null:
-        projector = scipy.sparse.linalg.LinearOperator(
-            (n, n),
-            matvec=lambda x: lap @ x + NULL_LIFT * null_modes @ (null_modes.T @ x),
-            dtype=np.float64,
-        )
-        shifted = projector
     v0 = np.random.default_rng(0).uniform(0.5, 1.5, n)  # fixed start vector → deterministic
     try:
         _, vectors = scipy.sparse.linalg.eigsh(
-            shifted,
+            lap,  # only its shape is used: shift-invert iterates with OPinv alone
             k=count,
             sigma=SHIFT,
             which="LM",
-            OPinv=inverse,
+            OPinv=_shift_inverse(lap, null_modes),
             v0=v0,
             tol=1e-10,
             maxiter=max(20 * n, 10000),
@@ -273,9 +265,16 @@ def _smallest_nonnull_modes(lap, null_modes: np.ndarray, count: int) -> np.ndarr
         if num_null:
             dense = dense + NULL_LIFT * null_modes @ null_modes.T
         return scipy.linalg.eigh(dense, subset_by_index=[0, count - 1])[1]
+    lifted = lap
+    if num_null:  # L + λ·NNᵀ: the null space lifted above the modes sought
+        lifted = scipy.sparse.linalg.LinearOperator(
+            (n, n),
+            matvec=lambda x: lap @ x + NULL_LIFT * null_modes @ (null_modes.T @ x),
+            dtype=np.float64,
+        )
     try:
         _, vectors = scipy.sparse.linalg.eigsh(
-            shifted,
+            lifted,
             k=count,
             which="SA",
             v0=v0,
