@@ -45,6 +45,15 @@ TASKS = {
         0,
         {"model.num_iterations": 20, "loss.cutoff_iterations": 10},
     ),
+    # NPC-like (Fig. 5c–f): 8 corners of ≈ 12.3 localizations (paper) around each pore; corners
+    # for steps < k*, pores after; K / k* as the paper's Table S7 (30 / 15); full-size fields
+    "npc_like": (
+        "npc_like",
+        dict(points=(5, 20)),
+        dict(points=(5, 20)),
+        0,
+        {"model.num_iterations": 30, "loss.cutoff_iterations": 15},
+    ),
 }
 # the ablations' training scaled down to one session on the 2-core CPU (Tables S8/S9:
 # experiments/sweeps/hidden_size.py and alpha_beta.py share it)

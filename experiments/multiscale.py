@@ -1,13 +1,17 @@
-"""Multiscale clustering (paper Fig. 3): one model, corners at step k*−1 and rings at the last step.
+"""Multiscale clustering (paper Fig. 3, Fig. 5c–f): one model, corners at step k*−1 and whole
+structures (rings, pores) at the last step.
 
   python -m miro_jax.main --config configs/shapes.py:multiscale_rings --workdir workdirs/multiscale_rings
   python -m experiments.multiscale --workdir workdirs/multiscale_rings
+  python -m experiments.multiscale --workdir workdirs/npc_like --out npc_like.md
 
 The model trains with per-step targets (corner centres for steps < k*, ring centres after). Test:
 20 fresh simulated FOVs (1.25 µm, 40–60 rings of radius 40 nm, 5–9 corners). For each level,
 MIRO + DBSCAN (squeezed at step k*−1 for corners, at step K for rings) vs DBSCAN alone, DBSCAN
-parameters searched per level and method on 5 separate simulated FOVs. Writes
-experiments/results/multiscale.md and multiscale_hist.png (localizations per ring / per corner).
+parameters searched per level and method on 5 separate simulated FOVs. Structure statistics
+of each two-level labelling (structures found, corners per structure, localizations per corner,
+structure radius) beside the truth's. Writes experiments/results/<--out> (default multiscale.md)
+and <its stem>_hist.png (localizations per structure / per corner).
 """
 
 import argparse
@@ -23,7 +27,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 from experiments import report
-from miro_jax import evaluation, input_pipeline, model_store
+from miro_jax import cluster, cluster_stats, evaluation, input_pipeline, model_store
 
 
 def fovs(config, stream: int, count: int):
@@ -42,11 +46,63 @@ def with_labels(item, labels):
     return dataclasses.replace(item, fov=dataclasses.replace(item.fov, labels=labels))
 
 
+def two_level_statistics(xy: np.ndarray, structures: np.ndarray, corners: np.ndarray) -> dict:
+    """Structures found, median corners per structure (each corner counted in the structure
+    holding most of its localizations), median localizations per corner, median structure
+    radius (mean distance of its corners' centroids from the structure's centroid)."""
+    corner_table = cluster_stats.cluster_table(xy, corners, shapes=False).set_index("cluster")
+    structure_table = cluster_stats.cluster_table(xy, structures, shapes=False)
+    m = corners > 0
+    votes = pd.DataFrame({"corner": corners[m], "structure": structures[m]})
+    owner = votes.groupby("corner")["structure"].agg(lambda s: s.value_counts().idxmax())
+    owner = owner[owner > 0]
+    centre = structure_table.set_index("cluster")[["centroid_x [nm]", "centroid_y [nm]"]]
+    offsets = (
+        corner_table.loc[owner.index, ["centroid_x [nm]", "centroid_y [nm]"]].to_numpy()
+        - centre.loc[owner.to_numpy()].to_numpy()
+    )
+    radius = pd.Series(np.linalg.norm(offsets, axis=1)).groupby(owner.to_numpy()).mean()
+    per_structure = owner.value_counts().reindex(structure_table["cluster"], fill_value=0)
+    return {
+        "structures": float(len(structure_table)),
+        "median corners per structure": float(per_structure.median()),
+        "median localizations per corner": float(corner_table["localizations"].median()),
+        "median structure radius [nm]": float(radius.median()),
+    }
+
+
+def statistics_table(rows: list[dict]) -> pd.DataFrame:
+    """Mean ± std over fields of each labelling's statistics, and the relative error of the
+    means against the truth's."""
+    frame = pd.DataFrame(rows)
+    columns = [c for c in frame.columns if c != "labelling"]
+    mean = frame.groupby("labelling", sort=False)[columns].mean()
+    std = frame.groupby("labelling", sort=False)[columns].std(ddof=0)
+    truth = mean.loc["ground truth"]
+    table = pd.DataFrame(
+        {
+            name: [
+                evaluation.mean_std(mean.loc[name, c], std.loc[name, c])
+                + (
+                    ""
+                    if name == "ground truth"
+                    else f" ({(mean.loc[name, c] / truth[c] - 1):+.0%})"
+                )
+                for c in columns
+            ]
+            for name in mean.index
+        },
+        index=pd.Index(columns, name="statistic (mean ± std over fields; vs truth)"),
+    )
+    return table
+
+
 def main():
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     p.add_argument("--workdir", required=True)
+    p.add_argument("--out", default="multiscale.md", help="results file name")
     args = p.parse_args()
     t0 = time.time()
     params, config = model_store.load_model(Path(args.workdir) / "model")
@@ -83,6 +139,28 @@ def main():
             )
         )
     per_fov = pd.concat(frames, ignore_index=True)
+    rows = []
+    for item, structures, corners in test:
+        xy = item.fov.xy_nm
+        rows.append({"labelling": "ground truth", **two_level_statistics(xy, structures, corners)})
+        (raw_corner, miro_corner), (raw_structure, miro_structure) = chosen.values()
+        squeezed = {step: squeeze([item], step)[0] for step in (k_star - 1, -1)}
+        labellings = {
+            "MIRO + DBSCAN": (
+                cluster.dbscan_labels(squeezed[-1], miro_structure.eps, miro_structure.min_samples),
+                cluster.dbscan_labels(
+                    squeezed[k_star - 1], miro_corner.eps, miro_corner.min_samples
+                ),
+            ),
+            "DBSCAN alone": (
+                cluster.dbscan_labels(xy, raw_structure.eps, raw_structure.min_samples),
+                cluster.dbscan_labels(xy, raw_corner.eps, raw_corner.min_samples),
+            ),
+        }
+        for name, (structure_labels, corner_labels) in labellings.items():
+            rows.append(
+                {"labelling": name, **two_level_statistics(xy, structure_labels, corner_labels)}
+            )
 
     fig, axes = plt.subplots(1, 2, figsize=(8, 3))
     for ax, column, name in ((axes[0], 1, "ring"), (axes[1], 2, "corner")):
@@ -91,12 +169,14 @@ def main():
         ax.set_xlabel(f"localizations per {name}")
         ax.set_ylabel("count")
     fig.tight_layout()
-    fig.savefig(report.path("multiscale_hist.png"), dpi=120)
+    hist = f"{Path(args.out).stem}_hist.png"
+    fig.savefig(report.path(hist), dpi=120)
+    out_flag = "" if args.out == "multiscale.md" else f" --out {args.out}"
     lines = report.header(
-        "Multiscale rings: corners and rings from one model",
-        f"python -m experiments.multiscale --workdir {args.workdir}",
+        f"Multiscale {config.data.scenario}: corners and whole structures from one model",
+        f"python -m experiments.multiscale --workdir {args.workdir}{out_flag}",
         f"Model: K = {config.model.num_iterations}, k* = {k_star}, hidden {config.model.hidden_size}, "
-        f"{config.train.num_train_steps} steps (configs/shapes.py:multiscale_rings); evaluation "
+        f"{config.train.num_train_steps} steps (configs/shapes.py:{config.data.scenario}); evaluation "
         f"{time.time() - t0:.0f} s",
         *(
             f"DBSCAN params for {level}s (searched on 5 separate FOVs): alone eps {raw_p.eps:.1f} "
@@ -105,12 +185,17 @@ def main():
         ),
     )
     lines += [
-        f"{len(test)} fresh FOVs, mean ± std. Histogram: multiscale_hist.png",
+        f"{len(test)} fresh FOVs, mean ± std. Histogram: {hist}",
         "",
         evaluation.markdown_table(evaluation.summarize(per_fov)),
         "",
+        "Structure statistics of each two-level labelling (corners at step k*−1, structures at"
+        " step K; DBSCAN alone with its two searched parameter sets):",
+        "",
+        evaluation.markdown_table(statistics_table(rows)),
+        "",
     ]
-    report.write("multiscale.md", lines)
+    report.write(args.out, lines)
 
 
 if __name__ == "__main__":

@@ -98,6 +98,8 @@ def test_shape_tasks_carry_their_own_config_fields():
         20,
         10,
     )  # k* = 10
+    npc = shapes.get_config("npc_like")  # the paper's Table S7: K / k* = 30 / 15
+    assert (npc.model.num_iterations, npc.loss.cutoff_iterations) == (30, 15)
     assert shapes.get_config("rings").loss.cutoff_iterations == 0  # one target for every step
     with pytest.raises(ValueError, match="unknown shapes task 'ring'"):
         shapes.get_config("ring")
