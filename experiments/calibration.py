@@ -2,17 +2,21 @@
 under a grid of simulator settings, beside the paper's DBSCAN rows.
 
   python -m experiments.calibration [--fields 20]
+  python -m experiments.calibration --fov-nm 6400 --densities 0.64-1.28 --radial-std 25 \
+      --out calibration_6400.md
 
 Per setting: DBSCAN parameters searched (mean ARI, the capability experiments' rule) on 5
 separate fields, then scored on `--fields` fresh fields. The paper's own DBSCAN parameters
 (Tables S1/S2) and its simulators' Methods numbers are not in this repository, so the search
 stands in for them; the table shows which settings bring DBSCAN alone near the paper's rows
 (C-shapes: ARI† 0.88, JI_c 0.67; rings, REFERENCE_FACTS §10: IoU .68, ARI .33, ARI_c .34,
-ARI† .69, AMI .73, JI_c .55, RMSRE_N 1.18). Writes experiments/results/calibration.md.
+ARI† .69, AMI .73, JI_c .55, RMSRE_N 1.18). Writes experiments/results/<--out>.
 """
 
 import argparse
 import itertools
+import shlex
+import sys
 import time
 from types import SimpleNamespace
 
@@ -34,18 +38,31 @@ PAPER_DBSCAN = {
         "RMSRE_N": 1.18,
     },
 }
-FOV_NM = 3200.0  # the field of configs/shapes.py's c_shapes and rings tasks
-SHAPES_PER_FIELD = [(4, 8), (8, 15), (15, 18)]
+FOV_NM = 3200.0  # the training field of configs/shapes.py's c_shapes and rings tasks
+# shapes per µm² of the placement area: 4–8, 8–15, 15–18 shapes per 3.2 µm field
+DENSITIES_PER_UM2 = ["0.64-1.28", "1.28-2.40", "2.40-2.88"]
 RADIAL_STD_NM = [25.0, 50.0]
 PLACEMENT_MARGIN_NM = 350.0  # simulate._arcs_field keeps shape centres radius + 100 nm inside
 
 
-def fields(shape: str, seed: int, count: int, **kwargs) -> list:
+def placement_area_um2(fov_nm: float) -> float:
+    """The square that shape centres are drawn from, µm²."""
+    return ((fov_nm - 2 * PLACEMENT_MARGIN_NM) / 1000) ** 2
+
+
+def shapes_per_field(density: str, fov_nm: float) -> tuple[int, int]:
+    """'lo-hi' shapes per µm² -> (min, max) shapes per field of side fov_nm."""
+    lo, hi = (float(v) for v in density.split("-"))
+    area = placement_area_um2(fov_nm)
+    return int(round(lo * area)), int(round(hi * area))
+
+
+def fields(shape: str, seed: int, count: int, fov_nm: float, **kwargs) -> list:
     """`count` simulated fields as the items evaluation.score_fovs reads (.fov.xy_nm, .labels)."""
     rng = np.random.default_rng([seed, list(PAPER_DBSCAN).index(shape)])
     out = []
     for i in range(count):
-        f = getattr(simulate, shape)(rng, fov_nm=FOV_NM, **kwargs)
+        f = getattr(simulate, shape)(rng, fov_nm=fov_nm, **kwargs)
         out.append(SimpleNamespace(fov=SimpleNamespace(name=str(i), xy_nm=f.xy, labels=f.labels)))
     return out
 
@@ -55,14 +72,17 @@ def main():
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     p.add_argument("--fields", type=int, default=20)
+    p.add_argument("--fov-nm", type=float, default=FOV_NM, help="side of every field")
+    p.add_argument("--shapes", nargs="+", default=list(PAPER_DBSCAN), choices=list(PAPER_DBSCAN))
+    p.add_argument("--densities", nargs="+", default=DENSITIES_PER_UM2, help="LO-HI per µm²")
+    p.add_argument("--radial-std", nargs="+", type=float, default=RADIAL_STD_NM, help="nm")
+    p.add_argument("--out", default="calibration.md", help="results file name")
     args = p.parse_args()
     t0 = time.time()
     rows = []
-    for shape, clusters, std in itertools.product(
-        ("c_shapes", "rings"), SHAPES_PER_FIELD, RADIAL_STD_NM
-    ):
-        kwargs = dict(clusters=clusters, radial_std_nm=std)
-        area = ((FOV_NM - 2 * PLACEMENT_MARGIN_NM) / 1000) ** 2  # centres lie in this square
+    for shape, density, std in itertools.product(args.shapes, args.densities, args.radial_std):
+        clusters = shapes_per_field(density, args.fov_nm)
+        kwargs = dict(clusters=clusters, radial_std_nm=std, fov_nm=args.fov_nm)
         search = fields(shape, 1, 5, **kwargs)
         found, _ = evaluation.search_dbscan(
             [i.fov.xy_nm for i in search], [i.fov.labels for i in search]
@@ -74,8 +94,8 @@ def main():
         std_ = per_fov[list(evaluation.SCORE_COLUMNS)].std(ddof=0)
         row = {
             "shape": shape,
-            "shapes per 3.2 µm field": f"{clusters[0]}–{clusters[1]}",
-            "shapes per µm² of placement area": f"{clusters[0] / area:.2f}–{clusters[1] / area:.2f}",
+            f"shapes per {args.fov_nm / 1000:g} µm field": f"{clusters[0]}–{clusters[1]}",
+            "shapes per µm² of placement area": density.replace("-", "–"),
             "radial std nm": f"{std:g}",
             "DBSCAN eps nm / minPts": f"{found.eps:.1f} / {found.min_samples}",
         }
@@ -90,9 +110,9 @@ def main():
     lines = [
         *report.header(
             "Simulator calibration, first pass: DBSCAN alone vs the paper's DBSCAN rows",
-            f"python -m experiments.calibration --fields {args.fields}",
+            f"python -m experiments.calibration {shlex.join(sys.argv[1:])}",
             f"Each row: DBSCAN searched on 5 fields, scored on {args.fields} fresh fields of "
-            f"{FOV_NM:g} nm (mean ± std); radius 250 nm and localizations per shape as in "
+            f"{args.fov_nm:g} nm (mean ± std); radius 250 nm and localizations per shape as in "
             f"simulate.ARC_SHAPES; wall time {time.time() - t0:.0f} s.",
             "Paper rows: C-shapes ARI† 0.88, JI_c 0.67 (Table 1); rings IoU .68, ARI .33, ARI_c "
             ".34, ARI† .69, AMI .73, JI_c .55, RMSRE_N 1.18 (REFERENCE_FACTS §10).",
@@ -100,7 +120,7 @@ def main():
         evaluation.markdown_table(table),
         "",
     ]
-    report.write("calibration.md", lines)
+    report.write(args.out, lines)
 
 
 if __name__ == "__main__":
