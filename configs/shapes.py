@@ -16,6 +16,14 @@ TASKS = {
     # and (optional) config fields that differ from the common settings below
     "c_shapes": ("c_shapes", dict(fov_nm=3200.0, clusters=(8, 15)), dict(), 0),
     "rings": ("rings", dict(fov_nm=3200.0, clusters=(15, 18)), dict(), 0),
+    # C-shapes at the density and arc width where DBSCAN alone reproduces the paper's DBSCAN row
+    # (0.64–1.28 per µm² of placement area, 25 nm radial std; calibration_6400.md)
+    "c_shapes_calibrated": (
+        "c_shapes",
+        dict(fov_nm=3200.0, clusters=(4, 8), radial_std_nm=25.0),
+        dict(clusters=(21, 42), radial_std_nm=25.0),
+        0,
+    ),
     "spots_ellipses": (
         "shape_mixture",
         dict(kinds=("spot", "ellipse"), fov_nm=3200.0, clusters=(10, 15)),

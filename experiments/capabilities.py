@@ -29,6 +29,7 @@ from miro_jax import (
 
 PAPER = {
     "c_shapes": "paper Table 1: MIRO ARI† 0.95, JI_c 0.999; DBSCAN ARI† 0.88, JI_c 0.67",
+    "c_shapes_calibrated": "paper Table 1: MIRO ARI† 0.95, JI_c 0.999; DBSCAN ARI† 0.88, JI_c 0.67",
     "rings": "paper Table 1: MIRO ARI† 0.85, JI_c 0.99; DBSCAN ARI† 0.69, JI_c 0.55",
     "spots_ellipses": "paper: classification macro F1 ≈ 0.93",
 }
