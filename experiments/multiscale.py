@@ -71,32 +71,6 @@ def two_level_statistics(xy: np.ndarray, structures: np.ndarray, corners: np.nda
     }
 
 
-def statistics_table(rows: list[dict]) -> pd.DataFrame:
-    """Mean ± std over fields of each labelling's statistics, and the relative error of the
-    means against the truth's."""
-    frame = pd.DataFrame(rows)
-    columns = [c for c in frame.columns if c != "labelling"]
-    mean = frame.groupby("labelling", sort=False)[columns].mean()
-    std = frame.groupby("labelling", sort=False)[columns].std(ddof=0)
-    truth = mean.loc["ground truth"]
-    table = pd.DataFrame(
-        {
-            name: [
-                evaluation.mean_std(mean.loc[name, c], std.loc[name, c])
-                + (
-                    ""
-                    if name == "ground truth"
-                    else f" ({(mean.loc[name, c] / truth[c] - 1):+.0%})"
-                )
-                for c in columns
-            ]
-            for name in mean.index
-        },
-        index=pd.Index(columns, name="statistic (mean ± std over fields; vs truth)"),
-    )
-    return table
-
-
 def main():
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -112,7 +86,7 @@ def main():
         return evaluation.squeezed_fovs(params, config, items, step_index=step)
 
     search, test = fovs(config, 8, 5), fovs(config, 7, config.data.num_eval_fovs)
-    frames, chosen = [], {}
+    frames, chosen, test_squeezed = [], {}, {}
     for level, column, step in (("corner", 2, k_star - 1), ("ring", 1, -1)):
         s_items = [with_labels(f[0], f[column]) for f in search]
         t_items = [with_labels(f[0], f[column]) for f in test]
@@ -125,6 +99,7 @@ def main():
             squeeze(s_items, step), truths, min_samples_range=(3, 100)
         )
         chosen[level] = (raw_p, miro_p)
+        test_squeezed[level] = squeeze(t_items, step)
         frames.append(
             evaluation.score_fovs(
                 [it.fov.xy_nm for it in t_items], t_items, raw_p, f"{level}s: DBSCAN alone"
@@ -132,24 +107,25 @@ def main():
         )
         frames.append(
             evaluation.score_fovs(
-                squeeze(t_items, step),
+                test_squeezed[level],
                 t_items,
                 miro_p,
                 f"{level}s: MIRO + DBSCAN (step {step % config.model.num_iterations + 1})",
             )
         )
     per_fov = pd.concat(frames, ignore_index=True)
+    (raw_corner, miro_corner), (raw_structure, miro_structure) = chosen.values()
     rows = []
-    for item, structures, corners in test:
+    for i, (item, structures, corners) in enumerate(test):
         xy = item.fov.xy_nm
-        rows.append({"labelling": "ground truth", **two_level_statistics(xy, structures, corners)})
-        (raw_corner, miro_corner), (raw_structure, miro_structure) = chosen.values()
-        squeezed = {step: squeeze([item], step)[0] for step in (k_star - 1, -1)}
         labellings = {
+            "ground truth": (structures, corners),
             "MIRO + DBSCAN": (
-                cluster.dbscan_labels(squeezed[-1], miro_structure.eps, miro_structure.min_samples),
                 cluster.dbscan_labels(
-                    squeezed[k_star - 1], miro_corner.eps, miro_corner.min_samples
+                    test_squeezed["ring"][i], miro_structure.eps, miro_structure.min_samples
+                ),
+                cluster.dbscan_labels(
+                    test_squeezed["corner"][i], miro_corner.eps, miro_corner.min_samples
                 ),
             ),
             "DBSCAN alone": (
@@ -173,7 +149,8 @@ def main():
     fig.savefig(report.path(hist), dpi=120)
     out_flag = "" if args.out == "multiscale.md" else f" --out {args.out}"
     lines = report.header(
-        f"Multiscale {config.data.scenario}: corners and whole structures from one model",
+        f"Two-level clustering `{config.data.scenario}`: corners and whole structures from one "
+        "model",
         f"python -m experiments.multiscale --workdir {args.workdir}{out_flag}",
         f"Model: K = {config.model.num_iterations}, k* = {k_star}, hidden {config.model.hidden_size}, "
         f"{config.train.num_train_steps} steps (configs/shapes.py:{config.data.scenario}); evaluation "
@@ -192,7 +169,7 @@ def main():
         "Structure statistics of each two-level labelling (corners at step k*−1, structures at"
         " step K; DBSCAN alone with its two searched parameter sets):",
         "",
-        evaluation.markdown_table(statistics_table(rows)),
+        evaluation.markdown_table(report.versus_truth(rows, by="labelling")),
         "",
     ]
     report.write(args.out, lines)

@@ -6,6 +6,7 @@ import datetime
 from pathlib import Path
 
 import jax
+import pandas as pd
 
 from miro_jax import evaluation
 
@@ -45,3 +46,25 @@ def at_least(ours: dict, baseline: dict, keys=("ARI_dagger", "JI_c"), lower=()) 
 def within_one_std(ours: dict, mean: dict, std: dict, keys=("ARI_dagger", "JI_c")) -> bool:
     """✓ "within one std, or better": ours ≥ the reference's mean − its std on every score."""
     return all(ours[k] >= mean[k] - std[k] for k in keys)
+
+
+def versus_truth(rows: list[dict], by: str, truth: str = "ground truth") -> pd.DataFrame:
+    """Statistics of several labellings of the same fields against the truth's: one row per
+    statistic, each labelling's mean ± std over the fields, then each other labelling's relative
+    error of the mean. `rows`: one dict per (field, labelling), the labelling's name under `by`."""
+    frame = pd.DataFrame(rows)
+    columns = [c for c in frame.columns if c != by]
+    groups = frame.groupby(by, sort=False)[columns]
+    mean, std = groups.mean(), groups.std(ddof=0)
+    table = pd.DataFrame(
+        {
+            name: [evaluation.mean_std(mean.loc[name, c], std.loc[name, c]) for c in columns]
+            for name in mean.index
+        },
+        index=pd.Index(columns, name="statistic (mean ± std over fields)"),
+    )
+    for name in mean.index.drop(truth):
+        table[f"{name}: relative error"] = [
+            f"{(mean.loc[name, c] - mean.loc[truth, c]) / mean.loc[truth, c]:+.1%}" for c in columns
+        ]
+    return table

@@ -113,28 +113,13 @@ def main():
             ),
         }
         for method, labels in labellings.items():
-            rows.append({"method": method, "field": i, **statistics(field.xy, labels, area)})
+            rows.append({"method": method, **statistics(field.xy, labels, area)})
             if method != "ground truth":
                 scores.append(
                     {"method": method, **metrics.clustering_scores(field.xy, field.labels, labels)}
                 )
         print(f"field {i + 1}/{args.fields}: {len(field.xy)} localizations", flush=True)
-    per_field = pd.DataFrame(rows)
-    columns = [c for c in per_field.columns if c not in ("method", "field")]
-    mean = per_field.groupby("method", sort=False)[columns].mean()
-    std = per_field.groupby("method", sort=False)[columns].std(ddof=0)
-    truth = mean.loc["ground truth"]
-    table = pd.DataFrame(
-        {
-            method: [evaluation.mean_std(mean.loc[method, c], std.loc[method, c]) for c in columns]
-            for method in mean.index
-        },
-        index=pd.Index(columns, name="statistic (mean ± std over fields)"),
-    )
-    for method in ("MIRO + DBSCAN", "DBSCAN alone"):
-        table[f"{method}: relative error"] = [
-            f"{(mean.loc[method, c] - truth[c]) / truth[c]:+.1%}" for c in columns
-        ]
+    table = report.versus_truth(rows, by="method")
     score_table = evaluation.summarize(pd.DataFrame(scores))
     spec_text = ", ".join(
         f"{k} {v:.4g}" if isinstance(v, float) else f"{k} {v}" for k, v in INTEGRIN_SPEC.items()

@@ -172,13 +172,18 @@ def _adjacency(edges: np.ndarray, num_nodes: int) -> scipy.sparse.csr_matrix:
     )
 
 
-def _laplacian_of(adjacency: scipy.sparse.csr_matrix) -> scipy.sparse.csr_matrix:
+def _degree(adjacency: scipy.sparse.csr_matrix) -> np.ndarray:
+    """Row sums of A (the node degrees)."""
+    return np.asarray(adjacency.sum(axis=1)).ravel()
+
+
+def _laplacian_of(
+    adjacency: scipy.sparse.csr_matrix, degree: np.ndarray
+) -> scipy.sparse.csr_matrix:
     """I − D^-1/2 A D^-1/2 from A's arrays directly (the diagonal joined to each row's entries):
     per small tile the generic sparse products cost more than the eigen-solve."""
     n = adjacency.shape[0]
-    counts = np.diff(adjacency.indptr)
-    rows = np.repeat(np.arange(n), counts)
-    degree = np.bincount(rows, weights=adjacency.data, minlength=n)
+    rows = np.repeat(np.arange(n), np.diff(adjacency.indptr))
     inv_sqrt = np.zeros(n)
     inv_sqrt[degree > 0] = degree[degree > 0] ** -0.5
     off = -(inv_sqrt[rows] * adjacency.data * inv_sqrt[adjacency.indices])
@@ -197,7 +202,8 @@ def _laplacian_of(adjacency: scipy.sparse.csr_matrix) -> scipy.sparse.csr_matrix
 
 def normalized_laplacian(edges: np.ndarray, num_nodes: int) -> scipy.sparse.csr_matrix:
     """L = I − D^-1/2 A D^-1/2 with unit weights; isolated nodes keep L_ii = 1 (PyG's convention)."""
-    return _laplacian_of(_adjacency(edges, num_nodes))
+    adjacency = _adjacency(edges, num_nodes)
+    return _laplacian_of(adjacency, _degree(adjacency))
 
 
 def laplacian_features(edges: np.ndarray, num_nodes: int, num_features: int = 5) -> np.ndarray:
@@ -217,8 +223,8 @@ def laplacian_features(edges: np.ndarray, num_nodes: int, num_features: int = 5)
             f"{num_features} Laplacian features need at least {k} points, got {num_nodes}"
         )
     adjacency = _adjacency(edges, num_nodes)
-    lap = _laplacian_of(adjacency)
-    degree = np.bincount(edges[0], minlength=num_nodes).astype(np.float64)
+    degree = _degree(adjacency)
+    lap = _laplacian_of(adjacency, degree)
     num_comp, comp = scipy.sparse.csgraph.connected_components(adjacency, directed=False)
     sizes = np.bincount(comp, minlength=num_comp)
     nontrivial = np.flatnonzero(sizes >= 2)  # components that carry a null mode
