@@ -15,6 +15,7 @@ README's table: `python scripts/release.py --ship workdirs/benchmark`.
 
 import argparse
 import json
+import math
 import time
 from pathlib import Path
 
@@ -86,8 +87,8 @@ def train_scenario(scenario: str, workdir: Path) -> float:
         train.train_and_evaluate(config, workdir)
     timing = workdir / "train_time.json"
     if not timing.exists():
-        records = train.read_metrics(workdir)
-        elapsed = max([r["time"] for r in records if "time" in r] + [time.time() - t0])
+        recorded = train.recorded_minutes(train.read_metrics(workdir)) * 60
+        elapsed = time.time() - t0 if math.isnan(recorded) else max(recorded, time.time() - t0)
         timing.write_text(json.dumps({"seconds": elapsed}))
     return json.loads(timing.read_text())["seconds"]
 

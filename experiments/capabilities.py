@@ -2,8 +2,9 @@
 
   python -m experiments.capabilities --workdir runs/c_shapes
 
-MIRO + DBSCAN vs DBSCAN alone; DBSCAN parameters for both chosen by the deterministic search on
-5 separate simulated "training" FOVs (seed stream 8), never on the evaluation FOVs. For
+MIRO + DBSCAN vs DBSCAN alone; DBSCAN parameters for both chosen as every model's are
+(fit.choose_dbscan: the config's search rule on the 20 separate simulated "training" FOVs, seed
+stream 8), never on the evaluation FOVs. For
 classifying models also the per-cluster class (mode of its localizations' predicted classes):
 confusion matrix and macro F1 over matched clusters, and per-localization macro F1.
 Writes experiments/results/capability_<task>.md.
@@ -20,6 +21,7 @@ from experiments import report
 from miro_jax import (
     cluster,
     evaluation,
+    fit,
     inference,
     input_pipeline,
     metrics,
@@ -35,12 +37,6 @@ PAPER = {
 }
 
 
-def _training_minutes(workdir: Path) -> float:
-    """Wall time of the training run, from the last time stamp its metrics.jsonl logged."""
-    records = train.read_metrics(workdir)
-    return max([r["time"] for r in records if "time" in r] + [float("nan")]) / 60
-
-
 def main():
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -51,21 +47,15 @@ def main():
     task = config.data.scenario
     t0 = time.time()
     dev = input_pipeline.eval_fovs(config, "dev")
-    search = input_pipeline.eval_fovs(config.copy_and_resolve_references(), "train")[:5]
-
-    def squeezed(items):
-        outs = [inference.apply_graph(params, config, it.graph) for it in items]
-        return outs, [
-            evaluation.squeeze_fov(o, it, config.graph.connectivity_radius, False)
-            for o, it in zip(outs, items)
-        ]
-
-    _, search_sq = squeezed(search)
-    miro_p, _ = evaluation.search_dbscan(search_sq, [i.fov.labels for i in search])
-    raw_p, _ = evaluation.search_dbscan(
-        [i.fov.xy_nm for i in search], [i.fov.labels for i in search]
-    )
-    outs, dev_sq = squeezed(dev)
+    search = input_pipeline.eval_fovs(config, "train")
+    miro_p, raw_p = fit.choose_dbscan(params, config, search)
+    outs = [inference.apply_graph(params, config, it.graph) for it in dev]
+    dev_sq = [
+        evaluation.squeeze_fov(
+            o, it, config.graph.connectivity_radius, config.evals.authors_scaling
+        )
+        for o, it in zip(outs, dev)
+    ]
     frames = [
         evaluation.score_fovs([i.fov.xy_nm for i in dev], dev, raw_p, "DBSCAN alone"),
         evaluation.score_fovs(dev_sq, dev, miro_p, "MIRO + DBSCAN"),
@@ -77,11 +67,12 @@ def main():
             f"python -m experiments.capabilities --workdir {args.workdir}",
             f"Training: `python -m miro_jax.main --config configs/shapes.py:{task} --workdir "
             f"{args.workdir} --config.train.num_train_steps={config.train.num_train_steps}` "
-            f"({_training_minutes(Path(args.workdir)):.1f} min recorded)",
+            f"({train.recorded_minutes(train.read_metrics(args.workdir)):.1f} min recorded)",
             f"Model: {args.workdir} (K = {config.model.num_iterations}, hidden "
             f"{config.model.hidden_size}, {config.train.num_train_steps} steps); evaluation "
             f"wall time {time.time() - t0:.0f} s",
-            f"DBSCAN params (searched on 5 separate simulated FOVs): alone eps {raw_p.eps:.1f} nm "
+            f"DBSCAN params (fit.choose_dbscan on {len(search)} separate simulated FOVs, rule "
+            f"{config.evals.search_objective}{' plateau' if config.evals.search_plateau else ''}): alone eps {raw_p.eps:.1f} nm "
             f"minPts {raw_p.min_samples}; MIRO eps {miro_p.eps:.1f} nm minPts {miro_p.min_samples}",
             f"Reference: {PAPER.get(task, '–')}",
         ),

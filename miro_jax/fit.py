@@ -259,7 +259,7 @@ def training_source(config: ml_collections.ConfigDict) -> dict:
     if config.data.source == "simulated":
         kwargs = config.data.simulator_kwargs.to_dict()
         kwargs.pop("fov_nm", None)
-        return {"source": "simulated spec", "spec": kwargs}
+        return {"source": "simulated", "simulator": config.data.simulator, "spec": kwargs}
     if config.data.single_cluster_file:
         return {
             "source": "one annotated cluster on unannotated fields",
@@ -283,14 +283,23 @@ def fit(
     workdir: str | Path,
     progress: bool = True,
 ) -> dict:
-    """Trains, chooses DBSCAN parameters on the training fields (evals.search_*), scores the dev
-    fields, writes model_dir (model + card) and returns the card."""
-    model_dir, workdir = Path(model_dir), Path(workdir)
+    """Trains, then packages the model (package: DBSCAN parameters, dev scores, model + card in
+    model_dir) and returns the card."""
     t0 = time.time()
-    state = train.train_and_evaluate(config, workdir, progress=progress)
-    minutes = (time.time() - t0) / 60
-    params = state.params
-    train_items = input_pipeline.eval_fovs(config, "train")
+    state = train.train_and_evaluate(config, Path(workdir), progress=progress)
+    training = {
+        "steps": int(state.step),
+        "minutes": round((time.time() - t0) / 60, 1),
+        "budget minutes": config.train.max_minutes or None,
+    }
+    return package(state.params, config, model_dir, "miro fit", training)
+
+
+def choose_dbscan(
+    params, config: ml_collections.ConfigDict, train_items: list
+) -> tuple[evaluation.DbscanParams, evaluation.DbscanParams]:
+    """(after MIRO, alone): DBSCAN parameters searched on the training fields with the config's
+    rule (evals.search_objective / search_plateau), never on the fields that are scored."""
     truths = [i.fov.labels for i in train_items]
     rule = evaluation.search_rule(config)
     miro, _ = evaluation.search_dbscan(
@@ -300,15 +309,33 @@ def fit(
         **rule,
     )
     alone, _ = evaluation.search_dbscan([i.fov.xy_nm for i in train_items], truths, **rule)
+    return miro, alone
+
+
+def package(
+    params,
+    config: ml_collections.ConfigDict,
+    model_dir: str | Path,
+    made_by: str,
+    training: dict,
+    card_extra: dict | None = None,
+) -> dict:
+    """A trained model made shippable: DBSCAN parameters chosen on the training fields (the
+    config's search rule), dev fields scored, model + card written to model_dir; returns the
+    card. The one path for `miro fit` and for scripts/release.py's simulated-shape models."""
+    model_dir = Path(model_dir)
+    train_items = input_pipeline.eval_fovs(config, "train")
+    miro, alone = choose_dbscan(params, config, train_items)
     stored = config.copy_and_resolve_references()
     stored.evals.miro_eps, stored.evals.miro_min_samples = miro.eps, miro.min_samples
     stored.evals.dbscan_eps, stored.evals.dbscan_min_samples = alone.eps, alone.min_samples
     dev_items = input_pipeline.eval_fovs(config, "dev")
     card = {
         "model": model_dir.name,
-        "made by": "miro fit",
+        "made by": made_by,
         "date": str(datetime.date.today()),
         "trained on": {**training_source(config), **field_statistics([i.fov for i in train_items])},
+        **(card_extra or {}),
         "length scale [nm]": config.graph.length_scale_nm,
         "connectivity radius δ [nm]": config.graph.connectivity_radius
         * config.graph.length_scale_nm,
@@ -318,11 +345,7 @@ def fit(
         "warm start from": config.train.init_from or None,
         "DBSCAN after MIRO": {"eps [nm]": miro.eps, "min samples": miro.min_samples},
         "DBSCAN alone": {"eps [nm]": alone.eps, "min samples": alone.min_samples},
-        "training": {
-            "steps": int(state.step),
-            "minutes": round(minutes, 1),
-            "budget minutes": config.train.max_minutes or None,
-        },
+        "training": training,
         "dev scores": {
             "fields": [i.fov.name for i in dev_items],
             "MIRO + DBSCAN": _scores(params, stored, dev_items, miro, True),

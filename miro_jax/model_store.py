@@ -123,6 +123,8 @@ def load_card(name_or_path: str | Path) -> dict | None:
     return json.loads(path.read_text()) if path.is_file() else None
 
 
+# a card with this key false is never picked by `--model auto` (models for one structure kind)
+AUTO_PICK = "picked by --model auto"
 # statistics `--model auto` compares: an unlabelled input has only these two
 MATCHED_STATISTICS = ("density [localizations/um^2]", "median nearest-neighbour distance [nm]")
 
@@ -132,12 +134,13 @@ def closest_bundled_model(
 ) -> tuple[str, str]:
     """(name, why) of the bundled model whose card's training density and nearest-neighbour
     distance are closest to `statistics` (fit.field_statistics; sum of |log ratio|), among those
-    not excluded and (if given) of that hidden size."""
+    not excluded, not marked AUTO_PICK false and (if given) of that hidden size."""
     cards = {
         name: card
         for name in bundled_models()
         if name not in exclude
         and (card := load_card(name))
+        and card.get(AUTO_PICK, True)
         and hidden_size in (None, card["hidden size"])
     }
     if not cards:
@@ -182,7 +185,9 @@ def models_table() -> str:
         rows.append(
             [
                 name,
-                t["source"].replace("Nieves et al. 2023 benchmark, ", "benchmark "),
+                " ".join([t["source"], t.get("simulator", "")])
+                .replace("Nieves et al. 2023 benchmark, ", "benchmark ")
+                .strip(),
                 f"{t['density [localizations/um^2]']:.0f}",
                 f"{t['median nearest-neighbour distance [nm]']:.1f}",
                 f"{t['median localizations per cluster']:.0f}",

@@ -209,6 +209,20 @@ def read_metrics(workdir: str | Path) -> list[dict]:
     return [json.loads(line) for line in (Path(workdir) / "metrics.jsonl").read_text().splitlines()]
 
 
+def recorded_minutes(records: list[dict]) -> float:
+    """Training wall time in minutes from metrics records: each run (a resume restarts "time" at
+    0) counts up to its last record; nan when none carries a time."""
+    total, last, any_time = 0.0, 0.0, False
+    for r in records:
+        if "time" not in r:
+            continue
+        any_time = True
+        if r["time"] < last:  # a resumed run
+            total += last
+        last = r["time"]
+    return (total + last) / 60 if any_time else float("nan")
+
+
 def _log(workdir: Path, record: dict) -> None:
     with open(workdir / "metrics.jsonl", "a") as f:
         f.write(json.dumps(record) + "\n")

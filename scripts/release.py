@@ -3,12 +3,16 @@ and copy benchmark.md's overview into the README. Experiments never do this them
 
   python scripts/release.py                                   (cards + README table)
   python scripts/release.py --ship workdirs/benchmark [--sets scenario_8 …]
+  python scripts/release.py --ship-shapes workdirs/c_shapes workdirs/rings …
 
 --ship copies <folder>/<set>/model to miro_jax/trained_models/<set> (every set found, or --sets).
 Cards (model_card.json + .md): what each model was trained on (statistics of its set's 3
 training FOVs, fit.field_statistics; needs the benchmark data), its structure, stored DBSCAN
 parameters, training steps and minutes, and its dev scores as experiments/results/benchmark.md
 reports them.
+--ship-shapes packages models trained on a simulator (configs/shapes.py) with fit.package, the
+path `miro fit` uses: DBSCAN parameters searched on fresh training-side fields, scores on 20 fresh
+fields, a card. They are named with --model; --model auto never picks them (their card says so).
 """
 
 import argparse
@@ -16,7 +20,8 @@ import datetime
 import shutil
 from pathlib import Path
 
-from miro_jax import benchmark_data, evaluation, fit, input_pipeline, model_store
+from configs import benchmark
+from miro_jax import benchmark_data, evaluation, fit, input_pipeline, model_store, train
 
 REPO = Path(__file__).resolve().parents[1]
 BENCHMARK_MD = REPO / "experiments" / "results" / "benchmark.md"
@@ -88,6 +93,34 @@ def ship(folder: Path, sets: list[str]) -> None:
         print(f"shipped {source} → {target}")
 
 
+def ship_shape_model(workdir: Path) -> dict:
+    """workdir/model (a configs/shapes.py training) packaged into the bundled models under its
+    task's name; returns its card."""
+    params, config = model_store.load_model(workdir / "model")
+    task = config.data.scenario
+    records = train.read_metrics(workdir)
+    steps = max(r["step"] for r in records if "step" in r)
+    command = (
+        f"python -m miro_jax.main --config configs/shapes.py:{task} --workdir {workdir} "
+        f"--config.train.num_train_steps={config.train.num_train_steps}"
+    )
+    training = {
+        "steps": steps,
+        "minutes": round(train.recorded_minutes(records), 1),
+        "budget minutes": None,
+    }
+    card = fit.package(
+        params,
+        config,
+        model_store.BUNDLED_DIR / task,
+        command,
+        training,
+        {model_store.AUTO_PICK: False},
+    )
+    print(f"shipped {workdir} → {model_store.BUNDLED_DIR / task}")
+    return card
+
+
 def update_readme() -> None:
     """The README's benchmark table (between its markers) := benchmark.md's overview table."""
     overview = BENCHMARK_MD.read_text().split("## Overview", 1)[1].split("## All methods", 1)[0]
@@ -134,13 +167,16 @@ def main():
     )
     p.add_argument("--ship", type=Path, help="folder of <set>/model workdirs to ship")
     p.add_argument("--sets", nargs="+", default=[])
+    p.add_argument("--ship-shapes", nargs="+", type=Path, default=[], help="shape-task workdirs")
     args = p.parse_args()
     if args.ship:
         ship(args.ship, args.sets)
+    for workdir in args.ship_shapes:
+        ship_shape_model(workdir)
     upgrade_configs()
     update_readme()
     rows = benchmark_rows()
-    for name in model_store.bundled_models():
+    for name in benchmark.SCENARIOS:
         card = card_for(name, rows)
         if not same_card(model_store.load_card(name), card):  # a new date alone is no change
             fit.write_model_card(model_store.BUNDLED_DIR / name, card)

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from configs import default
+from configs import benchmark, default
 from configs import fit as fit_recipe
 from miro_jax import cli, fit, input_pipeline, model_store, simulate
 
@@ -146,7 +146,8 @@ def test_simulated_spec_fit_stores_its_spec(tmp_path):
     spec = fit.read_spec(["cluster_radius_nm=25", "localizations_per_cluster=15"], SPEC_DEFAULTS)
     config = fit.fit_config(steps=10, base=_tiny(fit_recipe.get_config()), spec=spec)
     card = fit.fit(config, tmp_path / "model", tmp_path / "work", progress=False)
-    assert card["trained on"]["source"] == "simulated spec"
+    assert card["trained on"]["source"] == "simulated"
+    assert card["trained on"]["simulator"] == "spec_field"
     assert card["trained on"]["spec"]["cluster_radius_nm"] == 25.0
     # δ from the spec: 3 × the clusters' radius of gyration (≈ √2 × 25 nm)
     assert 90 < card["connectivity radius δ [nm]"] < 125
@@ -169,8 +170,25 @@ def test_fit_modes_are_exclusive(tmp_path, capsys):
 def test_every_bundled_model_has_a_card_and_a_row():
     names = model_store.bundled_models()
     table = model_store.models_table().splitlines()
-    assert len(names) == 18 and all(model_store.load_card(n) for n in names)
+    assert set(benchmark.SCENARIOS) <= set(names) and all(model_store.load_card(n) for n in names)
     assert all(any(line.startswith(n + " ") for line in table) for n in names)
+
+
+def test_model_auto_skips_models_whose_card_says_not_to(tmp_path, monkeypatch):
+    def bundle(name, density, auto):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "config.json").write_text("{}")
+        trained_on = {"density [localizations/um^2]": density}
+        trained_on["median nearest-neighbour distance [nm]"] = 20.0
+        card = {"hidden size": 128, "trained on": trained_on, model_store.AUTO_PICK: auto}
+        (tmp_path / name / "model_card.json").write_text(json.dumps(card))
+
+    bundle("rings_like", 100.0, False)  # the closer one, but for one structure kind
+    bundle("generic", 300.0, True)
+    monkeypatch.setattr(model_store, "BUNDLED_DIR", tmp_path)
+    statistics = {"density [localizations/um^2]": 100.0}
+    statistics["median nearest-neighbour distance [nm]"] = 20.0
+    assert model_store.closest_bundled_model(statistics)[0] == "generic"
 
 
 def test_model_auto_picks_the_bundled_model_trained_on_similar_data():

@@ -289,3 +289,10 @@ def test_time_budget_stops_with_a_checkpoint_and_a_model(toy_benchmark, tmp_path
     model_store.load_model(tmp_path / "model")
     latest, _ = train._checkpoint_managers(tmp_path, config)
     assert latest.latest_step() == 1
+
+
+def test_recorded_minutes_add_up_resumed_runs():
+    # a run to 120 s, a resume whose clock restarts at 0 and reaches 60 s; records without time
+    records = [{"time": 30.0}, {"time": 120.0}, {"step": 5}, {"time": 10.0}, {"time": 60.0}]
+    assert train.recorded_minutes(records) == pytest.approx(3.0)
+    assert np.isnan(train.recorded_minutes([{"step": 1}]))
