@@ -167,6 +167,10 @@ def get_config() -> ml_collections.ConfigDict:
     config.evals.miro_min_samples = 4
     config.evals.dbscan_eps = 50.0  # DBSCAN alone, raw nm
     config.evals.dbscan_min_samples = 4
+    # two-level (multiscale) models: DBSCAN on the coordinates squeezed at step k*
+    # (loss.cutoff_iterations), giving each localization a subcluster; 0 = no subclusters
+    config.evals.subcluster_eps = 0.0
+    config.evals.subcluster_min_samples = 0
     config.evals.hdbscan_min_cluster_size = 5  # `miro cluster --method hdbscan / miro-hdbscan`
     config.evals.authors_scaling = True  # squeezed × per-axis max, as the authors (else exact nm)
     config.evals.max_fovs = 7  # dev FOVs scored during training

@@ -34,6 +34,7 @@ class Fov:
     unit_xy: np.ndarray  # [N, 2] per-axis min-max scaled to [0, 1]
     minimum: np.ndarray  # [2]
     extent: np.ndarray  # [2]
+    sublabels: np.ndarray | None = None  # [N] finer level of two-level fields, 0 = background
 
     def unit_to_authors_nm(self, unit_xy: np.ndarray) -> np.ndarray:
         """The authors' scale-back quirk: unit coordinates × per-axis max (not extent, no offset)."""

@@ -245,7 +245,7 @@ def _cluster_one(args, source: Path, paths: dict, model) -> dict:
             "parameters; give --eps and --min-samples instead"
         )
     params, config = model if model else (None, None)
-    squeezed, classes, confidence = loc.xy_nm, None, None
+    squeezed, classes, confidence, finer = loc.xy_nm, None, None, None
     if args.method.startswith("miro"):
         result = inference.predict(
             loc.xy_nm,
@@ -261,6 +261,8 @@ def _cluster_one(args, source: Path, paths: dict, model) -> dict:
             result.classes,
             result.class_probability,
         )
+        if args.method == "miro" and config.evals.subcluster_eps > 0:
+            finer = result.subcluster_squeezed_nm
     stages.start(f"clustering {len(squeezed):,} localizations")
     if args.method.endswith("hdbscan"):
         size = args.min_cluster_size or (
@@ -289,6 +291,14 @@ def _cluster_one(args, source: Path, paths: dict, model) -> dict:
             )
         labels = cluster.dbscan_labels(squeezed, eps, min_samples)
         parameters = f"DBSCAN eps {eps:g} nm, minPts {min_samples}"
+    subclusters = None
+    if finer is not None:  # a two-level model: subclusters from its step-k* squeeze
+        ev = config.evals
+        subclusters = cluster.dbscan_labels(finer, ev.subcluster_eps, ev.subcluster_min_samples)
+        parameters += (
+            f"; subclusters at step {config.loss.cutoff_iterations}: DBSCAN eps "
+            f"{ev.subcluster_eps:g} nm, minPts {ev.subcluster_min_samples}"
+        )
     if classes is not None:
         classes = cluster.majority_class_per_cluster(labels, classes)
     stages.start(f"statistics of {int(labels.max(initial=0)):,} clusters")
@@ -304,8 +314,9 @@ def _cluster_one(args, source: Path, paths: dict, model) -> dict:
     seconds = time.time() - t0
     _say(
         args,
-        f"{source.name}: {cluster_stats.summary_line(labels, stats)} ({parameters}; "
-        f"{seconds:.1f} s)",
+        f"{source.name}: {cluster_stats.summary_line(labels, stats)}"
+        + ("" if subclusters is None else f", {int(subclusters.max(initial=0)):,} subclusters")
+        + f" ({parameters}; {seconds:.1f} s)",
     )
     if loc.truth is not None:
         s = metrics.clustering_scores(loc.xy_nm, loc.truth, labels, with_ami=False)
@@ -330,11 +341,12 @@ def _cluster_one(args, source: Path, paths: dict, model) -> dict:
             labels,
             pixel_size,
             {"Clustering": f"{args.method}: {parameters}", "Model": model_name},
+            subclusters,
         )
     elif args.format == "thunderstorm":
-        outputs.write_thunderstorm(paths["out"], loc, moved, labels, classes)
+        outputs.write_thunderstorm(paths["out"], loc, moved, labels, classes, subclusters)
     else:
-        outputs.write_csv(paths["out"], loc, moved, labels, classes)
+        outputs.write_csv(paths["out"], loc, moved, labels, classes, subclusters)
     if "stats" in paths:
         with outputs.atomic_path(paths["stats"]) as tmp:
             stats.to_csv(tmp, index=False)

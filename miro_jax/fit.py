@@ -6,6 +6,7 @@ The model directory holds config.json + params/ (model_store) and model_card.jso
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 import time
@@ -269,9 +270,13 @@ def training_source(config: ml_collections.ConfigDict) -> dict:
     return {"source": "annotated files", "files": [Path(f).name for f in config.data.train_files]}
 
 
-def _scores(params, config, items, dbscan: evaluation.DbscanParams, squeeze: bool) -> dict:
+def _scores(
+    params, config, items, dbscan: evaluation.DbscanParams, squeeze: bool, step_index: int = -1
+) -> dict:
     points = (
-        evaluation.squeezed_fovs(params, config, items) if squeeze else [i.fov.xy_nm for i in items]
+        evaluation.squeezed_fovs(params, config, items, step_index)
+        if squeeze
+        else [i.fov.xy_nm for i in items]
     )
     frame = evaluation.score_fovs(points, items, dbscan, "miro" if squeeze else "dbscan")
     return {k: float(frame[k].mean()) for k in ("ARI_dagger", "JI_c", "ARI")}
@@ -312,6 +317,33 @@ def choose_dbscan(
     return miro, alone
 
 
+def finer_level(items: list) -> list:
+    """The fields scored against their finer labels (two-level fields' sublabels)."""
+    return [
+        dataclasses.replace(i, fov=dataclasses.replace(i.fov, labels=i.fov.sublabels))
+        for i in items
+    ]
+
+
+def choose_subcluster_dbscan(
+    params, config: ml_collections.ConfigDict, train_items: list
+) -> evaluation.DbscanParams | None:
+    """For a two-level model (loss.cutoff_iterations = k* > 0) whose training fields carry
+    sublabels: DBSCAN parameters for the coordinates squeezed at step k*, searched against the
+    sublabels with the config's rule; None otherwise."""
+    k_star = config.loss.cutoff_iterations
+    if not k_star or any(i.fov.sublabels is None for i in train_items):
+        return None
+    items = finer_level(train_items)
+    found, _ = evaluation.search_dbscan(
+        evaluation.squeezed_fovs(params, config, items, step_index=k_star - 1),
+        [i.fov.labels for i in items],
+        original_xy=[i.fov.xy_nm for i in items],
+        **evaluation.search_rule(config),
+    )
+    return found
+
+
 def package(
     params,
     config: ml_collections.ConfigDict,
@@ -329,7 +361,19 @@ def package(
     stored = config.copy_and_resolve_references()
     stored.evals.miro_eps, stored.evals.miro_min_samples = miro.eps, miro.min_samples
     stored.evals.dbscan_eps, stored.evals.dbscan_min_samples = alone.eps, alone.min_samples
+    subclusters = choose_subcluster_dbscan(params, config, train_items)
     dev_items = input_pipeline.eval_fovs(config, "dev")
+    two_level = {}
+    if subclusters is not None:
+        stored.evals.subcluster_eps = subclusters.eps
+        stored.evals.subcluster_min_samples = subclusters.min_samples
+        two_level = {
+            "DBSCAN for subclusters (step k*)": {
+                "k*": config.loss.cutoff_iterations,
+                "eps [nm]": subclusters.eps,
+                "min samples": subclusters.min_samples,
+            }
+        }
     card = {
         "model": model_dir.name,
         "made by": made_by,
@@ -345,11 +389,26 @@ def package(
         "warm start from": config.train.init_from or None,
         "DBSCAN after MIRO": {"eps [nm]": miro.eps, "min samples": miro.min_samples},
         "DBSCAN alone": {"eps [nm]": alone.eps, "min samples": alone.min_samples},
+        **two_level,
         "training": training,
         "dev scores": {
             "fields": [i.fov.name for i in dev_items],
             "MIRO + DBSCAN": _scores(params, stored, dev_items, miro, True),
             "DBSCAN alone": _scores(params, stored, dev_items, alone, False),
+            **(
+                {
+                    "MIRO + DBSCAN, subclusters (step k*)": _scores(
+                        params,
+                        stored,
+                        finer_level(dev_items),
+                        subclusters,
+                        True,
+                        config.loss.cutoff_iterations - 1,
+                    )
+                }
+                if subclusters is not None
+                else {}
+            ),
         },
         "warn when input differs by more than": CARD_TOLERANCE,
     }

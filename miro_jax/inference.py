@@ -54,6 +54,7 @@ class Prediction:
     class_probability: np.ndarray | None  # [N]
     num_edges: int
     num_tiles: int  # model calls (1 = the whole field at once)
+    subcluster_squeezed_nm: np.ndarray | None = None  # [N, 2] at step k* (two-level models)
 
 
 def to_model_units(xy_nm: np.ndarray, scaling: str, length_scale_nm: float):
@@ -214,10 +215,12 @@ def predict(
             "damaged; re-train it or use a bundled model"
         )
     squeezed = back(cluster.squeeze(unit, disp[step_index], radius))
+    k_star = config.loss.cutoff_iterations
+    finer = back(cluster.squeeze(unit, disp[k_star - 1], radius)) if k_star else None
     classes = prob = None
     if "logits" in out:
         logits = out["logits"][step_index][inverse]
         p = np.exp(logits - logits.max(axis=1, keepdims=True))
         p /= p.sum(axis=1, keepdims=True)
         classes, prob = p.argmax(axis=1), p.max(axis=1)
-    return Prediction(squeezed, disp, classes, prob, pg.num_edges, int(tiles.max() + 1))
+    return Prediction(squeezed, disp, classes, prob, pg.num_edges, int(tiles.max() + 1), finer)

@@ -544,6 +544,7 @@ def field_eval_fov(
         unit_xy=field.xy / config.data.fov_nm,
         minimum=np.zeros(2),
         extent=np.full(2, config.data.fov_nm),
+        sublabels=field.sublabels,
     )
     return EvalFov(fov=fov, graph=graph_lib.pad_batch([g], config.train.bucket_ratio))
 

@@ -160,3 +160,39 @@ def test_demo_runs_and_miro_beats_dbscan(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "MIRO + DBSCAN beats DBSCAN alone" in r.stdout, r.stdout
     assert (tmp_path / "demo.png").stat().st_size > 20_000
+
+
+def test_two_level_model_adds_subclusters_from_its_step_k_star(tmp_path):
+    import jax
+
+    from configs import tiny
+    from miro_jax import cli, cluster, graph, inference, model_store, models
+
+    config = tiny.get_config()
+    config.graph.length_scale_nm = 1000.0
+    config.model.num_iterations, config.loss.cutoff_iterations = 4, 2
+    config.evals.subcluster_eps, config.evals.subcluster_min_samples = 20.0, 3
+    g = graph.build_graph(np.random.default_rng(0).random((30, 2)), 0.2)
+    params = models.Miro(**config.model).init(jax.random.key(0), g)
+    model_store.save_model(tmp_path / "two_level", params, config)
+    field = simulate.multiscale_rings(np.random.default_rng(1), rings_range=(5, 8))
+    pd.DataFrame({"x": field.xy[:, 0], "y": field.xy[:, 1]}).to_csv(tmp_path / "f.csv", index=False)
+    out = tmp_path / "out.csv"
+    code = cli.main(
+        [
+            "cluster",
+            str(tmp_path / "f.csv"),
+            "--model",
+            str(tmp_path / "two_level"),
+            "--out",
+            str(out),
+            "--no-plots",
+            "--quiet",
+        ]
+    )
+    assert code == 0
+    written = pd.read_csv(out)["subcluster"].to_numpy()
+    _, stored = model_store.load_model(tmp_path / "two_level")
+    at_k_star = inference.predict(field.xy, params, stored, step_index=1).squeezed_nm
+    expected = cluster.dbscan_labels(at_k_star, 20.0, 3)
+    assert written.max() > 0 and np.array_equal(written, expected)
