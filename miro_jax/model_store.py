@@ -160,6 +160,17 @@ def closest_bundled_model(
     return ranked[0], why
 
 
+def _trained_on(trained: dict) -> str:
+    """A card's training source in a few words: the benchmark set, or the simulator (and the
+    shape kinds of a mixture)."""
+    words = trained["source"].replace("Nieves et al. 2023 benchmark, ", "benchmark ")
+    if "simulator" in trained:
+        words += f" {trained['simulator']}"
+        kinds = trained.get("spec", {}).get("kinds")
+        words += f" ({', '.join(kinds)})" if kinds else ""
+    return words
+
+
 def models_table() -> str:
     """The bundled models and what their cards say they were trained on, one row each."""
     head = [
@@ -185,9 +196,7 @@ def models_table() -> str:
         rows.append(
             [
                 name,
-                " ".join([t["source"], t.get("simulator", "")])
-                .replace("Nieves et al. 2023 benchmark, ", "benchmark ")
-                .strip(),
+                _trained_on(t),
                 f"{t['density [localizations/um^2]']:.0f}",
                 f"{t['median nearest-neighbour distance [nm]']:.1f}",
                 f"{t['median localizations per cluster']:.0f}",

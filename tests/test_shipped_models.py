@@ -24,3 +24,19 @@ def test_shipped_model_compresses_its_training_clusters(name):
     # one prediction per step
     assert result.displacements.shape == (config.model.num_iterations, len(fov.xy_nm), 2)
     assert metrics.compression_index(fov.xy_nm, result.squeezed_nm, fov.labels) > 0.1
+
+
+def test_structure_models_carry_the_dbscan_their_cards_state():
+    names = [n for n in model_store.bundled_models() if n not in benchmark.SCENARIOS]
+    assert {"c_shapes", "c_shapes_calibrated", "rings", "spots_ellipses", "npc_like"} <= set(names)
+    for name in names:
+        _, config = model_store.load_model(name)
+        card = model_store.load_card(name)
+        assert card[model_store.AUTO_PICK] is False, name
+        assert config.evals.miro_eps == card["DBSCAN after MIRO"]["eps [nm]"] > 0, name
+        assert config.evals.miro_min_samples == card["DBSCAN after MIRO"]["min samples"], name
+        two_level = card.get("DBSCAN for subclusters (step k*)")
+        assert bool(two_level) == (config.loss.cutoff_iterations > 0), name
+        if two_level:
+            assert config.evals.subcluster_eps == two_level["eps [nm]"] > 0
+            assert two_level["k*"] == config.loss.cutoff_iterations
