@@ -7,11 +7,11 @@ under a grid of simulator settings, beside the paper's DBSCAN rows.
 
 Per setting: DBSCAN parameters searched with the project's rule (evaluation.search_rule of the
 default config, as fit.choose_dbscan for every model and capability table) on 5 separate fields
-(a screen; the capability tables search on 20), then scored on `--fields` fresh fields. The paper's own DBSCAN parameters
-(Tables S1/S2) and its simulators' Methods numbers are not in this repository, so the search
-stands in for them; the table shows which settings bring DBSCAN alone near the paper's rows
-(C-shapes: ARI† 0.88, JI_c 0.67; rings, REFERENCE_FACTS §10: IoU .68, ARI .33, ARI_c .34,
-ARI† .69, AMI .73, JI_c .55, RMSRE_N 1.18). Writes experiments/results/<--out>.
+(a screen; the capability tables search on 20), then scored on `--fields` fresh fields. The
+paper's own DBSCAN parameters (Tables S1/S2) and its simulators' Methods numbers are not in this
+repository, so the search stands in for them; the table shows which settings bring DBSCAN alone
+near the paper's rows (C-shapes: ARI† 0.88, JI_c 0.67; rings, REFERENCE_FACTS §10: IoU .68,
+ARI .33, ARI_c .34, ARI† .69, AMI .73, JI_c .55, RMSRE_N 1.18). Writes experiments/results/<--out>.
 """
 
 import argparse

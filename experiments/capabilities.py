@@ -72,7 +72,8 @@ def main():
             f"{config.model.hidden_size}, {config.train.num_train_steps} steps); evaluation "
             f"wall time {time.time() - t0:.0f} s",
             f"DBSCAN params (fit.choose_dbscan on {len(search)} separate simulated FOVs, rule "
-            f"{config.evals.search_objective}{' plateau' if config.evals.search_plateau else ''}): alone eps {raw_p.eps:.1f} nm "
+            f"{config.evals.search_objective}{' plateau' if config.evals.search_plateau else ''}): "
+            f"alone eps {raw_p.eps:.1f} nm "
             f"minPts {raw_p.min_samples}; MIRO eps {miro_p.eps:.1f} nm minPts {miro_p.min_samples}",
             f"Reference: {PAPER.get(task, '–')}",
         ),

@@ -248,10 +248,9 @@ def with_warm_start(
 
 
 def training_window_nm(config: ml_collections.ConfigDict) -> float:
-    """Side of the fit's training windows (simulated fields, or annotated/raw fields' windows)."""
-    if (
-        config.data.source == "simulated"
-    ):  # the simulator's field, whether sized by the config or not
+    """Side of the fit's training windows (simulated fields: the simulator's field, whether the
+    config sizes it or not; annotated/raw fields: their windows)."""
+    if config.data.source == "simulated":
         return float(max(input_pipeline.simulated_field(config, np.random.default_rng(0)).fov_nm))
     tables = input_pipeline.builder_tables(config)
     return input_pipeline.training_window(tables, config) * config.graph.length_scale_nm
