@@ -15,7 +15,6 @@ and <its stem>_hist.png (localizations per structure / per corner).
 """
 
 import argparse
-import dataclasses
 import time
 from pathlib import Path
 
@@ -27,23 +26,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 from experiments import report
-from miro_jax import cluster, cluster_stats, evaluation, input_pipeline, model_store
-
-
-def fovs(config, stream: int, count: int):
-    """(graph item, ring labels, corner labels) of fresh simulated FOVs."""
-    out = []
-    for i in range(count):
-        rng = np.random.default_rng([config.data.seed, stream, i])
-        field = input_pipeline.simulated_field(config, rng, evaluation=True)
-        item = input_pipeline.field_eval_fov(field, config, rng, f"sim_{stream}_{i:02d}")
-        out.append((item, field.labels, field.sublabels))
-    return out
-
-
-def with_labels(item, labels):
-    """The same FOV and graph, scored against other ground-truth labels."""
-    return dataclasses.replace(item, fov=dataclasses.replace(item.fov, labels=labels))
+from miro_jax import cluster, cluster_stats, evaluation, fit, input_pipeline, model_store
 
 
 def two_level_statistics(xy: np.ndarray, structures: np.ndarray, corners: np.ndarray) -> dict:
@@ -85,11 +68,13 @@ def main():
     def squeeze(items, step):
         return evaluation.squeezed_fovs(params, config, items, step_index=step)
 
-    search, test = fovs(config, 8, 5), fovs(config, 7, config.data.num_eval_fovs)
+    # fresh fields scored against their structures; fit.finer_level scores them against corners
+    search = input_pipeline.eval_fovs(config, "train")[:5]
+    test = input_pipeline.eval_fovs(config, "dev")
     frames, chosen, test_squeezed = [], {}, {}
-    for level, column, step in (("corner", 2, k_star - 1), ("ring", 1, -1)):
-        s_items = [with_labels(f[0], f[column]) for f in search]
-        t_items = [with_labels(f[0], f[column]) for f in test]
+    for level, finer, step in (("corner", True, k_star - 1), ("ring", False, -1)):
+        s_items = fit.finer_level(search) if finer else search
+        t_items = fit.finer_level(test) if finer else test
         truths = [it.fov.labels for it in s_items]
         # minPts ≥ 3: with 1.5 % background, minPts 1 (every stray point a cluster) can win ARI
         raw_p, _ = evaluation.search_dbscan(
@@ -116,10 +101,10 @@ def main():
     per_fov = pd.concat(frames, ignore_index=True)
     (raw_corner, miro_corner), (raw_structure, miro_structure) = chosen.values()
     rows = []
-    for i, (item, structures, corners) in enumerate(test):
+    for i, item in enumerate(test):
         xy = item.fov.xy_nm
         labellings = {
-            "ground truth": (structures, corners),
+            "ground truth": (item.fov.labels, item.fov.sublabels),
             "MIRO + DBSCAN": (
                 cluster.dbscan_labels(
                     test_squeezed["ring"][i], miro_structure.eps, miro_structure.min_samples
@@ -139,8 +124,8 @@ def main():
             )
 
     fig, axes = plt.subplots(1, 2, figsize=(8, 3))
-    for ax, column, name in ((axes[0], 1, "ring"), (axes[1], 2, "corner")):
-        counts = np.concatenate([np.bincount(f[column])[1:] for f in test])
+    for ax, level, name in ((axes[0], "labels", "ring"), (axes[1], "sublabels", "corner")):
+        counts = np.concatenate([np.bincount(getattr(it.fov, level))[1:] for it in test])
         ax.hist(counts[counts > 0], bins=30, color="0.4")
         ax.set_xlabel(f"localizations per {name}")
         ax.set_ylabel("count")
