@@ -179,4 +179,5 @@ def get_config() -> ml_collections.ConfigDict:
     # chosen on 9 benchmark sets' dev FOVs: experiments/results/dbscan_objective.md
     config.evals.search_objective = "ARI+ARI_dagger+JI_c"
     config.evals.search_plateau = True
+    config.evals.search_eps_max_nm = 150.0  # top of the searched eps grid (from 3 nm)
     return config

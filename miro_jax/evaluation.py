@@ -164,8 +164,16 @@ SEARCH_OBJECTIVES = {
         (2.0 * _joint_score(truth, pred, xy) + metrics.ari(truth, pred)) / 3.0
     ),
 }
-# the plateau search's grid (experiments/dbscan_objective.py chose the rule on it)
-PLATEAU_EPS = np.geomspace(3.0, 150.0, 24)
+
+
+def plateau_eps(eps_max: float = 150.0) -> np.ndarray:
+    """The plateau search's eps grid, nm: log-spaced from 3 nm to `eps_max` at the step of the
+    3–150 nm, 24-point grid that experiments/dbscan_objective.py chose the rule on."""
+    count = 1 + round(23 * np.log(eps_max / 3.0) / np.log(50.0))
+    return np.geomspace(3.0, eps_max, count)
+
+
+PLATEAU_EPS = plateau_eps()
 PLATEAU_MIN_SAMPLES = np.unique(np.geomspace(2, 100, 20).round().astype(int))
 
 
@@ -189,8 +197,8 @@ def search_dbscan(
 ) -> tuple[DbscanParams, float]:
     """(eps, min_samples) maximizing the mean `objective` (SEARCH_OBJECTIVES) over the given FOVs.
 
-    plateau=False: a log grid, then refined grids around the best point. plateau=True: the fixed
-    PLATEAU_* grid, maximizing the 3 × 3-neighbourhood mean — a choice robust to the squeeze being
+    plateau=False: a log grid, then refined grids around the best point. plateau=True: the
+    plateau grid (`plateau_eps` up to eps_range's top, PLATEAU_MIN_SAMPLES), maximizing the 3 × 3-neighbourhood mean — a choice robust to the squeeze being
     tighter on the FOVs searched (a model's own training FOVs) than on new ones
     (experiments/results/dbscan_objective.md). Cluster-level objectives (JI_c) are scored on
     `original_xy` (the FOVs' own nm coordinates; default: the point sets). Deterministic.
@@ -213,9 +221,10 @@ def search_dbscan(
         )
 
     if plateau:
-        surface = np.array([[mean_score(e, m) for m in PLATEAU_MIN_SAMPLES] for e in PLATEAU_EPS])
+        eps_grid = plateau_eps(eps_range[1])
+        surface = np.array([[mean_score(e, m) for m in PLATEAU_MIN_SAMPLES] for e in eps_grid])
         (i, j), value = plateau_argmax(surface)
-        return DbscanParams(float(PLATEAU_EPS[i]), int(PLATEAU_MIN_SAMPLES[j])), value
+        return DbscanParams(float(eps_grid[i]), int(PLATEAU_MIN_SAMPLES[j])), value
     eps_grid = np.geomspace(*eps_range, coarse)
     ms_grid = np.unique(np.geomspace(*min_samples_range, coarse).round().astype(int))
     cache: dict = {}
@@ -305,8 +314,12 @@ def summarize(per_fov: pd.DataFrame) -> pd.DataFrame:
 
 
 def search_rule(config: ml_collections.ConfigDict) -> dict:
-    """The config's DBSCAN search rule (evals.search_objective, evals.search_plateau)."""
-    return dict(objective=config.evals.search_objective, plateau=config.evals.search_plateau)
+    """The config's DBSCAN search rule (evals.search_objective, search_plateau, search_eps_max_nm)."""
+    return dict(
+        objective=config.evals.search_objective,
+        plateau=config.evals.search_plateau,
+        eps_range=(3.0, config.evals.search_eps_max_nm),
+    )
 
 
 def evaluate_benchmark(

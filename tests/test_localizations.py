@@ -151,10 +151,33 @@ def test_search_rule_comes_from_the_config_and_old_configs_get_its_default():
 
     config = default.get_config()
     config.evals.search_objective = "ARI"
-    assert evaluation.search_rule(config) == {"objective": "ARI", "plateau": True}
-    del config.evals["search_plateau"]  # a config stored before the field existed
+    rule = {"objective": "ARI", "plateau": True, "eps_range": (3.0, 150.0)}
+    assert evaluation.search_rule(config) == rule
+    del config.evals["search_plateau"]  # a config stored before these fields existed
+    del config.evals["search_eps_max_nm"]
     upgraded = model_store.with_defaults(config)
-    assert evaluation.search_rule(upgraded) == {"objective": "ARI", "plateau": True}
+    assert evaluation.search_rule(upgraded) == rule
+
+
+def test_the_plateau_grid_reaches_the_configured_eps_top_at_the_default_step():
+    # sparse clusters (std 120 nm, 40 points) need eps above the default grid's 150 nm top
+    rng = np.random.default_rng(5)
+    xy, labels = simulate.gaussian_clusters(
+        rng,
+        num_clusters=6,
+        points_per_cluster=40,
+        cluster_std_nm=120.0,
+        clustered_fraction=1.0,
+        fov_nm=20000.0,
+    )
+    assert np.array_equal(evaluation.plateau_eps(), np.geomspace(3.0, 150.0, 24))
+    wide = evaluation.plateau_eps(300.0)
+    assert wide[-1] == 300.0 and np.allclose(np.diff(np.log(wide)), np.log(50.0) / 23, rtol=0.01)
+    capped, _ = evaluation.search_dbscan([xy], [labels], objective="ARI", plateau=True)
+    found, score = evaluation.search_dbscan(
+        [xy], [labels], objective="ARI", plateau=True, eps_range=(3.0, 300.0)
+    )
+    assert capped.eps <= 150.0 < found.eps and found.eps in wide and score > 0.9
 
 
 def test_a_stored_config_of_an_old_schema_is_upgraded_to_the_current_one():
