@@ -3,8 +3,8 @@
   python -m miro_jax.main --config configs/shapes_full.py:c_shapes --workdir runs/c_shapes_full
 
 The authors' recipe (REFERENCE_FACTS.md §4): hidden 256, Adam at a constant 1e-4, a fixed set of
-1,000 graphs shown 30 times in batches of 4 (7,500 steps). Multiscale uses K = 30, k* = 15 (paper
-Table S7). scripts/device_train.py trains several of these at once on the lent GPU.
+1,000 graphs shown 30 times in batches of 4 (7,500 steps). K and k* are configs/shapes.py's (paper
+Table S7 where it gives them). scripts/device_train.py trains several of these at once on the lent GPU.
 """
 
 import ml_collections
@@ -14,7 +14,6 @@ from configs import shapes
 DATASET_SIZE = 1000
 EPOCHS = 30
 BATCH_SIZE = 4
-MULTISCALE_K, MULTISCALE_K_STAR = 30, 15
 
 
 def get_config(task: str = "c_shapes") -> ml_collections.ConfigDict:
@@ -29,7 +28,4 @@ def get_config(task: str = "c_shapes") -> ml_collections.ConfigDict:
     config.train.eval_every = 2500
     config.train.checkpoint_every = 500
     config.train.log_every = 100
-    if task == "multiscale_rings":
-        config.model.num_iterations = MULTISCALE_K
-        config.loss.cutoff_iterations = MULTISCALE_K_STAR
     return config

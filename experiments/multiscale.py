@@ -1,4 +1,4 @@
-"""Multiscale clustering (paper Fig. 3, Fig. 5c–f): one model, corners at step k*−1 and whole
+"""Multiscale clustering (paper Fig. 3, Fig. 5c–f): one model, corners at step k* and whole
 structures (rings, pores) at the last step.
 
   python -m miro_jax.main --config configs/shapes.py:multiscale_rings --workdir workdirs/multiscale_rings
@@ -7,9 +7,10 @@ structures (rings, pores) at the last step.
 
 The model trains with per-step targets (corner centres for steps < k*, ring centres after). Test:
 20 fresh simulated FOVs (1.25 µm, 40–60 rings of radius 40 nm, 5–9 corners). For each level,
-MIRO + DBSCAN (squeezed at step k*−1 for corners, at step K for rings) vs DBSCAN alone, DBSCAN
-parameters searched per level and method on 5 separate simulated FOVs. Structure statistics
-of each two-level labelling (structures found, corners per structure, localizations per corner,
+MIRO + DBSCAN (squeezed at step k* for corners, at step K for rings) vs DBSCAN alone, DBSCAN
+parameters per level and method as `miro fit` and every shipped model choose them (the
+config's rule on the training-side fields, fit.choose_dbscan / choose_subcluster_dbscan).
+Structure statistics of each two-level labelling (structures found, corners per structure, localizations per corner,
 structure radius) beside the truth's. Writes experiments/results/<--out> (default multiscale.md)
 and <its stem>_hist.png (localizations per structure / per corner).
 """
@@ -68,22 +69,26 @@ def main():
     def squeeze(items, step):
         return evaluation.squeezed_fovs(params, config, items, step_index=step)
 
-    # fresh fields scored against their structures; fit.finer_level scores them against corners
-    search = input_pipeline.eval_fovs(config, "train")[:5]
+    # DBSCAN per level as every shipped model chooses it (fit.choose_dbscan and
+    # fit.choose_subcluster_dbscan: the config's rule on the training-side fields); scored on
+    # fresh fields against their structures, and (fit.finer_level) against their corners
+    train = input_pipeline.eval_fovs(config, "train")
     test = input_pipeline.eval_fovs(config, "dev")
-    frames, chosen, test_squeezed = [], {}, {}
+    miro_structure, raw_structure = fit.choose_dbscan(params, config, train)
+    corners_train = fit.finer_level(train)
+    raw_corner, _ = evaluation.search_dbscan(
+        [it.fov.xy_nm for it in corners_train],
+        [it.fov.labels for it in corners_train],
+        **evaluation.search_rule(config),
+    )
+    chosen = {
+        "corner": (raw_corner, fit.choose_subcluster_dbscan(params, config, train)),
+        "ring": (raw_structure, miro_structure),
+    }
+    frames, test_squeezed = [], {}
     for level, finer, step in (("corner", True, k_star - 1), ("ring", False, -1)):
-        s_items = fit.finer_level(search) if finer else search
         t_items = fit.finer_level(test) if finer else test
-        truths = [it.fov.labels for it in s_items]
-        # minPts ≥ 3: with 1.5 % background, minPts 1 (every stray point a cluster) can win ARI
-        raw_p, _ = evaluation.search_dbscan(
-            [it.fov.xy_nm for it in s_items], truths, min_samples_range=(3, 100)
-        )
-        miro_p, _ = evaluation.search_dbscan(
-            squeeze(s_items, step), truths, min_samples_range=(3, 100)
-        )
-        chosen[level] = (raw_p, miro_p)
+        raw_p, miro_p = chosen[level]
         test_squeezed[level] = squeeze(t_items, step)
         frames.append(
             evaluation.score_fovs(
@@ -141,8 +146,9 @@ def main():
         f"{config.train.num_train_steps} steps (configs/shapes.py:{config.data.scenario}); evaluation "
         f"{time.time() - t0:.0f} s",
         *(
-            f"DBSCAN params for {level}s (searched on 5 separate FOVs): alone eps {raw_p.eps:.1f} "
-            f"nm minPts {raw_p.min_samples}; MIRO eps {miro_p.eps:.1f} nm minPts {miro_p.min_samples}"
+            f"DBSCAN params for {level}s (project rule, {len(train)} training-side fields): alone "
+            f"eps {raw_p.eps:.1f} nm minPts {raw_p.min_samples}; MIRO eps {miro_p.eps:.1f} nm "
+            f"minPts {miro_p.min_samples}"
             for level, (raw_p, miro_p) in chosen.items()
         ),
     )
@@ -151,7 +157,7 @@ def main():
         "",
         evaluation.markdown_table(evaluation.summarize(per_fov)),
         "",
-        "Structure statistics of each two-level labelling (corners at step k*−1, structures at"
+        "Structure statistics of each two-level labelling (corners at step k*, structures at"
         " step K; DBSCAN alone with its two searched parameter sets):",
         "",
         evaluation.markdown_table(report.versus_truth(rows, by="labelling")),

@@ -93,13 +93,9 @@ def test_shape_configs_build_simulated_batches():
 def test_shape_tasks_carry_their_own_config_fields():
     from configs import shapes
 
-    multiscale = shapes.get_config("multiscale_rings")
-    assert (multiscale.model.num_iterations, multiscale.loss.cutoff_iterations) == (
-        20,
-        10,
-    )  # k* = 10
-    npc = shapes.get_config("npc_like")  # the paper's Table S7: K / k* = 30 / 15
-    assert (npc.model.num_iterations, npc.loss.cutoff_iterations) == (30, 15)
+    for task in ("multiscale_rings", "npc_like"):  # the paper's Table S7: K / k* = 30 / 15
+        two_level = shapes.get_config(task)
+        assert (two_level.model.num_iterations, two_level.loss.cutoff_iterations) == (30, 15)
     assert shapes.get_config("rings").loss.cutoff_iterations == 0  # one target for every step
     with pytest.raises(ValueError, match="unknown shapes task 'ring'"):
         shapes.get_config("ring")
