@@ -24,9 +24,10 @@ TASKS = {
         dict(clusters=(21, 42), radial_std_nm=25.0),
         0,
     ),
-    # rings where DBSCAN alone comes nearest the paper's rings row (0.80–1.60 per µm² of placement
-    # area, 20–40 localizations per ring, 10 % background; calibration_6400_rings_density.md); its
-    # DBSCAN-alone optimum sits near 150 nm, so the search may go to 300 nm
+    # rings where DBSCAN alone comes nearest the paper's rings row (0.80–1.60 per µm² of
+    # placement area, 20–40 localizations per ring, 10 % background;
+    # calibration_6400_rings_density.md); DBSCAN alone's optimum sits near 150 nm, so the search
+    # may go to 300 nm
     "rings_calibrated": (
         "rings",
         dict(fov_nm=3200.0, clusters=(5, 10), points=(20, 40), background_fraction=0.1),

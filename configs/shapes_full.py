@@ -3,8 +3,9 @@
   python -m miro_jax.main --config configs/shapes_full.py:c_shapes --workdir runs/c_shapes_full
 
 The authors' recipe (REFERENCE_FACTS.md §4): hidden 256, Adam at a constant 1e-4, a fixed set of
-1,000 graphs shown 30 times in batches of 4 (7,500 steps). K and k* are configs/shapes.py's (paper
-Table S7 where it gives them). scripts/device_train.py trains several of these at once on the lent GPU.
+1,000 graphs shown 30 times in batches of 4 (7,500 steps). K and k* are configs/shapes.py's
+(paper Table S7 where it gives them). scripts/device_train.py trains several of these at once
+on the lent GPU.
 """
 
 import ml_collections
