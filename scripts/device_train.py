@@ -2,6 +2,11 @@
 
   python scripts/device_train.py --out $OUT --minutes 7 configs/shapes_full.py:c_shapes ...
 
+The next lent GPU's call (checked with --tiny on the CPU, 2026-11-30):
+  python scripts/device_train.py --out $OUT --minutes 7 configs/shapes_full.py:c_shapes_calibrated \
+      configs/shapes_full.py:rings_calibrated configs/shapes_full.py:multiscale_rings \
+      configs/shapes_full.py:spots_ellipses
+
 Each config trains in its own process (the GPU is shared; graphs are built on the host's cores)
 under a wall-clock budget (train.max_minutes: the run checkpoints and writes model/ when it
 runs out). Each workdir's model/, config.json and metrics.jsonl go into OUT/<name>.tar.gz.
