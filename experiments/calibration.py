@@ -100,7 +100,7 @@ def main():
     )
     p.add_argument("--out", default="calibration.md", help="results file name")
     args = p.parse_args()
-    rule = {**SEARCH_RULE, "eps_range": (SEARCH_RULE["eps_range"][0], args.eps_max)}
+    rule = {**SEARCH_RULE, "eps_range": (evaluation.SEARCH_EPS_MIN_NM, args.eps_max)}
     t0 = time.time()
     rows = []
     grid = itertools.product(
@@ -147,8 +147,10 @@ def main():
             "Simulator calibration, first pass: DBSCAN alone vs the paper's DBSCAN rows",
             f"python -m experiments.calibration {shlex.join(sys.argv[1:])}",
             f"Each row: DBSCAN searched on 5 fields (project rule: {rule['objective']}"
-            f"{' plateau' if rule['plateau'] else ''}, eps 3–{args.eps_max:g} nm), scored on "
-            f"{args.fields} fresh fields of {args.fov_nm:g} nm (mean ± std); radius 250 nm; wall time {time.time() - t0:.0f} s.",
+            f"{' plateau' if rule['plateau'] else ''}, eps {evaluation.SEARCH_EPS_MIN_NM:g}–"
+            f"{args.eps_max:g} nm), scored on "
+            f"{args.fields} fresh fields of {args.fov_nm:g} nm (mean ± std); radius 250 nm; "
+            f"wall time {time.time() - t0:.0f} s.",
             "Paper rows: C-shapes ARI† 0.88, JI_c 0.67 (Table 1); rings IoU .68, ARI .33, ARI_c "
             ".34, ARI† .69, AMI .73, JI_c .55, RMSRE_N 1.18 (REFERENCE_FACTS §10).",
         ),

@@ -10,9 +10,10 @@ The model trains with per-step targets (corner centres for steps < k*, ring cent
 MIRO + DBSCAN (squeezed at step k* for corners, at step K for rings) vs DBSCAN alone, DBSCAN
 parameters per level and method as `miro fit` and every shipped model choose them (the
 config's rule on the training-side fields, fit.choose_dbscan / choose_subcluster_dbscan).
-Structure statistics of each two-level labelling (structures found, corners per structure, localizations per corner,
-structure radius) beside the truth's. Writes experiments/results/<--out> (default multiscale.md)
-and <its stem>_hist.png (localizations per structure / per corner).
+Structure statistics of each two-level labelling (structures found, corners per structure,
+localizations per corner, structure radius) beside the truth's. Writes
+experiments/results/<--out> (default multiscale.md) and <its stem>_hist.png (localizations per
+structure / per corner).
 """
 
 import argparse

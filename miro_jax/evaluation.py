@@ -166,11 +166,14 @@ SEARCH_OBJECTIVES = {
 }
 
 
+SEARCH_EPS_MIN_NM = 3.0  # the bottom of every DBSCAN eps search (the top: evals.search_eps_max_nm)
+
+
 def plateau_eps(eps_max: float = 150.0) -> np.ndarray:
-    """The plateau search's eps grid, nm: log-spaced from 3 nm to `eps_max` at the step of the
-    3–150 nm, 24-point grid that experiments/dbscan_objective.py chose the rule on."""
-    count = 1 + round(23 * np.log(eps_max / 3.0) / np.log(50.0))
-    return np.geomspace(3.0, eps_max, count)
+    """The plateau search's eps grid, nm: log-spaced from SEARCH_EPS_MIN_NM to `eps_max` at the
+    step of the 3–150 nm, 24-point grid that experiments/dbscan_objective.py chose the rule on."""
+    count = 1 + round(23 * np.log(eps_max / SEARCH_EPS_MIN_NM) / np.log(50.0))
+    return np.geomspace(SEARCH_EPS_MIN_NM, eps_max, count)
 
 
 PLATEAU_EPS = plateau_eps()
@@ -187,7 +190,7 @@ def plateau_argmax(surface: np.ndarray) -> tuple[tuple[int, int], float]:
 def search_dbscan(
     point_sets: list[np.ndarray],
     truths: list[np.ndarray],
-    eps_range=(3.0, 150.0),
+    eps_range=(SEARCH_EPS_MIN_NM, 150.0),
     min_samples_range=(2, 100),
     coarse: int = 14,
     refine_rounds: int = 2,
@@ -198,8 +201,9 @@ def search_dbscan(
     """(eps, min_samples) maximizing the mean `objective` (SEARCH_OBJECTIVES) over the given FOVs.
 
     plateau=False: a log grid, then refined grids around the best point. plateau=True: the
-    plateau grid (`plateau_eps` up to eps_range's top, PLATEAU_MIN_SAMPLES), maximizing the 3 × 3-neighbourhood mean — a choice robust to the squeeze being
-    tighter on the FOVs searched (a model's own training FOVs) than on new ones
+    plateau grid (`plateau_eps` up to eps_range's top, PLATEAU_MIN_SAMPLES), maximizing the
+    3 × 3-neighbourhood mean — a choice robust to the squeeze being tighter on the FOVs searched
+    (a model's own training FOVs) than on new ones
     (experiments/results/dbscan_objective.md). Cluster-level objectives (JI_c) are scored on
     `original_xy` (the FOVs' own nm coordinates; default: the point sets). Deterministic.
     """
@@ -314,11 +318,12 @@ def summarize(per_fov: pd.DataFrame) -> pd.DataFrame:
 
 
 def search_rule(config: ml_collections.ConfigDict) -> dict:
-    """The config's DBSCAN search rule (evals.search_objective, search_plateau, search_eps_max_nm)."""
+    """The config's DBSCAN search rule (evals.search_objective, search_plateau and
+    search_eps_max_nm)."""
     return dict(
         objective=config.evals.search_objective,
         plateau=config.evals.search_plateau,
-        eps_range=(3.0, config.evals.search_eps_max_nm),
+        eps_range=(SEARCH_EPS_MIN_NM, config.evals.search_eps_max_nm),
     )
 
 
