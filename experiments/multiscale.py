@@ -130,7 +130,10 @@ def main():
             )
 
     fig, axes = plt.subplots(1, 2, figsize=(8, 3))
-    for ax, level, name in ((axes[0], "labels", "ring"), (axes[1], "sublabels", "corner")):
+    for ax, level, name in (
+        (axes[0], "labels", "structure"),
+        (axes[1], "sublabels", "sub-cluster"),
+    ):
         counts = np.concatenate([np.bincount(getattr(it.fov, level))[1:] for it in test])
         ax.hist(counts[counts > 0], bins=30, color="0.4")
         ax.set_xlabel(f"localizations per {name}")

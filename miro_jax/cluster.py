@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse
+import scipy.sparse.csgraph
 import sklearn.cluster
+import sklearn.neighbors
 
 
 def squeeze(
@@ -30,6 +33,80 @@ def dbscan_labels(xy: np.ndarray, eps: float, min_samples: int) -> np.ndarray:
         eps=eps, min_samples=int(min_samples), n_jobs=n_jobs
     ).fit_predict(xy)
     return (labels + 1).astype(np.int64)
+
+
+def dbscan_labels_per_min_samples(
+    xy: np.ndarray, eps: float, min_samples_values
+) -> list[np.ndarray]:
+    """dbscan_labels(xy, eps, m) for each m, exactly, from one radius-neighbour search: a DBSCAN
+    parameter search scans many minPts per eps, and the neighbour search is most of a DBSCAN call
+    (dbscan_labels stays scikit-learn's own, fastest for one call on 10^6 points). As there: core
+    points (≥ m neighbours within eps, self included) joined into connected components numbered
+    in order of their first core point; a border point takes the first such component among its
+    core neighbours; 0 = not clustered."""
+    n = len(xy)
+    if n == 0:
+        return [np.zeros(0, dtype=np.int64) for _ in min_samples_values]
+    n_jobs = -1 if n >= PARALLEL_MIN_POINTS else None
+    graph = (
+        sklearn.neighbors.NearestNeighbors(radius=eps, n_jobs=n_jobs)
+        .fit(xy)
+        .radius_neighbors_graph(xy, mode="connectivity")
+    )
+    counts = np.diff(graph.indptr)
+    rows, cols = np.repeat(np.arange(n), counts), graph.indices
+    forest = _core_forest(counts, rows, cols)
+    # entries ordered by their row's count: the rows below any m (non-core) are a prefix
+    order = np.argsort(counts[rows], kind="stable")
+    entries = (rows[order], cols[order], counts[rows[order]])
+    return [_dbscan_labels(counts, forest, entries, int(m)) for m in min_samples_values]
+
+
+def _core_forest(counts: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> tuple:
+    """(rows, cols, weight) of a maximum spanning forest of the radius graph under edge weight
+    min(count_i, count_j): for every m, the core points' components (count ≥ m) are those of
+    the forest's edges of weight ≥ m, so one forest serves every minPts."""
+    n, top = len(counts), int(counts.max()) + 1
+    upper = rows < cols
+    weight = np.minimum(counts[rows[upper]], counts[cols[upper]])
+    inverted = scipy.sparse.csr_matrix(
+        ((top - weight).astype(np.float64), (rows[upper], cols[upper])), shape=(n, n)
+    )
+    tree = scipy.sparse.csgraph.minimum_spanning_tree(inverted).tocoo()
+    return tree.row, tree.col, top - tree.data.astype(np.int64)
+
+
+def _dbscan_labels(counts: np.ndarray, forest: tuple, entries: tuple, min_samples: int):
+    """DBSCAN labels (0 = not clustered) at one minPts from _core_forest and the count-ordered
+    radius-graph entries."""
+    n = len(counts)
+    labels = np.zeros(n, dtype=np.int64)
+    core = counts >= min_samples
+    core_index = np.flatnonzero(core)
+    if len(core_index) == 0:
+        return labels
+    f_rows, f_cols, f_weight = forest
+    edge = f_weight >= min_samples
+    core_graph = scipy.sparse.csr_matrix(
+        (np.ones(int(edge.sum()), np.int8), (f_rows[edge], f_cols[edge])), shape=(n, n)
+    )
+    component = scipy.sparse.csgraph.connected_components(core_graph, directed=False)[1][core_index]
+    # components numbered in order of their first core point, as scikit-learn's expansion does
+    found, first = np.unique(component, return_index=True)
+    rank = np.zeros(int(component.max()) + 1, dtype=np.int64)
+    rank[found[np.argsort(first)]] = np.arange(1, len(found) + 1)
+    labels[core_index] = rank[component]
+    e_rows, e_cols, e_counts = entries
+    below = np.searchsorted(e_counts, min_samples)  # the entries of non-core rows
+    border_rows, neighbours = e_rows[:below], e_cols[:below]
+    to_core = core[neighbours]
+    if to_core.any():
+        # a border point joins the first-numbered component among its core neighbours
+        claim = np.full(n, len(found) + 1, dtype=np.int64)
+        np.minimum.at(claim, border_rows[to_core], labels[neighbours[to_core]])
+        reached = claim <= len(found)
+        labels[reached] = claim[reached]
+    return labels
 
 
 def majority_class_per_cluster(labels: np.ndarray, classes: np.ndarray) -> np.ndarray:

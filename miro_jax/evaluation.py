@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import itertools
 from pathlib import Path
 
 import jax
@@ -214,19 +213,20 @@ def search_dbscan(
     score = SEARCH_OBJECTIVES[objective]
     original_xy = point_sets if original_xy is None else original_xy
 
-    def mean_score(eps, ms):
-        return float(
-            np.mean(
-                [
-                    score(t, cluster.dbscan_labels(x, eps, ms), o)
-                    for x, t, o in zip(point_sets, truths, original_xy)
-                ]
-            )
-        )
+    def mean_scores(eps, ms_values) -> np.ndarray:
+        """Mean score over the FOVs for each minPts at one eps (one neighbour search a FOV)."""
+        per_fov = [
+            [
+                score(t, labels, o)
+                for labels in cluster.dbscan_labels_per_min_samples(x, eps, ms_values)
+            ]
+            for x, t, o in zip(point_sets, truths, original_xy)
+        ]
+        return np.mean(per_fov, axis=0)
 
     if plateau:
         eps_grid = plateau_eps(eps_range[1])
-        surface = np.array([[mean_score(e, m) for m in PLATEAU_MIN_SAMPLES] for e in eps_grid])
+        surface = np.array([mean_scores(e, PLATEAU_MIN_SAMPLES) for e in eps_grid])
         (i, j), value = plateau_argmax(surface)
         return DbscanParams(float(eps_grid[i]), int(PLATEAU_MIN_SAMPLES[j])), value
     eps_grid = np.geomspace(*eps_range, coarse)
@@ -234,10 +234,13 @@ def search_dbscan(
     cache: dict = {}
     best = None
     for _ in range(refine_rounds + 1):
-        for eps, ms in itertools.product(eps_grid, ms_grid):
-            key = (round(float(eps), 3), int(ms))
-            if key not in cache:
-                cache[key] = mean_score(*key)
+        for eps in eps_grid:
+            eps = round(float(eps), 3)
+            missing = [int(m) for m in ms_grid if (eps, int(m)) not in cache]
+            if missing:
+                cache.update(
+                    zip(((eps, m) for m in missing), map(float, mean_scores(eps, missing)))
+                )
         best = max(cache, key=cache.get)
         e_step = eps_grid[1] / eps_grid[0] if len(eps_grid) > 1 else 1.2
         # refined grids stay inside the requested ranges

@@ -6,7 +6,7 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from miro_jax import graph, localizations
+from miro_jax import cluster, graph, localizations
 
 VALUES = st.one_of(
     st.floats(-1e4, 1e4),
@@ -59,3 +59,27 @@ def test_reader_and_graph_builder_never_crash(tmp_path, table, sep, encoding, dr
     kept = np.isfinite(table.to_numpy(float)).all(axis=1)
     assert pg.num_nodes == len(loc.xy_nm) == (kept.sum() if drop_invalid else len(table))
     assert np.isfinite(pg.node_features).all() and np.isfinite(pg.edge_features).all()
+
+
+@st.composite
+def point_sets(draw):
+    """Clustered points with background, repeats and, sometimes, a lattice (ties at eps)."""
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    parts = [
+        rng.uniform(0, 300, 2) + rng.normal(0, rng.uniform(3, 20), (int(rng.integers(1, 60)), 2))
+        for _ in range(draw(st.integers(0, 8)))
+    ]
+    parts.append(rng.uniform(0, 300, (draw(st.integers(0, 40)), 2)))
+    xy = np.concatenate(parts)
+    if len(xy) and draw(st.booleans()):
+        xy = np.concatenate([xy, xy[: len(xy) // 3]])
+    return np.round(xy / 5) * 5 if draw(st.booleans()) else xy
+
+
+@settings(max_examples=150, deadline=None)
+@given(point_sets(), st.sampled_from([2.0, 5.0, 7.5, 10.0, 25.0]))
+def test_dbscan_over_min_samples_equals_scikit_learns_dbscan(xy, eps):
+    min_samples = [1, 2, 3, 4, 6, 9, 14, 20, 40]
+    grid = cluster.dbscan_labels_per_min_samples(xy, eps, min_samples)
+    for m, labels in zip(min_samples, grid):
+        np.testing.assert_array_equal(labels, cluster.dbscan_labels(xy, eps, m))
