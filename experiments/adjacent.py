@@ -105,7 +105,7 @@ def main():
             f"python -m experiments.adjacent --workdir {args.workdir} --fovs {args.fovs}",
             f"Model: {args.workdir} (K = {config.model.num_iterations}, hidden "
             f"{config.model.hidden_size}, {config.train.num_train_steps} steps on "
-            f"configs/shapes.py:adjacent_pairs); evaluation {time.time() - t0:.0f} s",
+            f"configs/shapes.py:{config.data.scenario}); evaluation {time.time() - t0:.0f} s",
             f"DBSCAN params (fit.choose_dbscan, the project's rule on {len(train)} training-side "
             f"fields): alone eps {raw_p.eps:.1f} nm minPts {raw_p.min_samples}; MIRO eps "
             f"{miro_p.eps:.1f} nm minPts {miro_p.min_samples}",
