@@ -65,9 +65,10 @@ def main():
         evaluation.score_fovs([it.fov.xy_nm for it in items], items, raw_p, "DBSCAN alone"),
         evaluation.score_fovs(squeezed, items, miro_p, "MIRO + DBSCAN"),
     ]
+    true_clusters = [len(np.unique(it.fov.labels[it.fov.labels > 0])) for it in items]
     for frame in frames:
         frame["d/sigma"] = [d for d, _ in test]
-        frame["true_clusters"] = [len(np.unique(it.fov.labels[it.fov.labels > 0])) for it in items]
+        frame["true_clusters"] = true_clusters
     raw, miro = frames
     rows = [
         "| d/σ | DBSCAN alone JI_c | MIRO + DBSCAN JI_c | Δ JI_c (95 % CI) | DBSCAN alone ARI† "

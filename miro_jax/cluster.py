@@ -24,13 +24,17 @@ def squeeze(
 PARALLEL_MIN_POINTS = 20_000
 
 
+def _neighbour_jobs(num_points: int) -> int | None:
+    """scikit-learn's n_jobs for a neighbour search on `num_points` points."""
+    return -1 if num_points >= PARALLEL_MIN_POINTS else None
+
+
 def dbscan_labels(xy: np.ndarray, eps: float, min_samples: int) -> np.ndarray:
     """DBSCAN in the units of `xy`; returns labels 0 = not clustered, 1..n = clusters."""
     if len(xy) == 0:
         return np.zeros(0, dtype=np.int64)
-    n_jobs = -1 if len(xy) >= PARALLEL_MIN_POINTS else None
     labels = sklearn.cluster.DBSCAN(
-        eps=eps, min_samples=int(min_samples), n_jobs=n_jobs
+        eps=eps, min_samples=int(min_samples), n_jobs=_neighbour_jobs(len(xy))
     ).fit_predict(xy)
     return (labels + 1).astype(np.int64)
 
@@ -47,9 +51,8 @@ def dbscan_labels_per_min_samples(
     n = len(xy)
     if n == 0:
         return [np.zeros(0, dtype=np.int64) for _ in min_samples_values]
-    n_jobs = -1 if n >= PARALLEL_MIN_POINTS else None
     graph = (
-        sklearn.neighbors.NearestNeighbors(radius=eps, n_jobs=n_jobs)
+        sklearn.neighbors.NearestNeighbors(radius=eps, n_jobs=_neighbour_jobs(n))
         .fit(xy)
         .radius_neighbors_graph(xy, mode="connectivity")
     )
@@ -57,8 +60,9 @@ def dbscan_labels_per_min_samples(
     rows, cols = np.repeat(np.arange(n), counts), graph.indices
     forest = _core_forest(counts, rows, cols)
     # entries ordered by their row's count: the rows below any m (non-core) are a prefix
-    order = np.argsort(counts[rows], kind="stable")
-    entries = (rows[order], cols[order], counts[rows[order]])
+    row_counts = counts[rows]
+    order = np.argsort(row_counts, kind="stable")
+    entries = (rows[order], cols[order], row_counts[order])
     return [_dbscan_labels(counts, forest, entries, int(m)) for m in min_samples_values]
 
 
