@@ -12,8 +12,8 @@ parameters per level and method as `miro fit` and every shipped model choose the
 config's rule on the training-side fields, fit.choose_dbscan / choose_subcluster_dbscan).
 Structure statistics of each two-level labelling (structures found, corners per structure,
 localizations per corner, structure radius) beside the truth's. Writes
-experiments/results/<--out> (default multiscale.md) and <its stem>_hist.png (localizations per
-structure / per corner).
+experiments/results/<--out> (default multiscale.md) and <its stem>_hist.png (the ground truth's
+localizations per structure / per corner, the sizes the labellings are scored against).
 """
 
 import argparse
@@ -157,7 +157,8 @@ def main():
         ),
     )
     lines += [
-        f"{len(test)} fresh FOVs, mean ± std. Histogram: {hist}",
+        f"{len(test)} fresh FOVs, mean ± std. Histogram of the ground truth's localizations per"
+        f" structure and per corner: {hist}",
         "",
         evaluation.markdown_table(evaluation.summarize(per_fov)),
         "",

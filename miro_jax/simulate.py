@@ -316,22 +316,6 @@ def npc_like(
     return _two_level_field(rng, xy, struct, corner, fov_nm, background_fraction)
 
 
-def adjacent_pair(
-    rng, distance_sigmas: float, sigma_nm=25.0, mean_points=90.0, fov_nm=1000.0, background_points=0
-) -> Field:
-    """Two Gaussian clusters (std σ) d = distance_sigmas·σ apart; sizes geometric with mean 90."""
-    centre = np.array([fov_nm / 2, fov_nm / 2])
-    offset = np.array([distance_sigmas * sigma_nm / 2, 0.0])
-    n1, n2 = rng.geometric(1.0 / mean_points, 2)
-    xy = [
-        centre - offset + rng.normal(0, sigma_nm, (n1, 2)),
-        centre + offset + rng.normal(0, sigma_nm, (n2, 2)),
-        uniform_background(rng, background_points, fov_nm),
-    ]
-    labels = np.concatenate([np.full(n1, 1), np.full(n2, 2), np.zeros(background_points, int)])
-    return Field(np.concatenate(xy), labels.astype(np.int64), fov_nm=(fov_nm, fov_nm))
-
-
 def adjacent_pairs_field(
     rng,
     fov_nm=2000.0,

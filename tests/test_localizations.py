@@ -89,7 +89,12 @@ def test_dbscan_search_finds_separating_parameters():
 def test_dbscan_search_stays_inside_its_ranges():
     # two background-free pairs: unconstrained, minPts 1–2 would win; the range must hold through refinement
     rng = np.random.default_rng(1)
-    fields = [simulate.adjacent_pair(rng, d) for d in (1.0, 2.0, 4.0)]
+    fields = [
+        simulate.adjacent_pairs_field(
+            rng, fov_nm=1000.0, pairs=(1, 1), distance_sigmas=(d, d), background_fraction=0
+        )
+        for d in (1.0, 2.0, 4.0)
+    ]
     found, _ = evaluation.search_dbscan(
         [f.xy for f in fields],
         [f.labels for f in fields],

@@ -106,13 +106,18 @@ def test_npc_like_levels_and_radii():
     assert 10 < inner < 35 and 65 < outer < 100  # effective inner/outer radius ≈ 20/80 nm
 
 
-def test_adjacent_pair_distance_and_sizes():
+def test_adjacent_pairs_field_one_pair_distance_and_sizes():
     sizes = []
     for i in range(200):
-        f = simulate.adjacent_pair(_rng(i), 3.0)
+        f = simulate.adjacent_pairs_field(
+            _rng(i), fov_nm=1000.0, pairs=(1, 1), distance_sigmas=(3.0, 3.0), background_fraction=0
+        )
+        assert f.labels.min() == 1 and f.labels.max() == 2  # one pair, no background
         sizes += list(np.bincount(f.labels)[1:])
     assert abs(np.mean(sizes) - 90) < 10
-    f = simulate.adjacent_pair(_rng(9), 4.0, mean_points=5000)
+    f = simulate.adjacent_pairs_field(
+        _rng(9), fov_nm=1000.0, pairs=(1, 1), distance_sigmas=(4.0, 4.0), mean_points=5000
+    )
     c1, c2 = f.xy[f.labels == 1].mean(0), f.xy[f.labels == 2].mean(0)
     assert abs(np.linalg.norm(c1 - c2) - 100) < 5
 
