@@ -279,17 +279,17 @@ def train_and_evaluate(
         else []
     )
     total = config.train.num_train_steps
+    t0 = time.time()
+    deadline = t0 + 60.0 * config.train.max_minutes if config.train.max_minutes > 0 else None
+    # under a time budget the schedule's length is not when the run ends: count steps, show time left
     bar = tqdm.tqdm(
-        range(start, total),
         initial=start,
-        total=total,
+        total=None if deadline is not None else total,
         disable=not progress,
         desc=f"train {config.data.scenario}",
     )
-    t0 = time.time()
-    deadline = t0 + 60.0 * config.train.max_minutes if config.train.max_minutes > 0 else None
     mesh = parallel.make_mesh() if (config.train.data_parallel and jax.device_count() > 1) else None
-    for step in bar:
+    for step in range(start, total):
         settings = losses.static_loss_settings(config, step)
         if mesh is None:
             state, parts = train_step(state, source.batch(step), settings)
@@ -298,6 +298,7 @@ def train_and_evaluate(
                 state, _device_batches(source, step, mesh, config), settings
             )
         done = step + 1
+        bar.update(1)
         if done % config.train.log_every == 0 or done == total:
             record = {
                 "step": done,
@@ -328,6 +329,7 @@ def train_and_evaluate(
         if out_of_time:
             _log(workdir, {"stopped_at_time_budget": done, "max_minutes": config.train.max_minutes})
             break
+    bar.close()
     latest.wait_until_finished()
     best.wait_until_finished()
     params, shipped_step = _final_params(state, best, config)
