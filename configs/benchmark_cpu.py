@@ -34,7 +34,7 @@ class Row:
 
 RECIPE = {
     "scenario_2": Row(4000),
-    "scenario_3": Row(1600, hidden=256, final="best_dev", eval_every=250),
+    "scenario_3": Row(1600, hidden=256),
     "scenario_4": Row(6000),
     "scenario_5": Row(2400, batch=2),
     "scenario_6": Row(4800, batch=2, l2_steps=1500, final="best_dev"),
