@@ -29,7 +29,12 @@ def test_shipped_model_compresses_its_training_clusters(name):
 def test_structure_models_carry_the_dbscan_their_cards_state():
     names = [n for n in model_store.bundled_models() if n not in benchmark.SCENARIOS]
     shape_models = {"c_shapes", "c_shapes_calibrated", "rings", "rings_calibrated"}
-    assert shape_models | {"spots_ellipses", "npc_like", "multiscale_rings"} <= set(names)
+    assert shape_models | {
+        "spots_ellipses",
+        "npc_like",
+        "multiscale_rings",
+        "adjacent_pairs",
+    } <= set(names)
     for name in names:
         _, config = model_store.load_model(name)
         card = model_store.load_card(name)
