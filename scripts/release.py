@@ -21,7 +21,7 @@ import datetime
 import shutil
 from pathlib import Path
 
-from configs import benchmark
+from configs import benchmark, shapes
 from miro_jax import benchmark_data, evaluation, fit, input_pipeline, model_store, train
 
 REPO = Path(__file__).resolve().parents[1]
@@ -112,14 +112,18 @@ def ship_shape_model(workdir: Path) -> dict:
     task = config.data.scenario
     records = train.read_metrics(workdir)
     steps = max(r["step"] for r in records if "step" in r)
-    command = (
-        f"python -m miro_jax.main --config configs/shapes.py:{task} --workdir {workdir} "
-        f"--config.train.num_train_steps={config.train.num_train_steps}"
+    # every field the training set apart from its task's config, so the card's command remakes it
+    overrides = model_store.config_differences(
+        shapes.get_config(task), config, ("data", "graph", "model", "loss", "optimizer", "train")
+    )
+    command = " ".join(
+        [f"python -m miro_jax.main --config configs/shapes.py:{task} --workdir {workdir}"]
+        + [f"--config.{d.split(': ', 1)[0]}={d.split(' → ', 1)[1]}" for d in overrides]
     )
     training = {
         "steps": steps,
         "minutes": round(train.recorded_minutes(records), 1),
-        "budget minutes": None,
+        "budget minutes": config.train.max_minutes or None,
     }
     card = fit.package(
         params,
