@@ -46,7 +46,7 @@ RECIPE = {
     "scenario_3_blinking": Row(1800, batch=2),
     "scenario_4_blinking": Row(1500, batch=2),
     "scenario_5_blinking": Row(3000, batch=1, l2_steps=3000, final="best_dev"),
-    "scenario_6_blinking": Row(4000, batch=1, l2_steps=1000, crop=(0.5, 500), final="best_dev"),
+    "scenario_6_blinking": Row(4000, batch=1, l2_steps=1000, crop=(0.5, 500)),
     "scenario_7_blinking": Row(2000, batch=2),
     "scenario_8_blinking": Row(2000, batch=2),
     "scenario_9_blinking": Row(
@@ -54,7 +54,6 @@ RECIPE = {
         batch=1,
         l2_steps=3500,
         crop=(0.35, 500),
-        final="best_dev",
         builder_kwargs=(("max_cropped_size", 0.7), ("cluster_count_range", (7, 12))),
     ),
     "scenario_10_blinking": Row(2000, batch=2),

@@ -119,12 +119,7 @@ def evaluate_scenario(
     """Scores workdir/model, or the shipped model of the set when the workdir has none."""
     model_dir = workdir / "model" if (workdir / "model").exists() else scenario
     params, config = model_store.load_model(model_dir)
-    # the search rule is the benchmark's current one, also for models trained before it existed
-    rule = benchmark_cpu.get_config(scenario).evals
-    config.evals.search_objective, config.evals.search_plateau = (
-        rule.search_objective,
-        rule.search_plateau,
-    )
+    config = evaluation.with_benchmark_evals(config, scenario)
     ours = evaluation.evaluate_benchmark(
         config, params, auto_dbscan=True, label="MIRO ours", progress=False
     )

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from configs import benchmark
 from experiments import report
 from miro_jax import cluster, evaluation, input_pipeline, metrics, model_store
 
@@ -62,7 +63,8 @@ def cached_grids(scenario: str) -> dict:
     for split in ("train", "dev"):
         items = input_pipeline.eval_fovs(config, split)
         grids[split] = grid_scores(evaluation.squeezed_fovs(params, config, items), items)
-    grids["paper"] = np.array([config.evals.miro_eps, config.evals.miro_min_samples])
+    paper = benchmark.get_config(scenario).evals
+    grids["paper"] = np.array([paper.miro_eps, paper.miro_min_samples])
     cache.parent.mkdir(parents=True, exist_ok=True)
     np.savez(cache, **grids)
     return grids

@@ -330,6 +330,32 @@ def search_rule(config: ml_collections.ConfigDict) -> dict:
     )
 
 
+# evals fields a benchmark evaluation takes from configs/benchmark.py, not from the model
+BENCHMARK_EVALS = (
+    "search_objective",
+    "search_plateau",
+    "search_eps_max_nm",
+    "miro_eps",
+    "miro_min_samples",
+    "dbscan_eps",
+    "dbscan_min_samples",
+)
+
+
+def with_benchmark_evals(
+    config: ml_collections.ConfigDict, scenario: str
+) -> ml_collections.ConfigDict:
+    """config with the benchmark's DBSCAN search rule and the paper's DBSCAN parameters (Tables
+    S1/S2: the "paper params" rows) for `scenario`, whatever the model stores (a bundled
+    benchmark model stores those searched on its training FOVs; a fitted model its own)."""
+    from configs import benchmark
+
+    rule = benchmark.get_config(scenario).evals
+    for field in BENCHMARK_EVALS:
+        config.evals[field] = rule[field]
+    return config
+
+
 def evaluate_benchmark(
     config: ml_collections.ConfigDict,
     params=None,
@@ -400,6 +426,7 @@ def benchmark_report(
         label = "MIRO authors' weights"
     elif model != "none":
         params, config = model_store.load_model(model)
+        config = with_benchmark_evals(config, scenario)
         config.evals.authors_scaling = not exact_nm
         label = "MIRO ours"
     config.model.bf16_matmuls = bf16

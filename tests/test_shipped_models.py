@@ -5,7 +5,7 @@ import pytest
 from conftest import needs_benchmark
 
 from configs import benchmark
-from miro_jax import benchmark_data, inference, metrics, model_store
+from miro_jax import benchmark_data, evaluation, inference, metrics, model_store
 
 
 def test_every_benchmark_set_has_a_shipped_model():
@@ -46,3 +46,34 @@ def test_structure_models_carry_the_dbscan_their_cards_state():
         if two_level:
             assert config.evals.subcluster_eps == two_level["eps [nm]"] > 0
             assert two_level["k*"] == config.loss.cutoff_iterations
+
+
+def test_benchmark_models_store_dbscan_searched_on_their_training_fovs():
+    """The stored DBSCAN parameters are a point of the search's grid (searched, scripts/release.py),
+    the card states them and, beside them, the paper's (configs/benchmark.py)."""
+    searched = 0
+    for name in benchmark.SCENARIOS:
+        _, config = model_store.load_model(name)
+        card, paper = model_store.load_card(name), benchmark.get_config(name).evals
+        ev, grid = config.evals, evaluation.plateau_eps(config.evals.search_eps_max_nm)
+        for eps, min_samples, key in (
+            (ev.miro_eps, ev.miro_min_samples, "DBSCAN after MIRO"),
+            (ev.dbscan_eps, ev.dbscan_min_samples, "DBSCAN alone"),
+        ):
+            assert abs(grid - eps).min() < 1e-9, (name, key, eps)
+            assert min_samples in evaluation.PLATEAU_MIN_SAMPLES, (name, key)
+            assert card[key] == {"eps [nm]": eps, "min samples": min_samples}, (name, key)
+        stated = card["the paper's DBSCAN (Tables S1/S2)"]
+        assert stated["after MIRO"] == {
+            "eps [nm]": paper.miro_eps,
+            "min samples": paper.miro_min_samples,
+        }
+        assert stated["alone"] == {
+            "eps [nm]": paper.dbscan_eps,
+            "min samples": paper.dbscan_min_samples,
+        }
+        searched += (ev.miro_eps, ev.miro_min_samples) != (paper.miro_eps, paper.miro_min_samples)
+        # benchmark evaluations ("paper params" rows, `miro evaluate`) score with the paper's
+        restored = evaluation.with_benchmark_evals(config, name).evals
+        assert (restored.miro_eps, restored.dbscan_eps) == (paper.miro_eps, paper.dbscan_eps)
+    assert searched >= 15  # the paper's values are rarely on the grid
