@@ -155,6 +155,11 @@ def ship_shape_model(workdir: Path) -> dict:
     task's name; returns its card."""
     params, config = model_store.load_model(workdir / "model")
     task = config.data.scenario
+    # a warm start from this checkout's workdir is recorded relative to the repository
+    if Path(config.train.init_from).is_absolute() and Path(config.train.init_from).is_relative_to(
+        REPO
+    ):
+        config.train.init_from = str(Path(config.train.init_from).relative_to(REPO))
     records = train.read_metrics(workdir)
     steps = max(r["step"] for r in records if "step" in r)
     # every field the training set apart from its task's config, so the card's command remakes it
