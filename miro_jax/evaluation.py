@@ -288,17 +288,30 @@ def write_results_markdown(path: Path | str, generated: str) -> None:
     path.write_text((generated.rstrip() + "\n\n" + discussion).rstrip() + "\n")
 
 
+def vector_units(flags: set[str]) -> str:
+    """The widest vector instructions a CPU's /proc/cpuinfo flags name ('AVX-512 + AMX',
+    'AVX-512', 'AVX2' or ''): machines of one kind differ in them, and the network's speed with
+    them."""
+    widest = "AVX-512" if "avx512f" in flags else "AVX2" if "avx2" in flags else ""
+    return widest + (" + AMX" if "amx_bf16" in flags else "")
+
+
 def machine() -> str:
-    """Where a result was measured, read from the environment, e.g. 'x86_64 AMD EPYC 7B13,
-    2 cores, CPU' (the CPU model from /proc/cpuinfo; cores this process may run on)."""
+    """Where a result was measured, read from the environment, e.g. 'x86_64 AMD EPYC 7B13
+    (AVX2), 2 cores, CPU' (the CPU model and vector units from /proc/cpuinfo; cores this process
+    may run on)."""
     import os
     import platform
 
     model = platform.processor() or platform.machine()
     cpuinfo = Path("/proc/cpuinfo")
     if cpuinfo.exists():
-        names = [ln for ln in cpuinfo.read_text().splitlines() if ln.startswith("model name")]
+        lines = cpuinfo.read_text().splitlines()
+        names = [ln for ln in lines if ln.startswith("model name")]
         model = names[0].split(":", 1)[1].strip() if names else model
+        flags = [ln.split(":", 1)[1].split() for ln in lines if ln.startswith("flags")]
+        units = vector_units(set(flags[0]) if flags else set())
+        model += f" ({units})" if units else ""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     devices = {d.platform for d in jax.devices()}
     accelerator = "CPU" if devices == {"cpu"} else "/".join(sorted(devices)).upper()

@@ -40,3 +40,10 @@ def test_check_rules_on_known_numbers():
     mean, std = {"ARI_dagger": 0.65, "JI_c": 0.85}, {"ARI_dagger": 0.05, "JI_c": 0.04}
     assert not report.within_one_std(ours, mean, std)  # JI_c 0.80 < 0.85 − 0.04
     assert report.within_one_std(ours, mean, {"ARI_dagger": 0.05, "JI_c": 0.05})
+
+
+def test_machine_names_the_vector_units_results_depend_on():
+    assert evaluation.vector_units({"fpu", "avx2", "fma"}) == "AVX2"
+    assert evaluation.vector_units({"avx2", "avx512f", "avx512_bf16"}) == "AVX-512"
+    assert evaluation.vector_units({"avx2", "avx512f", "amx_bf16", "amx_tile"}) == "AVX-512 + AMX"
+    assert evaluation.vector_units({"sse2"}) == ""
