@@ -160,6 +160,8 @@ def _check_cluster_args(args, inputs: list[Path]) -> None:
     _positive(args.tile_size_nm, "--tile-size-nm")
     if args.tile_size_nm is not None and args.scaling == "fov":
         raise CliError("--tile-size-nm needs --scaling physical (tiles share one length scale)")
+    if args.bf16 and not args.method.startswith("miro"):
+        raise CliError(f"--bf16 speeds up MIRO's network; --method {args.method} runs none")
     if args.method.startswith("miro") and not args.model:
         raise CliError(
             f"--method {args.method} needs --model (a bundled name such as "
@@ -245,6 +247,9 @@ def _cluster_one(args, source: Path, paths: dict, model) -> dict:
             "parameters; give --eps and --min-samples instead"
         )
     params, config = model if model else (None, None)
+    if args.bf16 and config is not None:
+        config = config.copy_and_resolve_references()
+        config.model.bf16_matmuls = True
     squeezed, classes, confidence, finer = loc.xy_nm, None, None, None
     if args.method.startswith("miro"):
         result = inference.predict(
@@ -368,7 +373,7 @@ def _cluster_one(args, source: Path, paths: dict, model) -> dict:
         "file": source.name,
         **cluster_stats.cell_summary(loc.xy_nm, labels, stats),
         "method": args.method,
-        "model": model_name,
+        "model": model_name + (" (bf16 matmuls)" if args.bf16 else ""),
         "parameters": parameters,
         "seconds": round(seconds, 2),
     }
@@ -773,6 +778,13 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         help="run the model in square tiles of this side (exact, K-hop halos; default: "
         "balanced tiles of config.predict.max_nodes_per_call localizations)",
+    )
+    c.add_argument(
+        "--bf16",
+        action="store_true",
+        help="bf16 matmuls with fp32 accumulation: faster on CPUs with bf16 units (AVX512-BF16, "
+        "AMX), slower without; squeezed coordinates change slightly, labels rarely "
+        "(experiments/results/scale.md)",
     )
     c.add_argument("--quiet", action="store_true", help="no progress lines or bars")
 
