@@ -1,7 +1,7 @@
 """The user path at real sizes: `miro cluster` end to end on simulated cells of 20k, 200k and 10^6
 localizations, default options, beside the previous default path in the same run.
 
-  python -m experiments.scale [--sizes 20000 200000 1000000] [--repeats 3]
+  python -m experiments.scale [--sizes 20000 200000 1000000] [--repeats 3] [--bf16]
 
 Fields have scenario-8-like density (≈100 localizations per µm²: Gaussian clusters of 5 and 15
 localizations, std 24 nm, 50 % clustered); files carry x, y only, like a real cell. Model: the
@@ -61,8 +61,9 @@ def model_variant(folder: Path, name: str, overrides: dict) -> Path:
     return folder / name
 
 
-def run_cluster(csv: Path, model: Path | str, out: Path, timeout: float):
-    """(wall s, peak GB, labels) of one `miro cluster` process; (None, None, None) on timeout."""
+def run_cluster(csv: Path, model: Path | str, out: Path, timeout: float, extra: tuple = ()):
+    """(wall s, peak GB, labels) of one `miro cluster` process (`extra`: more options);
+    (None, None, None) on timeout."""
     cmd = [
         "/usr/bin/time",
         "-f",
@@ -77,6 +78,7 @@ def run_cluster(csv: Path, model: Path | str, out: Path, timeout: float):
         "--out",
         str(out),
         "--quiet",
+        *extra,
     ]
     proc = subprocess.Popen(
         cmd,
@@ -110,7 +112,7 @@ def agreement(a: np.ndarray, b: np.ndarray) -> float:
 
 def _cell(column: str, value) -> str:
     """A table cell: scores to 3 decimals, other floats to 2, counts with thousands separators."""
-    if column == "ARI vs simulation":
+    if column.endswith("ARI vs simulation"):
         return f"{value:,.3f}"
     if isinstance(value, float):
         return f"{value:,.2f}"
@@ -127,6 +129,7 @@ def main():
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--repeats-largest", type=int, default=1)
     p.add_argument("--baseline-timeout", type=float, default=300.0)
+    p.add_argument("--bf16", action="store_true", help="also time `miro cluster --bf16`")
     args = p.parse_args()
     tmp = Path(tempfile.mkdtemp())
     previous = model_variant(tmp, "previous_path", PREVIOUS_PATH)
@@ -137,7 +140,13 @@ def main():
         csv = tmp / f"cell_{size}.csv"
         pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1]}).to_csv(csv, index=False)
         repeats = args.repeats_largest if size == max(args.sizes) else args.repeats
-        runs = [run_cluster(csv, "scenario_8", tmp / "out.csv", 3600) for _ in range(repeats)]
+        runs, bf16_runs = [], []
+        for _ in range(repeats):  # with --bf16: the two alternate, side by side in one run
+            runs.append(run_cluster(csv, "scenario_8", tmp / "out.csv", 3600))
+            if args.bf16:
+                bf16_runs.append(
+                    run_cluster(csv, "scenario_8", tmp / "bf16.csv", 3600, ("--bf16",))
+                )
         labels = runs[-1][2]
         walls, peaks = [r[0] for r in runs], [r[1] for r in runs]
         row = {
@@ -148,6 +157,10 @@ def main():
             "ARI vs simulation": metrics.ari(truth, labels),
             "s per 10k localizations": np.median(walls) / len(xy) * 1e4,
         }
+        if args.bf16:
+            row["--bf16: wall s (median)"] = np.median([r[0] for r in bf16_runs])
+            row["--bf16: ARI vs simulation"] = metrics.ari(truth, bf16_runs[-1][2])
+            row["--bf16: labels agree with default"] = f"{agreement(labels, bf16_runs[-1][2]):.4f}"
         base_wall, base_peak, base_labels = run_cluster(
             csv, previous, tmp / "base.csv", args.baseline_timeout
         )
@@ -171,7 +184,7 @@ def main():
         "The user path at real sizes: `miro cluster`, default options",
         f"python -m experiments.scale --sizes {' '.join(map(str, args.sizes))} --repeats "
         f"{args.repeats} --repeats-largest {args.repeats_largest} --baseline-timeout "
-        f"{args.baseline_timeout:g}",
+        f"{args.baseline_timeout:g}{' --bf16' * args.bf16}",
         "Each run: `miro cluster cell.csv --model scenario_8 --out labels.csv --quiet` in a "
         "fresh process (reading, graph, features, model, DBSCAN, statistics, writing; JAX "
         "start-up and compilation included), wall time and peak RSS from /usr/bin/time.",
