@@ -45,7 +45,7 @@ RECIPE = {
     "scenario_2_blinking": Row(1400, batch=2),
     "scenario_3_blinking": Row(1800, batch=2),
     "scenario_4_blinking": Row(1500, batch=2),
-    "scenario_5_blinking": Row(3000, batch=1, l2_steps=3000, final="best_dev"),
+    "scenario_5_blinking": Row(3000, batch=1, l2_steps=3000),
     "scenario_6_blinking": Row(4000, batch=1, l2_steps=1000, crop=(0.5, 500)),
     "scenario_7_blinking": Row(2000, batch=2),
     "scenario_8_blinking": Row(2000, batch=2),
