@@ -43,9 +43,8 @@ def main():
         )
     for s in ("scenario_8", "scenario_2"):
         params, cfg = model_store.load_model(s)
-        cfg = evaluation.with_benchmark_evals(
-            cfg, s
-        )  # the paper's DBSCAN parameters, as for the authors'
+        # the paper's DBSCAN parameters, as for the authors' weights
+        cfg = evaluation.with_benchmark_evals(cfg, s)
         models.append((f"{s} (ours)", cfg, params))
     rows = []
     for name, cfg, params in models:

@@ -67,19 +67,18 @@ def store_searched_dbscan() -> None:
     """Every bundled benchmark model's stored DBSCAN parameters := those searched on its
     training FOVs (searched_dbscan), the rule `miro fit` and the shape models use; the paper's
     (Tables S1/S2) stay in configs/benchmark.py and on the card."""
-    import json
-
     for scenario in benchmark.SCENARIOS:
-        path = model_store.BUNDLED_DIR / scenario / "config.json"
-        stored = model_store.ml_collections.ConfigDict(json.loads(path.read_text()))
         found = searched_dbscan(scenario)
-        new = model_store.ml_collections.ConfigDict(stored.to_dict())
-        new.evals.miro_eps = found["miro"].eps
-        new.evals.miro_min_samples = found["miro"].min_samples
-        new.evals.dbscan_eps = found["dbscan"].eps
-        new.evals.dbscan_min_samples = found["dbscan"].min_samples
-        if model_store.config_differences(stored, new):
-            model_store.write_config(path, new)
+
+        def store(config, found=found):
+            new = model_store.ml_collections.ConfigDict(config.to_dict())
+            new.evals.miro_eps = found["miro"].eps
+            new.evals.miro_min_samples = found["miro"].min_samples
+            new.evals.dbscan_eps = found["dbscan"].eps
+            new.evals.dbscan_min_samples = found["dbscan"].min_samples
+            return new
+
+        rewrite_bundled_config(scenario, store)
 
 
 def card_for(name: str, rows: dict) -> dict:
@@ -156,9 +155,7 @@ def ship_shape_model(workdir: Path) -> dict:
     params, config = model_store.load_model(workdir / "model")
     task = config.data.scenario
     # a warm start from this checkout's workdir is recorded relative to the repository
-    if Path(config.train.init_from).is_absolute() and Path(config.train.init_from).is_relative_to(
-        REPO
-    ):
+    if Path(config.train.init_from).is_relative_to(REPO):
         config.train.init_from = str(Path(config.train.init_from).relative_to(REPO))
     records = train.read_metrics(workdir)
     steps = max(r["step"] for r in records if "step" in r)
@@ -204,17 +201,22 @@ def update_readme() -> None:
     )
 
 
+def rewrite_bundled_config(name: str, change) -> None:
+    """A bundled model's config.json := change(stored config), written only when it differs."""
+    import json
+
+    path = model_store.BUNDLED_DIR / name / "config.json"
+    stored = model_store.ml_collections.ConfigDict(json.loads(path.read_text()))
+    new = change(stored)
+    if model_store.config_differences(stored, new):
+        model_store.write_config(path, new)
+
+
 def upgrade_configs() -> None:
     """Every bundled model's config.json that the current schema changes (model_store.with_defaults:
     fields it lacks get their defaults, config_version the current one) rewritten in it."""
-    import json
-
     for name in model_store.bundled_models():
-        path = model_store.BUNDLED_DIR / name / "config.json"
-        stored = model_store.ml_collections.ConfigDict(json.loads(path.read_text()))
-        upgraded = model_store.with_defaults(stored)
-        if model_store.config_differences(stored, upgraded):
-            model_store.write_config(path, upgraded)
+        rewrite_bundled_config(name, model_store.with_defaults)
 
 
 def same_card(old: dict | None, new: dict) -> bool:
