@@ -3,7 +3,9 @@
   python -m experiments.speed            # all variants, each in its own process (peak RSS)
   python -m experiments.speed --variant fused-train --repeats 5
 
-Variants: {plain,fused}-{infer,train}[-remat][-bf16], graph (Delaunay + Laplacian features).
+Variants: {plain,fused}-{infer,train}[-remat][-bf16], graph (Delaunay + Laplacian features),
+matmul-peak[-bf16] (XLA's dense 2048³ matmul on this CPU: the ceiling any formulation can reach),
+matmul-edges[-bf16] (the step's dominant product, [edges, 256] @ [256, 256], alone).
 Each timing is the median of --repeats runs after compilation; compile time is reported apart.
 Writes experiments/results/speed.md.
 """
@@ -31,6 +33,11 @@ VARIANTS = [
     "plain-train",
     "fused-train",
     "fused-train-remat",
+    "fused-train-bf16",
+    "matmul-peak",
+    "matmul-peak-bf16",
+    "matmul-edges",
+    "matmul-edges-bf16",
     "torch-infer",
     "torch-train",
 ]
@@ -143,6 +150,59 @@ def flops_per_step(n: int, e: int, h: int, fused: bool) -> float:
     return 2.0 * macs
 
 
+def run_matmul(name: str, repeats: int, num_edges: int) -> dict:
+    """One XLA matmul (fp32, or bf16 inputs with fp32 results): 'peak' is a dense [2048, 2048]
+    square, the rate no formulation of the same FLOPs can beat on this CPU; 'edges' is the
+    step's dominant [edges, 256] @ [256, 256] product, how close to it the model's shape gets."""
+    import jax
+    import jax.numpy as jnp
+    import numpy as np
+
+    m, k, n = (2048, 2048, 2048) if "peak" in name else (num_edges, 256, 256)
+    dtype = jnp.bfloat16 if name.endswith("bf16") else jnp.float32
+    key_a, key_b = jax.random.split(jax.random.PRNGKey(0))
+    a = jax.random.normal(key_a, (m, k)).astype(dtype)
+    b = jax.random.normal(key_b, (k, n)).astype(dtype)
+    fn = jax.jit(lambda x, y: jnp.matmul(x, y, preferred_element_type=jnp.float32))
+    jax.block_until_ready(fn(a, b))
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        jax.block_until_ready(fn(a, b))
+        times.append(time.perf_counter() - t)
+    flops = 2.0 * m * k * n
+    return {
+        "variant": name,
+        "median_s": float(np.median(times)),
+        "compile_s": 0.0,
+        "gflops": flops / 1e9,
+        "gflop_per_s": flops / 1e9 / float(np.median(times)),
+        "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6,
+    }
+
+
+def speed_ceiling(rows: list[dict]) -> list[str]:
+    """The largest speed-ups over the PyTorch rows that the fused FLOPs allow at XLA's measured
+    dense-matmul peak (every FLOP at peak, gathers and scatters free)."""
+    by = {r["variant"]: r for r in rows}
+    if "matmul-peak" not in by or "torch-infer" not in by:
+        return []
+    lines = []
+    for kind, peak in [("fp32", by["matmul-peak"]), ("bf16", by.get("matmul-peak-bf16"))]:
+        if peak is None:
+            continue
+        rate = peak["gflop_per_s"]
+        infer_s = by["fused-infer"]["gflops"] / rate
+        train_s = by["fused-train"]["gflops"] / rate
+        lines.append(
+            f"Ceiling at XLA's {kind} matmul peak ({rate:.0f} GFLOP/s): fused inference "
+            f"≥ {infer_s:.2f} s, training step ≥ {train_s:.2f} s, i.e. at most "
+            f"{by['torch-infer']['median_s'] / infer_s:.1f}× / "
+            f"{by['torch-train']['median_s'] / train_s:.1f}× over this run's PyTorch rows."
+        )
+    return lines
+
+
 def run_variant(name: str, repeats: int) -> dict:
     import jax
     import numpy as np
@@ -157,6 +217,8 @@ def run_variant(name: str, repeats: int) -> dict:
     result = {"variant": name, "nodes": n, "edges": e, "K": k}
     if name.startswith("torch"):
         return run_torch(name, repeats)
+    if name.startswith("matmul"):
+        return run_matmul(name, repeats, e)
     if name == "graph":
         times = []
         for _ in range(repeats):
@@ -272,6 +334,8 @@ def main():
             f"Speed-up over the PyTorch baseline (same run, same machine): inference "
             f"{base['torch-infer'] / base['fused-infer']:.1f}×, training step "
             f"{base['torch-train'] / base['fused-train']:.1f}×.",
+            "",
+            *speed_ceiling(rows),
         ]
     lines += [
         "",
