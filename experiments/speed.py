@@ -43,6 +43,18 @@ VARIANTS = [
 ]
 
 
+def repeat_times(fn, repeats: int) -> list[float]:
+    """Wall seconds of `repeats` calls of fn() after one untimed call (warm-up, compilation);
+    fn blocks until its result is ready."""
+    fn()
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return times
+
+
 def run_torch(name: str, repeats: int) -> dict:
     """The authors' formulation in plain PyTorch (their layer order, concatenations, index_select
     and index_add at the receiver, fp32, torch's default CPU threads): the baseline we compare to.
@@ -111,25 +123,17 @@ def run_torch(name: str, repeats: int) -> dict:
         "K": k,
         "torch_threads": torch.get_num_threads(),
     }
-    times = []
     if name == "torch-infer":
         with torch.no_grad():
-            forward()
-            for _ in range(repeats):
-                t = time.perf_counter()
-                out = forward()
-                times.append(time.perf_counter() - t)
+            times = repeat_times(forward, repeats)
+            out = forward()
         result["parity_max_abs"] = float(
             np.abs(torch.stack(out).numpy() - ref["displacements"]).max()
         )
         flops = k * flops_per_step(x.shape[0], ea.shape[0], 256, False)
     else:
         opt = torch.optim.Adam(modules.parameters(), lr=1e-4)
-        train_step(opt)
-        for _ in range(repeats):
-            t = time.perf_counter()
-            train_step(opt)
-            times.append(time.perf_counter() - t)
+        times = repeat_times(lambda: train_step(opt), repeats)
         flops = 3 * k * flops_per_step(x.shape[0], ea.shape[0], 256, False)
     result.update(
         median_s=float(np.median(times)),
@@ -164,12 +168,7 @@ def run_matmul(name: str, repeats: int, num_edges: int) -> dict:
     a = jax.random.normal(key_a, (m, k)).astype(dtype)
     b = jax.random.normal(key_b, (k, n)).astype(dtype)
     fn = jax.jit(lambda x, y: jnp.matmul(x, y, preferred_element_type=jnp.float32))
-    jax.block_until_ready(fn(a, b))
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        jax.block_until_ready(fn(a, b))
-        times.append(time.perf_counter() - t)
+    times = repeat_times(lambda: jax.block_until_ready(fn(a, b)), repeats)
     flops = 2.0 * m * k * n
     return {
         "variant": name,
@@ -220,11 +219,8 @@ def run_variant(name: str, repeats: int) -> dict:
     if name.startswith("matmul"):
         return run_matmul(name, repeats, e)
     if name == "graph":
-        times = []
-        for _ in range(repeats):
-            t = time.perf_counter()
-            graph_lib.build_point_graph(ref["positions"].astype(np.float64), r)
-            times.append(time.perf_counter() - t)
+        positions = ref["positions"].astype(np.float64)
+        times = repeat_times(lambda: graph_lib.build_point_graph(positions, r), repeats)
         result.update(median_s=float(np.median(times)), compile_s=0.0)
     else:
         fused, train = name.startswith("fused"), "train" in name
@@ -260,12 +256,7 @@ def run_variant(name: str, repeats: int) -> dict:
         t = time.perf_counter()
         compiled = fn.lower(*args).compile()
         compile_s = time.perf_counter() - t
-        jax.block_until_ready(compiled(*args))
-        times = []
-        for _ in range(repeats):
-            t = time.perf_counter()
-            jax.block_until_ready(compiled(*args))
-            times.append(time.perf_counter() - t)
+        times = repeat_times(lambda: jax.block_until_ready(compiled(*args)), repeats)
         flops = k * flops_per_step(n, e, 256, fused) * (3.0 if train else 1.0)
         result.update(
             median_s=float(np.median(times)),
