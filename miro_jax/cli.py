@@ -247,6 +247,7 @@ def _cluster_one(args, source: Path, paths: dict, model) -> dict:
             "parameters; give --eps and --min-samples instead"
         )
     params, config = model if model else (None, None)
+    model_label = model_name + (" (bf16 matmuls)" if args.bf16 else "")  # outputs name the run
     if args.bf16 and config is not None:
         config = config.copy_and_resolve_references()
         config.model.bf16_matmuls = True
@@ -345,7 +346,7 @@ def _cluster_one(args, source: Path, paths: dict, model) -> dict:
             moved,
             labels,
             pixel_size,
-            {"Clustering": f"{args.method}: {parameters}", "Model": model_name},
+            {"Clustering": f"{args.method}: {parameters}", "Model": model_label},
             subclusters,
         )
     elif args.format == "thunderstorm":
@@ -365,7 +366,9 @@ def _cluster_one(args, source: Path, paths: dict, model) -> dict:
                 moved,
                 labels,
                 loc.truth,
-                title=f"{source.name}: {args.method} ({parameters})",
+                title=f"{source.name}: {args.method}"
+                + (f", {model_label}" if model_label else "")
+                + f" ({parameters})",
                 uncertainty_nm=loc.uncertainty_nm,
             )
     _say(args, f"{source.name}: wrote " + ", ".join(str(p) for p in paths.values()))
@@ -373,7 +376,7 @@ def _cluster_one(args, source: Path, paths: dict, model) -> dict:
         "file": source.name,
         **cluster_stats.cell_summary(loc.xy_nm, labels, stats),
         "method": args.method,
-        "model": model_name + (" (bf16 matmuls)" if args.bf16 else ""),
+        "model": model_label,
         "parameters": parameters,
         "seconds": round(seconds, 2),
     }

@@ -7,6 +7,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from miro_jax import simulate
 
@@ -211,6 +212,22 @@ def test_bf16_matmuls_keep_the_labels(tiny_model_dir, thunderstorm_file, tmp_pat
     shift = np.abs(bf16[moved].to_numpy() - fp32[moved].to_numpy()).max()
     assert 0 < shift < 2.0, shift  # nm (0.3 nm measured); the field is 1,500 nm wide
     assert (bf16["cluster"] == fp32["cluster"]).mean() >= 0.99
+    picasso = tmp_path / "bf16.hdf5"  # the written metadata names the precision the run used
+    r = run_miro(
+        "cluster",
+        path,
+        *common,
+        "--bf16",
+        "--format",
+        "picasso",
+        "--pixel-size",
+        130,
+        "--out",
+        picasso,
+    )
+    assert r.returncode == 0, r.stderr
+    metadata = list(yaml.safe_load_all(picasso.with_suffix(".yaml").read_text()))[-1]
+    assert metadata["Model"] == f"{tiny_model_dir} (bf16 matmuls)"
     _assert_one_line_error(
         run_miro("cluster", path, "--method", "dbscan", "--bf16"), "--bf16", "runs none"
     )
