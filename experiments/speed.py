@@ -55,6 +55,22 @@ def repeat_times(fn, repeats: int) -> list[float]:
     return times
 
 
+def timing_fields(times: list[float], flops: float, compile_s: float = 0.0) -> dict:
+    """A row's timing columns: median and min seconds, compile seconds, GFLOP, GFLOP/s at the
+    median, and the process's peak RSS so far."""
+    import numpy as np
+
+    median = float(np.median(times))
+    return {
+        "median_s": median,
+        "min_s": float(np.min(times)),
+        "compile_s": compile_s,
+        "gflops": flops / 1e9,
+        "gflop_per_s": flops / 1e9 / median,
+        "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6,
+    }
+
+
 def run_torch(name: str, repeats: int) -> dict:
     """The authors' formulation in plain PyTorch (their layer order, concatenations, index_select
     and index_add at the receiver, fp32, torch's default CPU threads): the baseline we compare to.
@@ -135,13 +151,7 @@ def run_torch(name: str, repeats: int) -> dict:
         opt = torch.optim.Adam(modules.parameters(), lr=1e-4)
         times = repeat_times(lambda: train_step(opt), repeats)
         flops = 3 * k * flops_per_step(x.shape[0], ea.shape[0], 256, False)
-    result.update(
-        median_s=float(np.median(times)),
-        compile_s=0.0,
-        gflops=flops / 1e9,
-        gflop_per_s=flops / 1e9 / float(np.median(times)),
-        peak_rss_gb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6,
-    )
+    result.update(timing_fields(times, flops))
     return result
 
 
@@ -160,7 +170,6 @@ def run_matmul(name: str, repeats: int, num_edges: int) -> dict:
     step's dominant [edges, 256] @ [256, 256] product, how close to it the model's shape gets."""
     import jax
     import jax.numpy as jnp
-    import numpy as np
 
     m, k, n = (2048, 2048, 2048) if "peak" in name else (num_edges, 256, 256)
     dtype = jnp.bfloat16 if name.endswith("bf16") else jnp.float32
@@ -169,15 +178,7 @@ def run_matmul(name: str, repeats: int, num_edges: int) -> dict:
     b = jax.random.normal(key_b, (k, n)).astype(dtype)
     fn = jax.jit(lambda x, y: jnp.matmul(x, y, preferred_element_type=jnp.float32))
     times = repeat_times(lambda: jax.block_until_ready(fn(a, b)), repeats)
-    flops = 2.0 * m * k * n
-    return {
-        "variant": name,
-        "median_s": float(np.median(times)),
-        "compile_s": 0.0,
-        "gflops": flops / 1e9,
-        "gflop_per_s": flops / 1e9 / float(np.median(times)),
-        "peak_rss_gb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6,
-    }
+    return {"variant": name, **timing_fields(times, 2.0 * m * k * n)}
 
 
 def speed_ceiling(rows: list[dict]) -> list[str]:
@@ -221,7 +222,7 @@ def run_variant(name: str, repeats: int) -> dict:
     if name == "graph":
         positions = ref["positions"].astype(np.float64)
         times = repeat_times(lambda: graph_lib.build_point_graph(positions, r), repeats)
-        result.update(median_s=float(np.median(times)), compile_s=0.0)
+        result.update(timing_fields(times, 0.0))
     else:
         fused, train = name.startswith("fused"), "train" in name
         model = models.Miro(
@@ -258,13 +259,7 @@ def run_variant(name: str, repeats: int) -> dict:
         compile_s = time.perf_counter() - t
         times = repeat_times(lambda: jax.block_until_ready(compiled(*args)), repeats)
         flops = k * flops_per_step(n, e, 256, fused) * (3.0 if train else 1.0)
-        result.update(
-            median_s=float(np.median(times)),
-            min_s=float(np.min(times)),
-            compile_s=compile_s,
-            gflops=flops / 1e9,
-            gflop_per_s=flops / 1e9 / float(np.median(times)),
-        )
+        result.update(timing_fields(times, flops, compile_s))
         if not train:
             out = np.asarray(compiled(*args))
             result["parity_max_abs"] = float(np.abs(out[:, :n] - ref["displacements"]).max())
