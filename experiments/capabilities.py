@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from configs import shapes
 from experiments import report
 from miro_jax import (
     cluster,
@@ -65,9 +66,11 @@ def main():
         *report.header(
             f"Capability `{task}`: 20 fresh simulated FOVs",
             f"python -m experiments.capabilities --workdir {args.workdir}",
-            f"Training: `python -m miro_jax.main --config configs/shapes.py:{task} --workdir "
-            f"{args.workdir} --config.train.num_train_steps={config.train.num_train_steps}` "
-            f"({train.recorded_minutes(train.read_metrics(args.workdir)):.1f} min recorded)",
+            "Training: `"
+            + model_store.training_command(
+                f"configs/shapes.py:{task}", shapes.get_config(task), config, args.workdir
+            )
+            + f"` ({train.recorded_minutes(train.read_metrics(args.workdir)):.1f} min recorded)",
             f"Model: {args.workdir} (K = {config.model.num_iterations}, hidden "
             f"{config.model.hidden_size}, {config.train.num_train_steps} steps); evaluation "
             f"wall time {time.time() - t0:.0f} s",

@@ -239,6 +239,20 @@ def check_finite(params, source) -> None:
 DEFINING_FIELDS = ("model", "graph")
 
 
+def training_command(
+    config_ref: str, base: ml_collections.ConfigDict, config: ml_collections.ConfigDict, workdir
+) -> str:
+    """The `miro_jax.main` command that remakes `config` from `base` (the config `config_ref`
+    names): every training-relevant field that differs becomes a --config override."""
+    overrides = config_differences(
+        base, config, ("data", "graph", "model", "loss", "optimizer", "train")
+    )
+    return " ".join(
+        [f"python -m miro_jax.main --config {config_ref} --workdir {workdir}"]
+        + [f"--config.{d.split(': ', 1)[0]}={d.split(' → ', 1)[1]}" for d in overrides]
+    )
+
+
 def config_differences(
     old: ml_collections.ConfigDict, new: ml_collections.ConfigDict, sections=None
 ) -> list[str]:

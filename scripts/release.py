@@ -159,13 +159,8 @@ def ship_shape_model(workdir: Path) -> dict:
         config.train.init_from = str(Path(config.train.init_from).relative_to(REPO))
     records = train.read_metrics(workdir)
     steps = max(r["step"] for r in records if "step" in r)
-    # every field the training set apart from its task's config, so the card's command remakes it
-    overrides = model_store.config_differences(
-        shapes.get_config(task), config, ("data", "graph", "model", "loss", "optimizer", "train")
-    )
-    command = " ".join(
-        [f"python -m miro_jax.main --config configs/shapes.py:{task} --workdir {workdir}"]
-        + [f"--config.{d.split(': ', 1)[0]}={d.split(' → ', 1)[1]}" for d in overrides]
+    command = model_store.training_command(
+        f"configs/shapes.py:{task}", shapes.get_config(task), config, workdir
     )
     training = {
         "steps": steps,

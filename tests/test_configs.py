@@ -1,11 +1,13 @@
 """Configs: the 18 benchmark sets carry the manifest's facts; overrides and the model section."""
 
+import ast
+
 import numpy as np
 import pytest
 from conftest import BENCHMARK, needs_benchmark
 
-from configs import benchmark, default
-from miro_jax import models
+from configs import benchmark, default, shapes
+from miro_jax import model_store, models
 
 
 @needs_benchmark
@@ -99,3 +101,27 @@ def test_shape_tasks_carry_their_own_config_fields():
     assert shapes.get_config("rings").loss.cutoff_iterations == 0  # one target for every step
     with pytest.raises(ValueError, match="unknown shapes task 'ring'"):
         shapes.get_config("ring")
+
+
+def test_training_command_remakes_the_config():
+    """A model card's command, applied to its base config, gives back the trained config."""
+    base = shapes.get_config("spots_ellipses")
+    trained = shapes.get_config("spots_ellipses")
+    trained.optimizer.learning_rate = 1e-4
+    trained.train.num_train_steps = 1500
+    trained.train.init_from = "workdirs/spots_ellipses/model"
+    command = model_store.training_command(
+        "configs/shapes.py:spots_ellipses", base, trained, "workdirs/x"
+    )
+    assert command.startswith(
+        "python -m miro_jax.main --config configs/shapes.py:spots_ellipses --workdir workdirs/x "
+    )
+    overrides = [a.removeprefix("--config.").split("=", 1) for a in command.split()[7:]]
+    assert len(overrides) == 3
+    for key, text in overrides:
+        try:
+            value = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            value = text
+        base.update_from_flattened_dict({key: value})
+    assert model_store.config_differences(base, trained) == []
