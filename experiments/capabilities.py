@@ -72,7 +72,9 @@ def main():
             )
             + f"` ({train.recorded_minutes(train.read_metrics(args.workdir)):.1f} min recorded)",
             f"Model: {args.workdir} (K = {config.model.num_iterations}, hidden "
-            f"{config.model.hidden_size}, {config.train.num_train_steps} steps); evaluation "
+            f"{config.model.hidden_size}, {config.train.num_train_steps} steps"
+            f"{', warm start from ' + config.train.init_from if config.train.init_from else ''}"
+            "); evaluation "
             f"wall time {time.time() - t0:.0f} s",
             f"DBSCAN params (fit.choose_dbscan on {len(search)} separate simulated FOVs, rule "
             f"{config.evals.search_objective}{' plateau' if config.evals.search_plateau else ''}): "
