@@ -37,7 +37,7 @@ RECIPE = {
     "scenario_3": Row(1600, hidden=256),
     "scenario_4": Row(6000),
     "scenario_5": Row(2400, batch=2),
-    "scenario_6": Row(4800, batch=2, l2_steps=1500),
+    "scenario_6": Row(4800, batch=2, hidden=256, l2_steps=1500),
     "scenario_7": Row(4000),
     "scenario_8": Row(6000),
     "scenario_9": Row(2800),

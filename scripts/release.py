@@ -20,6 +20,7 @@ fields, a card. They are named with --model; --model auto never picks them (thei
 import argparse
 import datetime
 import shutil
+import subprocess
 from pathlib import Path
 
 from configs import benchmark, shapes
@@ -167,6 +168,22 @@ def ship_shape_model(workdir: Path) -> dict:
         "minutes": round(train.recorded_minutes(records), 1),
         "budget minutes": config.train.max_minutes or None,
     }
+    # a warm start from a bundled model (possibly the one replaced here): the card keeps the
+    # whole history, with the revision where the starting model can still be found
+    start = model_store.load_card(config.train.init_from) if config.train.init_from else None
+    if start is not None:
+        before = start["training"]
+        training["steps in all"] = before.get("steps in all", before["steps"]) + steps
+        training["minutes in all"] = round(
+            before.get("minutes in all", before["minutes"]) + training["minutes"], 1
+        )
+        training["warm start: its made by"] = start["made by"]
+        training["warm start: its git revision"] = subprocess.run(
+            ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
     card = fit.package(
         params,
         config,
