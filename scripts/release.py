@@ -177,13 +177,16 @@ def ship_shape_model(workdir: Path) -> dict:
         training["minutes in all"] = round(
             before.get("minutes in all", before["minutes"]) + training["minutes"], 1
         )
-        training["warm start: its made by"] = start["made by"]
-        training["warm start: its git revision"] = subprocess.run(
+        revision = subprocess.run(
             ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
             capture_output=True,
             text=True,
             check=True,
         ).stdout.strip()
+        training["earlier runs"] = [
+            *before.get("earlier runs", []),
+            f"{start['made by']} (bundled at git {revision})",
+        ]
     card = fit.package(
         params,
         config,
