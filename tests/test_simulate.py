@@ -140,3 +140,17 @@ def test_integrin_and_dense_tiling():
     assert len(dense.xy) >= 50_000
     assert dense.labels.max() == 20 * len(np.unique(dense.labels[dense.labels > 0])) // 20
     assert len(np.unique(dense.labels[dense.labels > 0])) == dense.labels.max()
+
+
+def test_pair_l1_known_cases():
+    """Far apart pairs: the oracle splits them exactly (0), a merge costs d/4 per coordinate,
+    staying put costs E|N(0, σ)| = σ·√(2/π)."""
+    from experiments.adjacent import pair_l1
+
+    rng = _rng(3)
+    xy = np.concatenate([rng.normal(0, 25, (400, 2)), rng.normal(0, 25, (400, 2)) + [500, 0]])
+    labels = np.repeat([1, 2], 400)
+    got = pair_l1(xy, xy, labels, sigma_nm=25.0)
+    assert got["oracle"] == 0.0
+    assert abs(got["merged"] - 500 / 4) < 3
+    assert abs(got["MIRO"] - 25 * np.sqrt(2 / np.pi)) < 1.5
