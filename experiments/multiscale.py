@@ -27,6 +27,7 @@ import pandas as pd
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from configs import shapes
 from experiments import report
 from miro_jax import cluster, cluster_stats, evaluation, fit, input_pipeline, model_store
 
@@ -149,6 +150,14 @@ def main():
         f"Model: K = {config.model.num_iterations}, k* = {k_star}, hidden {config.model.hidden_size}, "
         f"{config.train.num_train_steps} steps (configs/shapes.py:{config.data.scenario}); evaluation "
         f"{time.time() - t0:.0f} s",
+        "Training: `"
+        + model_store.training_command(
+            f"configs/shapes.py:{config.data.scenario}",
+            shapes.get_config(config.data.scenario),
+            config,
+            args.workdir,
+        )
+        + "`",
         *(
             f"DBSCAN params for {level}s (project rule, {len(train)} training-side fields): alone "
             f"eps {raw_p.eps:.1f} nm minPts {raw_p.min_samples}; MIRO eps {miro_p.eps:.1f} nm "
