@@ -198,7 +198,11 @@ def test_model_auto_picks_the_bundled_model_trained_on_similar_data():
     blinking = simulate.benchmark_scenario(np.random.default_rng(0), 9, blinking=True)
     statistics = fit.field_statistics([fit.unlabelled(blinking.xy)])
     assert model_store.closest_bundled_model(statistics)[0].endswith("_blinking")
-    assert model_store.closest_bundled_model(statistics, hidden_size=256)[0] == "scenario_3"
+    wide = {
+        n for n in model_store.bundled_models() if model_store.load_card(n)["hidden size"] == 256
+    }
+    assert wide == {"scenario_3", "scenario_6"}  # the two benchmark sets shipped at hidden 256
+    assert model_store.closest_bundled_model(statistics, hidden_size=256)[0] in wide
 
 
 def test_methods_without_miro_add_no_squeezed_columns(tmp_path):
