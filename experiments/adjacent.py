@@ -50,13 +50,18 @@ def paired_difference(ours: np.ndarray, baseline: np.ndarray) -> tuple[float, fl
     return float(diff.mean()), float(1.96 * diff.std(ddof=1) / np.sqrt(len(diff)))
 
 
+def pair_masks(labels: np.ndarray):
+    """(first, second) boolean masks of each pair's two clusters: simulate.adjacent_pairs_field
+    numbers the two clusters of a pair 2i + 1 and 2i + 2."""
+    for first in range(1, labels.max() + 1, 2):
+        yield labels == first, labels == first + 1
+
+
 def pair_separation(xy: np.ndarray, squeezed: np.ndarray, labels: np.ndarray) -> float:
     """Median over a field's pairs of the distance between the two clusters' centroids after the
-    squeeze over before it (< 1: MIRO pulls the pair together; simulate.adjacent_pairs_field
-    numbers the two clusters of a pair 2i + 1 and 2i + 2)."""
+    squeeze over before it (< 1: MIRO pulls the pair together)."""
     ratios = []
-    for first in range(1, labels.max() + 1, 2):
-        a, b = labels == first, labels == first + 1
+    for a, b in pair_masks(labels):
         before = np.linalg.norm(xy[a].mean(0) - xy[b].mean(0))
         ratios.append(np.linalg.norm(squeezed[a].mean(0) - squeezed[b].mean(0)) / before)
     return float(np.median(ratios))
@@ -67,9 +72,8 @@ def pair_l1(xy: np.ndarray, squeezed: np.ndarray, labels: np.ndarray, sigma_nm: 
     their own cluster's centroid: after MIRO's squeeze; all at their pair's centroid (a merge);
     and the loss's optimum for an oracle that knows both centroids, σ and the cluster sizes (each
     localization to its more probable cluster's centroid: L1's optimum is the posterior median)."""
-    totals = {"MIRO": [], "merged": [], "oracle": []}
-    for first in range(1, labels.max() + 1, 2):
-        a, b = labels == first, labels == first + 1
+    totals = {name: [] for name in PAIR_L1}
+    for a, b in pair_masks(labels):
         pts, in_a = xy[a | b], a[a | b]
         ca, cb = xy[a].mean(0), xy[b].mean(0)
         log_odds = np.log(a.sum() / b.sum()) + (

@@ -96,7 +96,7 @@ def main():
             truth_c += list(t)
             pred_c += list(p)
             # what limits the score: the classes before the vote, and the vote of true classes
-            unvoted = np.asarray(o["logits"][-1, : len(true_cls)]).argmax(-1)
+            unvoted = evaluation.unvoted_classes(o, it)
             unvoted_c += list(metrics.cluster_classes(it.fov.labels, true_cls, unvoted)[1])
             voted_truth = cluster.majority_class_per_cluster(labels, true_cls)
             ceiling_c += list(metrics.cluster_classes(it.fov.labels, true_cls, voted_truth)[1])

@@ -76,15 +76,19 @@ def loss_parts(outputs: dict, graph, settings: tuple) -> dict:
     return losses.miro_loss(outputs, graph, **dict(settings))[1]
 
 
+def unvoted_classes(outputs: dict, item: input_pipeline.EvalFov) -> np.ndarray:
+    """Each localization's own predicted class (argmax of the last step's logits), before any
+    vote by clusters."""
+    return np.asarray(outputs["logits"][-1, : item.fov.xy_nm.shape[0]]).argmax(-1)
+
+
 def class_predictions(
     outputs: dict, item: input_pipeline.EvalFov, labels: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """(true, predicted) shape class per localization of the FOV; the DBSCAN clusters `labels`
     vote their class from the last step's logits (cMIRO's refinement)."""
-    n = item.fov.xy_nm.shape[0]
-    logits = np.asarray(outputs["logits"][-1, :n])
-    refined = cluster.majority_class_per_cluster(labels, logits.argmax(-1))
-    return np.asarray(item.graph.nodes["class"][:n]), refined
+    refined = cluster.majority_class_per_cluster(labels, unvoted_classes(outputs, item))
+    return np.asarray(item.graph.nodes["class"][: item.fov.xy_nm.shape[0]]), refined
 
 
 def cluster_class_f1(outputs: dict, item: input_pipeline.EvalFov, labels: np.ndarray) -> float:

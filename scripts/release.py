@@ -169,9 +169,13 @@ def ship_shape_model(workdir: Path) -> dict:
         "budget minutes": config.train.max_minutes or None,
     }
     # a warm start from a bundled model (possibly the one replaced here): the card keeps the
-    # whole history, with the revision where the starting model can still be found
+    # whole history, with the revision where the starting model can still be found; shipping
+    # the same run again finds its own card there and keeps that card's history
     start = model_store.load_card(config.train.init_from) if config.train.init_from else None
-    if start is not None:
+    if start is not None and start["made by"] == command:
+        earlier = ("steps in all", "minutes in all", "earlier runs")
+        training.update({k: start["training"][k] for k in earlier if k in start["training"]})
+    elif start is not None:
         before = start["training"]
         training["steps in all"] = before.get("steps in all", before["steps"]) + steps
         training["minutes in all"] = round(
