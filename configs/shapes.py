@@ -55,6 +55,19 @@ TASKS = {
     ),
     # adjacent Gaussian pairs (σ 25 nm, d 1–5σ) for experiments/adjacent.py
     "adjacent_pairs": ("adjacent_pairs_field", dict(), dict(), 0),
+    # a curriculum stage for Fig. 4a: the adjacent_pairs model warm-started on close pairs only
+    # (d ~ U(1, 2.5)σ), where it merges each pair (adjacent.md)
+    "adjacent_pairs_close": (
+        "adjacent_pairs_field",
+        dict(distance_sigmas=(1.0, 2.5)),
+        dict(),
+        0,
+        {
+            "train.init_from": "adjacent_pairs",
+            "train.num_train_steps": 1500,
+            "optimizer.learning_rate": 2e-4,
+        },
+    ),
     # two scales: corner centres for steps < k*, ring centres after (experiments/multiscale.py);
     # K / k* as the paper's Table S7 (30 / 15; the authors' multiscale tutorial uses 20 / 10)
     "multiscale_rings": (
