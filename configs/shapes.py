@@ -56,7 +56,7 @@ TASKS = {
     # adjacent Gaussian pairs (σ 25 nm, d 1–5σ) for experiments/adjacent.py
     "adjacent_pairs": ("adjacent_pairs_field", dict(), dict(), 0),
     # a curriculum stage for Fig. 4a: the adjacent_pairs model warm-started on close pairs only
-    # (d ~ U(1, 2.5)σ), where it merges each pair (adjacent.md)
+    # (d ~ U(1, 2.5)σ), where it merges each pair; 1,500 steps left it merging (adjacent.md)
     "adjacent_pairs_close": (
         "adjacent_pairs_field",
         dict(distance_sigmas=(1.0, 2.5)),
