@@ -77,6 +77,9 @@ def get_config() -> ml_collections.ConfigDict:
 
     config.model_name = "miro"  # 'miro' or 'mpn' (K stacked layers, the oversmoothing baseline)
     config.mpn_layer_norm = False  # LayerNorm in the MPN baseline
+    # the MPN baseline concatenates the encoded inputs to its states at every layer, as MIRO's
+    # step does; False: the encodings start its states and no later layer sees them (a plain MPN)
+    config.mpn_reinject_inputs = True
     config.model = ml_collections.ConfigDict()  # fields of models.Miro
     config.model.hidden_size = 256
     config.model.num_iterations = 12  # K recurrent steps

@@ -232,6 +232,8 @@ class MpnBaseline(nn.Module):
     """K stacked (not shared) message-passing layers of MIRO's width: the paper's Fig. S2 baseline.
 
     Same inputs/outputs as `Miro` (displacements after every layer), K times the parameters.
+    reinject_inputs=False starts the states from the encoded inputs and feeds every layer zeros
+    in their place: a plain MPN without MIRO's per-step input connection.
     """
 
     hidden_size: int = 256
@@ -239,6 +241,7 @@ class MpnBaseline(nn.Module):
     num_node_features: int = 5
     num_edge_features: int = 3
     layer_norm: bool = False
+    reinject_inputs: bool = True
 
     @nn.compact
     def __call__(self, graph: jraph.GraphsTuple) -> dict:
@@ -265,6 +268,10 @@ class MpnBaseline(nn.Module):
             jnp.zeros((node_x.shape[0], self.hidden_size)),
             jnp.zeros((edge_x.shape[0], self.hidden_size)),
         )
+        if not self.reinject_inputs:
+            carry = (inputs["node_encoded"], inputs["edge_encoded"])
+            inputs["node_encoded"] = jnp.zeros_like(carry[0])
+            inputs["edge_encoded"] = jnp.zeros_like(carry[1])
         _, (outputs, states) = layers(self.hidden_size, self.layer_norm, name="layers")(
             carry, inputs
         )
@@ -281,5 +288,6 @@ def create_model(config: ml_collections.ConfigDict):
             num_node_features=m.num_node_features,
             num_edge_features=m.num_edge_features,
             layer_norm=config.mpn_layer_norm,
+            reinject_inputs=config.mpn_reinject_inputs,
         )
     return Miro(**config.model)
