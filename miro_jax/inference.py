@@ -105,11 +105,12 @@ def _jitted_apply(structure: str):
 def apply_graph(params, config: ml_collections.ConfigDict, graphs: jraph.GraphsTuple) -> dict:
     """The model's outputs on padded graphs: the one place a model is applied for prediction
     (predict's tiles, dev evaluation, experiments)."""
-    structure = {"model_name": config.model_name, "model": config.model.to_dict()}
-    # the MPN baseline's switches (a config saved before a switch existed lacks it)
-    structure.update(
-        {k: config[k] for k in ("mpn_layer_norm", "mpn_reinject_inputs") if k in config}
-    )
+    structure = {
+        "model_name": config.model_name,
+        "mpn_layer_norm": config.mpn_layer_norm,
+        "mpn_reinject_inputs": config.mpn_reinject_inputs,
+        "model": config.model.to_dict(),
+    }
     return _jitted_apply(json.dumps(structure, sort_keys=True))(params, graphs)
 
 
