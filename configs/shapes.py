@@ -68,6 +68,16 @@ TASKS = {
             "optimizer.learning_rate": 2e-4,
         },
     ),
+    # Fig. 4a with δ by the project's rule (fit.connectivity_radius_nm: 3 × the clusters' median
+    # radius of gyration, 105 nm on these fields) where adjacent_pairs used 400 nm: a pair's
+    # split is then 0.12 δ of displacement instead of 0.03 δ
+    "adjacent_pairs_local": (
+        "adjacent_pairs_field",
+        dict(),
+        dict(),
+        0,
+        {"graph.connectivity_radius": 0.0525},
+    ),
     # two scales: corner centres for steps < k*, ring centres after (experiments/multiscale.py);
     # K / k* as the paper's Table S7 (30 / 15; the authors' multiscale tutorial uses 20 / 10)
     "multiscale_rings": (
