@@ -264,14 +264,15 @@ class MpnBaseline(nn.Module):
             in_axes=nn.broadcast,
             length=self.num_iterations,
         )
-        carry = (
+        zeros = (
             jnp.zeros((node_x.shape[0], self.hidden_size)),
             jnp.zeros((edge_x.shape[0], self.hidden_size)),
         )
-        if not self.reinject_inputs:
+        if self.reinject_inputs:
+            carry = zeros
+        else:  # the encodings start the states and no layer sees them again
             carry = (inputs["node_encoded"], inputs["edge_encoded"])
-            inputs["node_encoded"] = jnp.zeros_like(carry[0])
-            inputs["edge_encoded"] = jnp.zeros_like(carry[1])
+            inputs["node_encoded"], inputs["edge_encoded"] = zeros
         _, (outputs, states) = layers(self.hidden_size, self.layer_norm, name="layers")(
             carry, inputs
         )
