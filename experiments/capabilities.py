@@ -62,6 +62,7 @@ def main():
         evaluation.score_fovs(dev_sq, dev, miro_p, "MIRO + DBSCAN"),
     ]
     per_fov = pd.concat(frames, ignore_index=True)
+    records = train.read_metrics(args.workdir)
     lines = [
         *report.header(
             f"Capability `{task}`: 20 fresh simulated FOVs",
@@ -70,9 +71,9 @@ def main():
             + model_store.training_command(
                 f"configs/shapes.py:{task}", shapes.get_config(task), config, args.workdir
             )
-            + f"` ({train.recorded_minutes(train.read_metrics(args.workdir)):.1f} min recorded)",
+            + f"` ({train.recorded_minutes(records):.1f} min recorded)",
             f"Model: {args.workdir} (K = {config.model.num_iterations}, hidden "
-            f"{config.model.hidden_size}, {config.train.num_train_steps} steps"
+            f"{config.model.hidden_size}, {train.recorded_steps(records)} steps"
             f"{', warm start from ' + config.train.init_from if config.train.init_from else ''}"
             "); evaluation "
             f"wall time {time.time() - t0:.0f} s",

@@ -223,6 +223,12 @@ def recorded_minutes(records: list[dict]) -> float:
     return (total + last) / 60 if any_time else float("nan")
 
 
+def recorded_steps(records: list[dict]) -> int:
+    """The last step train_and_evaluate logged: the steps a run took, which a time budget
+    (train.max_minutes) may have stopped short of train.num_train_steps; 0 when none."""
+    return max((r["step"] for r in records if "step" in r), default=0)
+
+
 def _log(workdir: Path, record: dict) -> None:
     with open(workdir / "metrics.jsonl", "a") as f:
         f.write(json.dumps(record) + "\n")

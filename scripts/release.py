@@ -159,7 +159,7 @@ def ship_shape_model(workdir: Path) -> dict:
     if Path(config.train.init_from).is_relative_to(REPO):
         config.train.init_from = str(Path(config.train.init_from).relative_to(REPO))
     records = train.read_metrics(workdir)
-    steps = max(r["step"] for r in records if "step" in r)
+    steps = train.recorded_steps(records)
     command = model_store.training_command(
         f"configs/shapes.py:{task}", shapes.get_config(task), config, workdir
     )

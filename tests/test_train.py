@@ -296,3 +296,10 @@ def test_recorded_minutes_add_up_resumed_runs():
     records = [{"time": 30.0}, {"time": 120.0}, {"step": 5}, {"time": 10.0}, {"time": 60.0}]
     assert train.recorded_minutes(records) == pytest.approx(3.0)
     assert np.isnan(train.recorded_minutes([{"step": 1}]))
+
+
+def test_recorded_steps_is_the_last_logged_step_not_the_configured_count():
+    # a budget-stopped run logs up to step 3,600 of a configured 4,000; eval records repeat steps
+    records = [{"step": 20, "time": 1.0}, {"step": 3600, "time": 2.0}, {"step": 3000}, {"x": 1}]
+    assert train.recorded_steps(records) == 3600
+    assert train.recorded_steps([{"time": 1.0}]) == 0
