@@ -25,6 +25,7 @@ import pandas as pd
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+import miro_jax.train
 from experiments import report
 from miro_jax import evaluation, fit, input_pipeline, model_store, simulate
 
@@ -164,12 +165,13 @@ def main():
     ax.legend()
     fig.tight_layout()
     fig.savefig(report.path("adjacent.png"), dpi=120)
+    steps_run = miro_jax.train.recorded_steps(miro_jax.train.read_metrics(args.workdir))
     lines = [
         *report.header(
             "Adjacent clusters: JI_c vs d/σ (σ = 25 nm, sizes geometric with mean 90)",
             f"python -m experiments.adjacent --workdir {args.workdir} --fovs {args.fovs}",
             f"Model: {args.workdir} (K = {config.model.num_iterations}, hidden "
-            f"{config.model.hidden_size}, {config.train.num_train_steps} steps on "
+            f"{config.model.hidden_size}, {steps_run} steps on "
             f"configs/shapes.py:{config.data.scenario}); evaluation {time.time() - t0:.0f} s",
             f"DBSCAN params (fit.choose_dbscan, the project's rule on {len(train)} training-side "
             f"fields): alone eps {raw_p.eps:.1f} nm minPts {raw_p.min_samples}; MIRO eps "

@@ -27,6 +27,7 @@ import pandas as pd
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+import miro_jax.train
 from configs import shapes
 from experiments import report
 from miro_jax import cluster, cluster_stats, evaluation, fit, input_pipeline, model_store
@@ -143,12 +144,13 @@ def main():
     hist = f"{Path(args.out).stem}_hist.png"
     fig.savefig(report.path(hist), dpi=120)
     out_flag = "" if args.out == "multiscale.md" else f" --out {args.out}"
+    steps_run = miro_jax.train.recorded_steps(miro_jax.train.read_metrics(args.workdir))
     lines = report.header(
         f"Two-level clustering `{config.data.scenario}`: corners and whole structures from one "
         "model",
         f"python -m experiments.multiscale --workdir {args.workdir}{out_flag}",
         f"Model: K = {config.model.num_iterations}, k* = {k_star}, hidden {config.model.hidden_size}, "
-        f"{config.train.num_train_steps} steps (configs/shapes.py:{config.data.scenario}); evaluation "
+        f"{steps_run} steps (configs/shapes.py:{config.data.scenario}); evaluation "
         f"{time.time() - t0:.0f} s",
         "Training: `"
         + model_store.training_command(
