@@ -78,6 +78,22 @@ def overview() -> str:
     return "\n".join(lines)
 
 
+def made_by(scenario: str, config) -> str:
+    """What made a benchmark model: the experiment when its set's row of
+    configs/benchmark_cpu.py remakes it, else the training command with its overrides."""
+    command = model_store.training_command(
+        f"configs/benchmark_cpu.py:{scenario}",
+        benchmark_cpu.get_config(scenario),
+        config,
+        f"workdirs/benchmark/{scenario}",
+    )
+    return (
+        command
+        if " --config." in command
+        else "experiments/benchmark.py (configs/benchmark_cpu.py)"
+    )
+
+
 def train_scenario(scenario: str, workdir: Path) -> float:
     """Trains (or resumes) the model into workdir/model; returns the training wall time in
     seconds. Shipping it is the release step (scripts/release.py), not this experiment's."""
@@ -143,6 +159,7 @@ def evaluate_scenario(
             f"python -m experiments.benchmark --scenario {scenario}{' --eval-only' * eval_only}",
             f"Training {train_seconds / 60:.1f} min ({config.train.num_train_steps} steps, hidden "
             f"{config.model.hidden_size}{_shipped_step_note(workdir, config)})",
+            *[f"Warm start, made by: `{made_by(scenario, config)}`"] * bool(config.train.init_from),
         ),
         "| method | eps (nm) | minPts |",
         "|---|---|---|",

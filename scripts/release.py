@@ -24,6 +24,7 @@ import subprocess
 from pathlib import Path
 
 from configs import benchmark, shapes
+from experiments import benchmark as benchmark_experiment
 from miro_jax import benchmark_data, evaluation, fit, input_pipeline, model_store, train
 
 REPO = Path(__file__).resolve().parents[1]
@@ -82,9 +83,17 @@ def store_searched_dbscan() -> None:
         rewrite_bundled_config(scenario, store)
 
 
-def card_for(name: str, rows: dict) -> dict:
+def card_for(name: str, rows: dict, replaced: dict) -> dict:
+    """The card of bundled benchmark model `name`; `replaced`: the cards of the models this
+    release replaced (ship), where a warm start finds the history it continues."""
     _, config = model_store.load_model(name)
     scenario = config.data.scenario
+    made_by = benchmark_experiment.made_by(scenario, config)
+    start = None
+    if config.train.init_from:
+        start = replaced.get(config.train.init_from) or model_store.load_card(
+            config.train.init_from
+        )
     tables = [
         input_pipeline.AnnotatedTable(f"fov_{n:02d}", fov.xy_nm, fov.labels)
         for n in config.data.train_fovs
@@ -96,7 +105,7 @@ def card_for(name: str, rows: dict) -> dict:
     paper = benchmark.get_config(scenario).evals
     return {
         "model": name,
-        "made by": "experiments/benchmark.py (configs/benchmark_cpu.py)",
+        "made by": made_by,
         "date": str(datetime.date.today()),
         "trained on": {
             "source": f"Nieves et al. 2023 benchmark, {scenario}",
@@ -114,11 +123,15 @@ def card_for(name: str, rows: dict) -> dict:
             "after MIRO": {"eps [nm]": paper.miro_eps, "min samples": paper.miro_min_samples},
             "alone": {"eps [nm]": paper.dbscan_eps, "min samples": paper.dbscan_min_samples},
         },
-        "training": {
-            "steps": config.train.num_train_steps,
-            "minutes": scores["train min"],
-            "budget minutes": None,
-        },
+        "training": with_history(
+            {
+                "steps": config.train.num_train_steps,
+                "minutes": scores["train min"],
+                "budget minutes": None,
+            },
+            made_by,
+            start,
+        ),
         "dev scores": {
             "fields": [f"fov_{n:02d}" for n in config.data.dev_fovs],
             # with the parameters stored above, i.e. what `miro cluster --model <set>` gives
@@ -137,17 +150,51 @@ def _scores(ari_ji: tuple) -> dict:
     return {"ARI_dagger": ari_ji[0], "JI_c": ari_ji[1]}
 
 
-def ship(folder: Path, sets: list[str]) -> None:
-    """Copies <folder>/<set>/model into the package's bundled models."""
+def ship(folder: Path, sets: list[str]) -> dict:
+    """Copies <folder>/<set>/model into the package's bundled models; returns the cards of the
+    models it replaced (a warm start's card continues the history of the model it started from)."""
+    replaced = {}
     for source in sorted(folder.glob("*/model")):
         name = source.parent.name
         if sets and name not in sets:
             continue
         target = model_store.BUNDLED_DIR / name
         if target.exists():
+            replaced[name] = model_store.load_card(name)
             shutil.rmtree(target)
         shutil.copytree(source, target)
         print(f"shipped {source} → {target}")
+    return replaced
+
+
+def with_history(training: dict, command: str, start: dict | None) -> dict:
+    """`training` (this run's steps and minutes) with the history of a warm start: `start` is the
+    card of the model it started from, or this run's own card when it is written again (same
+    command: its history is kept). Steps and minutes in all, and each earlier run's command with
+    the git revision where its model can still be found."""
+    if start is None:
+        return training
+    earlier = ("steps in all", "minutes in all", "earlier runs")
+    if start["made by"] == command:
+        return {**training, **{k: start["training"][k] for k in earlier if k in start["training"]}}
+    before = start["training"]
+    revision = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    return {
+        **training,
+        "steps in all": before.get("steps in all", before["steps"]) + training["steps"],
+        "minutes in all": round(
+            before.get("minutes in all", before["minutes"]) + training["minutes"], 1
+        ),
+        "earlier runs": [
+            *before.get("earlier runs", []),
+            f"{start['made by']} (bundled at git {revision})",
+        ],
+    }
 
 
 def ship_shape_model(workdir: Path) -> dict:
@@ -168,29 +215,8 @@ def ship_shape_model(workdir: Path) -> dict:
         "minutes": round(train.recorded_minutes(records), 1),
         "budget minutes": config.train.max_minutes or None,
     }
-    # a warm start from a bundled model (possibly the one replaced here): the card keeps the
-    # whole history, with the revision where the starting model can still be found; shipping
-    # the same run again finds its own card there and keeps that card's history
     start = model_store.load_card(config.train.init_from) if config.train.init_from else None
-    if start is not None and start["made by"] == command:
-        earlier = ("steps in all", "minutes in all", "earlier runs")
-        training.update({k: start["training"][k] for k in earlier if k in start["training"]})
-    elif start is not None:
-        before = start["training"]
-        training["steps in all"] = before.get("steps in all", before["steps"]) + steps
-        training["minutes in all"] = round(
-            before.get("minutes in all", before["minutes"]) + training["minutes"], 1
-        )
-        revision = subprocess.run(
-            ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        training["earlier runs"] = [
-            *before.get("earlier runs", []),
-            f"{start['made by']} (bundled at git {revision})",
-        ]
+    training = with_history(training, command, start)
     card = fit.package(
         params,
         config,
@@ -256,8 +282,7 @@ def main():
     p.add_argument("--sets", nargs="+", default=[])
     p.add_argument("--ship-shapes", nargs="+", type=Path, default=[], help="shape-task workdirs")
     args = p.parse_args()
-    if args.ship:
-        ship(args.ship, args.sets)
+    replaced = ship(args.ship, args.sets) if args.ship else {}
     for workdir in args.ship_shapes:
         ship_shape_model(workdir)
     upgrade_configs()
@@ -265,7 +290,7 @@ def main():
     update_readme()
     rows = benchmark_rows()
     for name in benchmark.SCENARIOS:
-        card = card_for(name, rows)
+        card = card_for(name, rows, replaced)
         if not same_card(model_store.load_card(name), card):  # a new date alone is no change
             fit.write_model_card(model_store.BUNDLED_DIR / name, card)
         print(

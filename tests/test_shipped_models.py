@@ -1,8 +1,10 @@
 """The 18 benchmark models shipped in miro_jax/trained_models load by name, and none of them sits
 on the predict-zero plateau (a plateau model compresses its training FOV's clusters by ≈0.0002)."""
 
+import sys
+
 import pytest
-from conftest import needs_benchmark
+from conftest import REPO, needs_benchmark
 
 from configs import benchmark
 from miro_jax import benchmark_data, evaluation, inference, metrics, model_store
@@ -77,3 +79,24 @@ def test_benchmark_models_store_dbscan_searched_on_their_training_fovs():
         restored = evaluation.with_benchmark_evals(config, name).evals
         assert (restored.miro_eps, restored.dbscan_eps) == (paper.miro_eps, paper.dbscan_eps)
     assert searched >= 15  # the paper's values are rarely on the grid
+
+
+def test_a_warm_start_card_adds_up_its_history():
+    """A model trained on from another keeps every earlier run on its card (scripts/release.py
+    with_history): steps and minutes add up, and writing the same run's card again keeps them."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    import release
+
+    first = {"made by": "run A", "training": {"steps": 1000, "minutes": 10.0}}
+    second = release.with_history({"steps": 500, "minutes": 5.2}, "run B", first)
+    assert (second["steps in all"], second["minutes in all"]) == (1500, 15.2)
+    assert second["earlier runs"][0].startswith("run A (bundled at git ")
+    third = release.with_history(
+        {"steps": 200, "minutes": 2.0}, "run C", {"made by": "run B", "training": second}
+    )
+    assert (third["steps in all"], len(third["earlier runs"])) == (1700, 2)
+    again = release.with_history(
+        {"steps": 500, "minutes": 5.2}, "run B", {"made by": "run B", "training": second}
+    )
+    assert again == second
+    assert release.with_history({"steps": 9}, "run A", None) == {"steps": 9}
