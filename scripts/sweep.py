@@ -155,7 +155,10 @@ def run_point(base: str, overrides: dict, workdir: Path, slots: queue.Queue | No
 
 def _miro_jax():
     """The miro_jax package, imported only when a report is written (importing jax is slow and
-    running the points needs none of it)."""
+    running the points needs none of it); from this checkout, as the points' subprocesses
+    (cwd=REPO) import it, so a report needs no installed package either."""
+    if str(REPO) not in sys.path:
+        sys.path.insert(0, str(REPO))
     import miro_jax.evaluation
     import miro_jax.train
 

@@ -136,3 +136,29 @@ def test_claims_share_points_between_live_sweep_processes(tmp_path):
     live.wait()
     assert sweep_runner.claim(point)  # its process is gone: the stale claim is taken over
     assert (point / "claimed_by").read_text() == str(os.getpid())
+
+
+def test_the_report_imports_this_checkout_without_an_installed_package(tmp_path):
+    """The points train in subprocesses run from the checkout; the report, written in-process,
+    must find the same package when none is installed (an editable install that points
+    elsewhere failed a report after two hours of training)."""
+    probe = f"""
+import sys
+sys.meta_path = [f for f in sys.meta_path if "editable" not in repr(f).lower()]
+sys.path = [p for p in sys.path if p not in ("", ".", {str(REPO)!r})]
+try:
+    import miro_jax
+    print("INSTALLED")
+except ImportError:
+    sys.path.insert(0, {str(REPO / "scripts")!r})
+    import sweep
+    print(sweep._miro_jax().__file__)
+"""
+    out = subprocess.run(
+        [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    if out == "INSTALLED":
+        import pytest
+
+        pytest.skip("miro_jax is installed as a regular package here; nothing to hide")
+    assert out == str(REPO / "miro_jax" / "__init__.py")
