@@ -7,6 +7,8 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -158,7 +160,5 @@ except ImportError:
         [sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, check=True
     ).stdout.strip()
     if out == "INSTALLED":
-        import pytest
-
         pytest.skip("miro_jax is installed as a regular package here; nothing to hide")
     assert out == str(REPO / "miro_jax" / "__init__.py")
