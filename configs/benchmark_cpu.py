@@ -40,7 +40,7 @@ RECIPE = {
     "scenario_6": Row(4800, batch=2, hidden=256, l2_steps=1500),
     "scenario_7": Row(4000),
     "scenario_8": Row(6000),
-    "scenario_9": Row(2800),
+    "scenario_9": Row(2800, hidden=256),
     "scenario_10": Row(6000),
     "scenario_2_blinking": Row(1400, batch=2),
     "scenario_3_blinking": Row(1800, batch=2),

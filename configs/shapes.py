@@ -24,6 +24,14 @@ TASKS = {
         dict(clusters=(21, 42), radial_std_nm=25.0),
         0,
     ),
+    # the calibrated C-shapes with their circles' centres ≥ 300 nm apart, where DBSCAN alone
+    # still matches the paper's row (calibration_6400_separated_c_shapes.md)
+    "c_shapes_separated": (
+        "c_shapes",
+        dict(fov_nm=3200.0, clusters=(4, 8), radial_std_nm=25.0, min_separation_nm=300.0),
+        dict(clusters=(21, 42), radial_std_nm=25.0, min_separation_nm=300.0),
+        0,
+    ),
     # rings where DBSCAN alone comes nearest the paper's rings row (0.80–1.60 per µm² of
     # placement area, 20–40 localizations per ring, 10 % background;
     # calibration_6400_rings_density.md); DBSCAN alone's optimum sits near 150 nm, so the search
@@ -35,10 +43,39 @@ TASKS = {
         0,
         {"evals.search_eps_max_nm": 300.0},
     ),
+    # the calibrated rings with centres ≥ 500 nm (one ring diameter) apart: no overlapping
+    # rings, which every miss of the rings_calibrated model is (capability_rings_calibrated.md)
+    "rings_separated": (
+        "rings",
+        dict(
+            fov_nm=3200.0,
+            clusters=(5, 10),
+            points=(20, 40),
+            background_fraction=0.1,
+            min_separation_nm=500.0,
+        ),
+        dict(clusters=(26, 52), points=(20, 40), background_fraction=0.1, min_separation_nm=500.0),
+        0,
+        {"evals.search_eps_max_nm": 300.0},
+    ),
     "spots_ellipses": (
         "shape_mixture",
         dict(kinds=("spot", "ellipse"), fov_nm=3200.0, clusters=(10, 15)),
         dict(kinds=("spot", "ellipse")),
+        2,
+    ),
+    # the mixtures with shape centres apart (no overlaps), to score the classifiers where
+    # clusters do not merge (capability_<task>_on_<task>_separated.md)
+    "spots_ellipses_separated": (
+        "shape_mixture",
+        dict(kinds=("spot", "ellipse"), fov_nm=3200.0, clusters=(10, 15), min_separation_nm=400.0),
+        dict(kinds=("spot", "ellipse"), min_separation_nm=400.0),
+        2,
+    ),
+    "c_shapes_rings_separated": (
+        "shape_mixture",
+        dict(kinds=("c_shape", "ring"), fov_nm=3200.0, clusters=(10, 15), min_separation_nm=500.0),
+        dict(kinds=("c_shape", "ring"), min_separation_nm=500.0),
         2,
     ),
     "spots_rings": (

@@ -93,6 +93,13 @@ def main():
         help="LO-HI localizations per shape (default: simulate.ARC_SHAPES')",
     )
     p.add_argument(
+        "--min-separation",
+        nargs="+",
+        type=float,
+        default=[0.0],
+        help="nearest distance between shape centres, nm (0: overlaps allowed)",
+    )
+    p.add_argument(
         "--eps-max",
         type=float,
         default=SEARCH_RULE["eps_range"][1],
@@ -104,11 +111,18 @@ def main():
     t0 = time.time()
     rows = []
     grid = itertools.product(
-        args.shapes, args.densities, args.radial_std, args.background_fraction, args.points
+        args.shapes,
+        args.densities,
+        args.radial_std,
+        args.background_fraction,
+        args.points,
+        args.min_separation,
     )
-    for shape, density, std, background, points in grid:
+    for shape, density, std, background, points, separation in grid:
         clusters = shapes_per_field(density, args.fov_nm)
         kwargs = dict(clusters=clusters, radial_std_nm=std, fov_nm=args.fov_nm)
+        if separation:
+            kwargs["min_separation_nm"] = separation
         if background is not None:
             kwargs["background_fraction"] = background
         if points is not None:
@@ -132,6 +146,7 @@ def main():
             "localizations per shape": "–".join(
                 str(v) for v in kwargs.get("points", defaults["points"])
             ),
+            "min. centre separation nm": f"{separation:g}",
             "DBSCAN eps nm / minPts": f"{found.eps:.1f} / {found.min_samples}",
         }
         for c in ("IoU", "ARI", "ARI_dagger", "AMI", "JI_c", "RMSRE_N"):

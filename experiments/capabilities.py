@@ -1,6 +1,7 @@
 """Scores a model trained on a simulator (configs/shapes.py) on 20 fresh simulated FOVs.
 
   python -m experiments.capabilities --workdir runs/c_shapes
+  python -m experiments.capabilities --model rings_calibrated [--fields rings_separated]
 
 MIRO + DBSCAN vs DBSCAN alone; DBSCAN parameters for both chosen as every model's are
 (fit.choose_dbscan: the config's search rule on the 20 separate simulated "training" FOVs, seed
@@ -33,19 +34,97 @@ from miro_jax import (
 PAPER = {
     "c_shapes": "paper Table 1: MIRO ARI† 0.95, JI_c 0.999; DBSCAN ARI† 0.88, JI_c 0.67",
     "c_shapes_calibrated": "paper Table 1: MIRO ARI† 0.95, JI_c 0.999; DBSCAN ARI† 0.88, JI_c 0.67",
+    "c_shapes_separated": "paper Table 1: MIRO ARI† 0.95, JI_c 0.999; DBSCAN ARI† 0.88, JI_c 0.67",
     "rings": "paper Table 1: MIRO ARI† 0.85, JI_c 0.99; DBSCAN ARI† 0.69, JI_c 0.55",
+    "rings_calibrated": "paper Table 1: MIRO ARI† 0.85, JI_c 0.99; DBSCAN ARI† 0.69, JI_c 0.55",
+    "rings_separated": "paper Table 1: MIRO ARI† 0.85, JI_c 0.99; DBSCAN ARI† 0.69, JI_c 0.55",
     "spots_ellipses": "paper: classification macro F1 ≈ 0.93",
+    "spots_ellipses_separated": "paper: classification macro F1 ≈ 0.93",
 }
+
+
+OUTCOMES = ("whole", "split", "merged", "missed")
+NEIGHBOUR_BINS = (0.6, 1.0, 1.4, 2.0)  # nearest other centroid, in structure diameters
+
+
+def outcome_table(items, labellings: dict) -> list[str]:
+    """How each method found every true cluster (metrics.cluster_outcomes), by the distance to
+    its nearest neighbour in diameters (2 × the median radius of gyration): where JI_c is lost."""
+    radii = [
+        cluster.radius_of_gyration(it.fov.xy_nm[idx])
+        for it in items
+        for _, idx in cluster.label_groups(it.fov.labels)
+    ]
+    diameter = 2.0 * float(np.median(radii))
+    edges = [0.0, *NEIGHBOUR_BINS, np.inf]
+    names = [f"{a:g}–{b:g}" if np.isfinite(b) else f"≥ {a:g}" for a, b in zip(edges, edges[1:])]
+    found = {}
+    for method, labels in labellings.items():
+        pairs = [metrics.cluster_outcomes(it.fov.xy_nm, it.fov.labels, lab)
+                 for it, lab in zip(items, labels)]  # fmt: skip
+        nearest = np.concatenate([n for n, _ in pairs]) / diameter
+        found[method] = (
+            np.digitize(nearest, NEIGHBOUR_BINS),
+            np.concatenate([o for _, o in pairs]),
+        )
+    bins = next(iter(found.values()))[0]
+    rows = []
+    for b, name in enumerate(names):
+        row = {"nearest neighbour [diameters]": name, "true clusters": int((bins == b).sum())}
+        for method, (in_bin, outcome) in found.items():
+            sel = outcome[in_bin == b]
+            row[f"{method}: whole / split / merged / missed"] = (
+                " / ".join(f"{np.mean(sel == k):.2f}" for k in OUTCOMES) if len(sel) else "–"
+            )
+        rows.append(row)
+    return [
+        f"How each true cluster was found (metrics.cluster_outcomes: ≥ 20 % of it in one predicted "
+        f"cluster), by its nearest neighbour's centroid distance in diameters (2 × the median "
+        f"radius of gyration, {diameter:.0f} nm), fraction of the clusters in the bin:",
+        "",
+        evaluation.markdown_table(pd.DataFrame(rows).set_index("nearest neighbour [diameters]")),
+        "",
+    ]
 
 
 def main():
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    p.add_argument("--workdir", required=True)
+    source = p.add_mutually_exclusive_group(required=True)
+    source.add_argument("--workdir", help="a configs/shapes.py training's workdir")
+    source.add_argument("--model", help="a bundled shape model (its card tells its training)")
+    p.add_argument("--fields", help="score on another configs/shapes.py task's simulated fields")
     args = p.parse_args()
-    params, config = model_store.load_model(Path(args.workdir) / "model")
+    if args.model:
+        params, config = model_store.load_model(args.model)
+        card = model_store.load_card(args.model)
+        made_by, minutes, steps = (
+            card["made by"],
+            card["training"]["minutes"],
+            card["training"]["steps"],
+        )
+        model, command = f"bundled {args.model}", f"--model {args.model}"
+    else:
+        params, config = model_store.load_model(Path(args.workdir) / "model")
+        records = train.read_metrics(args.workdir)
+        made_by = model_store.training_command(
+            f"configs/shapes.py:{config.data.scenario}",
+            shapes.get_config(config.data.scenario),
+            config,
+            args.workdir,
+        )
+        minutes, steps = train.recorded_minutes(records), train.recorded_steps(records)
+        model, command = args.workdir, f"--workdir {args.workdir}"
     task = config.data.scenario
+    if args.fields:  # the same model on another simulator setting's fields
+        other = shapes.get_config(args.fields)
+        if other.data.simulator != config.data.simulator:
+            raise SystemExit(f"--fields {args.fields} simulates {other.data.simulator}, the model "
+                             f"{config.data.simulator}: choose a task of the same simulator")  # fmt: skip
+        config.data.eval_simulator_kwargs = other.data.eval_simulator_kwargs
+        command += f" --fields {args.fields}"
+    fields = args.fields or task
     t0 = time.time()
     dev = input_pipeline.eval_fovs(config, "dev")
     search = input_pipeline.eval_fovs(config, "train")
@@ -62,18 +141,14 @@ def main():
         evaluation.score_fovs(dev_sq, dev, miro_p, "MIRO + DBSCAN"),
     ]
     per_fov = pd.concat(frames, ignore_index=True)
-    records = train.read_metrics(args.workdir)
     lines = [
         *report.header(
-            f"Capability `{task}`: 20 fresh simulated FOVs",
-            f"python -m experiments.capabilities --workdir {args.workdir}",
-            "Training: `"
-            + model_store.training_command(
-                f"configs/shapes.py:{task}", shapes.get_config(task), config, args.workdir
-            )
-            + f"` ({train.recorded_minutes(records):.1f} min recorded)",
-            f"Model: {args.workdir} (K = {config.model.num_iterations}, hidden "
-            f"{config.model.hidden_size}, {train.recorded_steps(records)} steps"
+            f"Capability `{task}`: 20 fresh simulated FOVs"
+            + (f" of `{fields}`" if fields != task else ""),
+            f"python -m experiments.capabilities {command}",
+            f"Training: `{made_by}` ({minutes:.1f} min recorded)",
+            f"Model: {model} (K = {config.model.num_iterations}, hidden "
+            f"{config.model.hidden_size}, {steps} steps"
             f"{', warm start from ' + config.train.init_from if config.train.init_from else ''}"
             "); evaluation "
             f"wall time {time.time() - t0:.0f} s",
@@ -81,10 +156,21 @@ def main():
             f"{config.evals.search_objective}{' plateau' if config.evals.search_plateau else ''}): "
             f"alone eps {raw_p.eps:.1f} nm "
             f"minPts {raw_p.min_samples}; MIRO eps {miro_p.eps:.1f} nm minPts {miro_p.min_samples}",
-            f"Reference: {PAPER.get(task, '–')}",
+            f"Reference: {PAPER.get(fields, '–')}",
         ),
         evaluation.markdown_table(evaluation.summarize(per_fov)),
         "",
+        *outcome_table(
+            dev,
+            {
+                "DBSCAN alone": [
+                    cluster.dbscan_labels(it.fov.xy_nm, raw_p.eps, raw_p.min_samples) for it in dev
+                ],
+                "MIRO + DBSCAN": [
+                    cluster.dbscan_labels(sq, miro_p.eps, miro_p.min_samples) for sq in dev_sq
+                ],
+            },
+        ),
     ]
     if config.model.num_classes:
         truth_c, pred_c, unvoted_c, ceiling_c, loc_t, loc_p = [], [], [], [], [], []
@@ -127,7 +213,7 @@ def main():
             f"{cluster_f1(ceiling_c)['macro_F1']:.3f}.",
             "",
         ]
-    report.write(f"capability_{task}.md", lines)
+    report.write(f"capability_{task}" + (f"_on_{fields}" if fields != task else "") + ".md", lines)
 
 
 if __name__ == "__main__":

@@ -220,6 +220,38 @@ def clustering_scores(
     return scores
 
 
+def cluster_outcomes(
+    xy: np.ndarray, truth: np.ndarray, pred: np.ndarray, share: float = 0.2
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per true cluster (label order): the distance from its centroid to the nearest other true
+    centroid (inf when alone) and how the prediction found it: 'whole', 'split' (≥ 2 predicted
+    clusters each hold ≥ `share` of it), 'merged' (another true cluster makes up ≥ `share` of
+    its one predicted cluster) or 'missed' (no predicted cluster holds `share` of it). Says whether
+    a JI_c shortfall comes from neighbours or from the shapes themselves."""
+    truth, pred = np.asarray(truth), np.asarray(pred)
+    t_ids, t_idx = np.unique(truth, return_inverse=True)
+    p_ids, p_idx = np.unique(pred, return_inverse=True)
+    counts = np.zeros((len(t_ids), len(p_ids)), np.int64)
+    np.add.at(counts, (t_idx, p_idx), 1)
+    counts = counts[t_ids > 0]
+    sizes = counts.sum(axis=1, keepdims=True)  # noise included: a cluster left as noise is missed
+    counts = counts[:, p_ids > 0]  # true clusters × predicted clusters
+    parts = (counts > 0) & (counts >= share * sizes)
+    owners = (counts > 0) & (counts >= share * counts.sum(axis=0, keepdims=True))
+    n_parts = parts.sum(axis=1)
+    merged = (parts & (owners.sum(axis=0) > 1)).any(axis=1)
+    outcome = np.where(
+        n_parts == 0, "missed", np.where(n_parts > 1, "split", np.where(merged, "merged", "whole"))
+    )
+    centroids, _, _ = _cluster_summary(np.asarray(xy, np.float64), truth)
+    nearest = np.full(len(centroids), np.inf)
+    if len(centroids) > 1:
+        dist = scipy.spatial.distance.cdist(centroids, centroids)
+        np.fill_diagonal(dist, np.inf)
+        nearest = dist.min(axis=1)
+    return nearest, outcome
+
+
 def compression_index(original: np.ndarray, squeezed: np.ndarray, truth: np.ndarray) -> float:
     """1 − mean over truth clusters of (radius of gyration after / before squeezing).
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
+import scipy.spatial
 
 
 @dataclasses.dataclass
@@ -125,8 +126,25 @@ def _arc(rng, n, radius, radial_std, start, span):
     return np.stack([r * np.cos(angle), r * np.sin(angle)], 1)
 
 
-def _place(rng, shapes: list[np.ndarray], fov_nm: float, margin: float):
-    return [s + rng.uniform(margin, fov_nm - margin, 2) for s in shapes]
+def _place(
+    rng, shapes: list[np.ndarray], fov_nm: float, margin: float, min_separation_nm: float = 0.0
+):
+    """Each shape at a uniform random centre; with `min_separation_nm`, centres drawn again until
+    they are that far from every earlier one (random sequential placement)."""
+    if min_separation_nm <= 0:
+        return [s + rng.uniform(margin, fov_nm - margin, 2) for s in shapes]
+    centres = np.zeros((0, 2))
+    for _ in shapes:
+        tries = rng.uniform(margin, fov_nm - margin, (10_000, 2))
+        gaps = scipy.spatial.distance.cdist(tries, centres).min(axis=1, initial=np.inf)
+        free = np.flatnonzero(gaps >= min_separation_nm)
+        if not len(free):
+            raise ValueError(
+                f"{len(shapes)} shapes do not fit {min_separation_nm:g} nm apart in a "
+                f"{fov_nm:g} nm field: lower the shape count or the separation"
+            )
+        centres = np.vstack([centres, tries[free[0]]])
+    return [s + c for s, c in zip(shapes, centres)]
 
 
 def _assemble(rng, shapes, classes, fov_nm, background_fraction) -> Field:
@@ -151,9 +169,11 @@ def _arcs_field(
     fov_nm: float = 6400.0,
     radius_nm: float = 250.0,
     radial_std_nm: float = 50.0,
+    min_separation_nm: float = 0.0,
 ) -> Field:
     """Arcs of `span` radians (a random orientation when less than a full circle) at random
-    places, one cluster each, plus uniform background."""
+    places (centres at least `min_separation_nm` apart), one cluster each, plus uniform
+    background."""
     k = int(rng.integers(clusters[0], clusters[1] + 1))
     shapes = []
     for _ in range(k):
@@ -161,7 +181,11 @@ def _arcs_field(
         start = rng.uniform(0, 2 * np.pi) if span < 2 * np.pi else 0.0
         shapes.append(_arc(rng, n, radius_nm, radial_std_nm, start, span))
     return _assemble(
-        rng, _place(rng, shapes, fov_nm, radius_nm + 100), [1] * k, fov_nm, background_fraction
+        rng,
+        _place(rng, shapes, fov_nm, radius_nm + 100, min_separation_nm),
+        [1] * k,
+        fov_nm,
+        background_fraction,
     )
 
 
@@ -197,8 +221,10 @@ def shape_mixture(
     clusters=(40, 60),
     points=(40, 80),
     background_fraction=0.06,
+    min_separation_nm: float = 0.0,
 ) -> Field:
-    """Clusters of several shapes for classification (overlaps allowed); class i+1 = kinds[i].
+    """Clusters of several shapes for classification (overlaps allowed unless their centres must
+    be `min_separation_nm` apart); class i+1 = kinds[i].
 
     spot: Gaussian σ 50 nm; ellipse: σ 150 × 40 nm; ring / c_shape: radius 250 nm, 50 nm std.
     Each shape is randomly rotated.
@@ -211,7 +237,11 @@ def shape_mixture(
         a = rng.uniform(0, 2 * np.pi)
         shapes.append(pts @ np.array([[np.cos(a), np.sin(a)], [-np.sin(a), np.cos(a)]]))
     return _assemble(
-        rng, _place(rng, shapes, fov_nm, 350.0), list(kind_index + 1), fov_nm, background_fraction
+        rng,
+        _place(rng, shapes, fov_nm, 350.0, min_separation_nm),
+        list(kind_index + 1),
+        fov_nm,
+        background_fraction,
     )
 
 

@@ -125,3 +125,26 @@ def test_training_command_remakes_the_config():
             value = text
         base.update_from_flattened_dict({key: value})
     assert model_store.config_differences(base, trained) == []
+
+
+def test_separated_tasks_keep_shape_centres_apart():
+    # rings' placement centres ≥ min_separation_nm apart; a 20-point ring's centroid strays
+    # ≈ 40 nm from its centre, hence the allowance (overlapping placement gives pairs < 100 nm)
+    import scipy.spatial
+
+    from miro_jax import input_pipeline
+
+    for task in ("rings_separated", "rings_calibrated"):
+        config = shapes.get_config(task)
+        field = input_pipeline.simulated_field(config, np.random.default_rng(0), evaluation=True)
+        ids = np.unique(field.labels[field.labels > 0])
+        centroids = np.array([field.xy[field.labels == i].mean(axis=0) for i in ids])
+        nearest = scipy.spatial.distance.pdist(centroids).min()
+        if task == "rings_separated":
+            assert nearest >= config.data.eval_simulator_kwargs.min_separation_nm - 150.0
+        else:
+            assert nearest < 200.0
+    # the C-shapes task's arguments reach the simulator (both field sizes)
+    config = shapes.get_config("c_shapes_separated")
+    for evaluation in (False, True):
+        input_pipeline.simulated_field(config, np.random.default_rng(0), evaluation)

@@ -149,3 +149,15 @@ def test_cluster_classes_take_the_mode_per_true_cluster():
     np.testing.assert_array_equal(pred_c, [1, 1])
     f1 = metrics.classification_scores(true_c, pred_c, 3, f1_classes=[1, 2])["macro_F1"]
     assert f1 == pytest.approx((2 / 3 + 0) / 2)  # class 1: precision 1/2, recall 1; class 2: 0
+
+
+def test_cluster_outcomes_name_merges_splits_and_misses():
+    # clusters 1 and 2 (10 nm apart) share one predicted cluster, 3 is cut in two, 4 is found
+    # whole, 5 is left as noise; a background point sits in cluster 4's prediction (not a merge)
+    xy = np.array([[0, 0], [1, 0], [10, 0], [11, 0], [100, 0], [101, 0], [200, 0], [201, 0],
+                   [202, 0], [300, 0], [301, 0]], float)  # fmt: skip
+    truth = np.array([1, 1, 2, 2, 3, 3, 4, 4, 0, 5, 5])
+    pred = np.array([5, 5, 5, 5, 7, 8, 9, 9, 9, 0, 0])
+    nearest, outcome = metrics.cluster_outcomes(xy, truth, pred)
+    assert outcome.tolist() == ["merged", "merged", "split", "whole", "missed"]
+    np.testing.assert_allclose(nearest, [10.0, 10.0, 90.0, 100.0, 100.0], atol=1e-9)

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+import scipy.spatial
 
 from miro_jax import simulate
 
@@ -154,3 +155,15 @@ def test_pair_l1_known_cases():
     assert got["oracle"] == 0.0
     assert abs(got["merged"] - 500 / 4) < 3
     assert abs(got["MIRO"] - 25 * np.sqrt(2 / np.pi)) < 1.5
+
+
+def test_arc_centres_keep_their_minimum_separation_or_say_they_cannot():
+    rng = np.random.default_rng(3)
+    shapes = [np.zeros((1, 2))] * 40  # one point at each centre
+    placed = np.concatenate(simulate._place(rng, shapes, 6400.0, 350.0, min_separation_nm=600.0))
+    gaps = scipy.spatial.distance.pdist(placed)
+    assert gaps.min() >= 600.0
+    free = np.concatenate(simulate._place(np.random.default_rng(3), shapes, 6400.0, 350.0))
+    assert scipy.spatial.distance.pdist(free).min() < 600.0  # what the separation changes
+    with pytest.raises(ValueError, match="lower the shape count or the separation"):
+        simulate._place(rng, [np.zeros((1, 2))] * 200, 6400.0, 350.0, min_separation_nm=600.0)
