@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from configs import benchmark, default
+from configs import benchmark, benchmark_cpu, default
 from configs import fit as fit_recipe
 from miro_jax import cli, fit, input_pipeline, model_store, simulate
 
@@ -201,7 +201,9 @@ def test_model_auto_picks_the_bundled_model_trained_on_similar_data():
     wide = {
         n for n in model_store.bundled_models() if model_store.load_card(n)["hidden size"] == 256
     }
-    assert wide == {"scenario_3", "scenario_6"}  # the two benchmark sets shipped at hidden 256
+    # the bundled benchmark models are as wide as their rows of the CPU recipe say
+    assert wide == {n for n, row in benchmark_cpu.RECIPE.items() if row.hidden == 256}
+    assert wide == {"scenario_3", "scenario_6", "scenario_9"}
     assert model_store.closest_bundled_model(statistics, hidden_size=256)[0] in wide
 
 
