@@ -44,7 +44,7 @@ TASKS = {
         {"evals.search_eps_max_nm": 300.0},
     ),
     # the calibrated rings with centres ≥ 500 nm (one ring diameter) apart: no overlapping
-    # rings, which every miss of the rings_calibrated model is (capability_rings_calibrated.md)
+    # rings, where 97 % of the rings_calibrated model's misses are (capability_rings_calibrated.md)
     "rings_separated": (
         "rings",
         dict(
