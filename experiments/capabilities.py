@@ -119,9 +119,13 @@ def main():
     task = config.data.scenario
     if args.fields:  # the same model on another simulator setting's fields
         other = shapes.get_config(args.fields)
-        if other.data.simulator != config.data.simulator:
-            raise SystemExit(f"--fields {args.fields} simulates {other.data.simulator}, the model "
-                             f"{config.data.simulator}: choose a task of the same simulator")  # fmt: skip
+
+        def simulated(c):  # what a field holds: the simulator and, for mixtures, its classes
+            return c.data.simulator, tuple(c.data.eval_simulator_kwargs.get("kinds", ()))
+
+        if simulated(other) != simulated(config):
+            raise SystemExit(f"--fields {args.fields} simulates {simulated(other)}, the model was "
+                             f"trained on {simulated(config)}: choose a task of the same shapes")  # fmt: skip
         config.data.eval_simulator_kwargs = other.data.eval_simulator_kwargs
         command += f" --fields {args.fields}"
     fields = args.fields or task
