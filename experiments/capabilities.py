@@ -145,6 +145,7 @@ def main():
         evaluation.score_fovs(dev_sq, dev, miro_p, "MIRO + DBSCAN"),
     ]
     per_fov = pd.concat(frames, ignore_index=True)
+    miro_labels = [cluster.dbscan_labels(sq, miro_p.eps, miro_p.min_samples) for sq in dev_sq]
     lines = [
         *report.header(
             f"Capability `{task}`: 20 fresh simulated FOVs"
@@ -170,16 +171,13 @@ def main():
                 "DBSCAN alone": [
                     cluster.dbscan_labels(it.fov.xy_nm, raw_p.eps, raw_p.min_samples) for it in dev
                 ],
-                "MIRO + DBSCAN": [
-                    cluster.dbscan_labels(sq, miro_p.eps, miro_p.min_samples) for sq in dev_sq
-                ],
+                "MIRO + DBSCAN": miro_labels,
             },
         ),
     ]
     if config.model.num_classes:
         truth_c, pred_c, unvoted_c, ceiling_c, loc_t, loc_p = [], [], [], [], [], []
-        for o, sq, it in zip(outs, dev_sq, dev):
-            labels = cluster.dbscan_labels(sq, miro_p.eps, miro_p.min_samples)
+        for o, labels, it in zip(outs, miro_labels, dev):
             true_cls, refined = evaluation.class_predictions(o, it, labels)
             loc_t.append(true_cls)
             loc_p.append(refined)
