@@ -9,6 +9,7 @@ A sweep file defines get_sweep() -> dict(
     seeds=[0, 1, 2],                                   # repeats (train.seed and data.seed)
     # a point may also name its own base config: {"base": "configs/benchmark_cpu.py:scenario_4", ...}
     metrics=["dev_ARI_dagger", "dev_JI_c"],            # scores for the table
+    history=["dev_ARI_dagger"],                        # also shown at every dev evaluation
     reference="paper Table S8: ...")                   # optional: the paper's numbers, in the report
 Finished points (workdir/model/config.json exists) are skipped; unfinished ones resume from their
 last checkpoint, so a killed sweep restarted with the same command completes only what is missing.
@@ -46,6 +47,7 @@ def load_sweep(path: str) -> dict:
     sweep.setdefault("seeds", [0])
     sweep.setdefault("reference", "–")  # the paper's result for this ablation, shown in the report
     sweep.setdefault("metrics", ["dev_ARI_dagger", "dev_JI_c", "dev_loss"])
+    sweep.setdefault("history", sweep["metrics"][:1])  # scores shown at every dev evaluation
     return sweep
 
 
@@ -166,13 +168,40 @@ def _miro_jax():
 
 
 def final_record(workdir: Path) -> dict:
-    """Last dev scores and the training wall time from metrics.jsonl (train.read_metrics)."""
+    """Last dev scores and the training wall time (every resumed run counted) from
+    metrics.jsonl (train.read_metrics)."""
+    train = _miro_jax().train
+    records = train.read_metrics(workdir)
     out: dict = {}
-    for record in _miro_jax().train.read_metrics(workdir):
+    for record in records:
         out.update({k: v for k, v in record.items() if k.startswith("dev_")})
-        if "time" in record:
-            out["train_time_s"] = record["time"]
+    minutes = train.recorded_minutes(records)
+    if np.isfinite(minutes):
+        out["train_time_s"] = 60.0 * minutes
     return out
+
+
+def dev_history(workdir: Path, metric: str) -> dict[int, float]:
+    """A dev score at every step it was evaluated (metrics.jsonl), for the report's curves."""
+    records = _miro_jax().train.read_metrics(workdir)
+    return {r["step"]: r[metric] for r in records if metric in r}
+
+
+def history_table(histories: list[tuple[str, list[dict[int, float]]]], metric: str) -> list[str]:
+    """One row per point: `metric` at each evaluated step (mean over its seeds); empty when no
+    point was evaluated at more than one step (nothing to show beyond the main table)."""
+    steps = sorted({s for _, hs in histories for h in hs for s in h})
+    if len(steps) < 2:
+        return []
+    lines = [
+        f"\n`{metric}` at each dev evaluation (step):\n",
+        "| point | " + " | ".join(str(s) for s in steps) + " |",
+        "|---" * (len(steps) + 1) + "|",
+    ]
+    for label, hs in histories:
+        cells = [_mean_std([h[s] for h in hs if s in h]) for s in steps]
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return lines
 
 
 def _is_number(value) -> bool:
@@ -232,6 +261,11 @@ def plot_axis(
     plt.close(fig)
 
 
+def point_label(point: dict) -> str:
+    """A point as the report's rows name it: `key=value, …`."""
+    return ", ".join(f"{k}={_shown(k, v)}" for k, v in point.items())
+
+
 def _mean_std(values: list[float]) -> str:
     """A table cell: the value for one seed, mean ± std (over seeds) for several, – for none."""
     if not values:
@@ -286,8 +320,20 @@ def write_report(
         for m in metrics:
             vals = [r[m] for r in recs if m in r]
             cells.append(_mean_std(vals))
-        label = ", ".join(f"{k}={_shown(k, v)}" for k, v in point.items())
-        lines.append(f"| {label} | {len(recs)} | " + " | ".join(cells) + " |")
+        lines.append(f"| {point_label(point)} | {len(recs)} | " + " | ".join(cells) + " |")
+    for metric in sweep["history"]:
+        histories = [
+            (
+                point_label(point),
+                [
+                    dev_history(out / point_name(point, s), metric)
+                    for s in sweep["seeds"]
+                    if is_done(out / point_name(point, s))
+                ],
+            )
+            for point in sweep["points"]
+        ]
+        lines += history_table(histories, metric)
     report = results_dir / f"sweep_{sweep['name']}.md"
     results_dir.mkdir(parents=True, exist_ok=True)
     for axis in plot_axes(sweep["points"]):

@@ -1,5 +1,6 @@
 """The sweep runner: killed half-way and restarted, it completes only the missing points."""
 
+import json
 import os
 import signal
 import subprocess
@@ -162,3 +163,32 @@ except ImportError:
     if out == "INSTALLED":
         pytest.skip("miro_jax is installed as a regular package here; nothing to hide")
     assert out == str(REPO / "miro_jax" / "__init__.py")
+
+
+def test_report_shows_each_dev_evaluation_and_counts_resumed_training_time(tmp_path):
+    sys.path.insert(0, str(REPO / "scripts"))
+    import sweep as sweep_runner
+
+    sweep = sweep_runner.load_sweep(str(REPO / "experiments" / "sweeps" / "hidden_size.py"))
+    sweep["points"] = sweep["points"][:2]  # hidden 64 and 128
+    sweep["history"] = ["dev_ARI_dagger"]
+    out = tmp_path / "runs"
+    logs = {  # (step, time, dev ARI†); hidden 128 resumed after step 200 (time restarts at 0)
+        64: [(100, 50.0, 0.5), (200, 100.0, 0.6)],
+        128: [(100, 60.0, 0.7), (200, 120.0, 0.75), (300, 30.0, 0.8)],
+    }
+    for point in sweep["points"]:
+        workdir = out / sweep_runner.point_name(point, 0)
+        (workdir / "model").mkdir(parents=True)
+        (workdir / "model" / "config.json").write_text("{}")
+        records = [
+            {"step": s, "time": t, "dev_ARI_dagger": a}
+            for s, t, a in logs[point["model.hidden_size"]]
+        ]
+        (workdir / "metrics.jsonl").write_text("\n".join(json.dumps(r) for r in records))
+    report = sweep_runner.write_report(sweep, out, tmp_path / "results", "cmd").read_text()
+    assert "| point | 100 | 200 | 300 |" in report
+    assert "| model.hidden_size=64 | 0.500 | 0.600 | – |" in report
+    assert "| model.hidden_size=128 | 0.700 | 0.750 | 0.800 |" in report
+    assert "training time of all points 4.2 min" in report  # 100 s + (120 + 30) s
+    assert sweep_runner.history_table([("p", [{100: 0.5}])], "dev_ARI_dagger") == []
