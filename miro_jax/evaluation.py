@@ -55,18 +55,27 @@ def squeezed_fovs(
 ) -> list[np.ndarray]:
     """MIRO-squeezed nm coordinates of each FOV after step `step_index` (default the last; the
     config decides the scale-back)."""
-    out = []
+    return squeezed_fovs_at_steps(params, config, items, [step_index])[0]
+
+
+def squeezed_fovs_at_steps(
+    params, config: ml_collections.ConfigDict, items, step_indices
+) -> list[list[np.ndarray]]:
+    """[step][FOV] squeezed nm coordinates after each of several steps, from one model run per
+    FOV (a two-level model's corners at k* and structures at K, or its whole trajectory)."""
+    out: list[list[np.ndarray]] = [[] for _ in step_indices]
     for item in items:
         outputs = inference.apply_graph(params, config, item.graph)
-        out.append(
-            squeeze_fov(
-                outputs,
-                item,
-                config.graph.connectivity_radius,
-                config.evals.authors_scaling,
-                step_index=step_index,
+        for per_step, step in zip(out, step_indices):
+            per_step.append(
+                squeeze_fov(
+                    outputs,
+                    item,
+                    config.graph.connectivity_radius,
+                    config.evals.authors_scaling,
+                    step_index=step,
+                )
             )
-        )
     return out
 
 

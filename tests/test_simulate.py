@@ -167,3 +167,24 @@ def test_arc_centres_keep_their_minimum_separation_or_say_they_cannot():
     assert scipy.spatial.distance.pdist(free).min() < 600.0  # what the separation changes
     with pytest.raises(ValueError, match="lower the shape count or the separation"):
         simulate._place(rng, [np.zeros((1, 2))] * 200, 6400.0, 350.0, min_separation_nm=600.0)
+
+
+def test_corner_trajectory_on_a_known_two_level_squeeze():
+    """Two corners 40 nm apart around a centre: held in place, collapsed onto their centroids,
+    then both moved to the structure's centre — spread, shift and spacing follow exactly."""
+    from types import SimpleNamespace
+
+    from experiments.multiscale import corner_trajectory
+
+    offsets = np.array([[-3.0, 0.0], [3.0, 0.0], [0.0, 4.0], [0.0, -4.0]])
+    centroids = np.array([[80.0, 100.0], [120.0, 100.0]])
+    xy = np.concatenate([c + offsets for c in centroids])
+    sublabels = np.repeat([1, 2], 4)
+    item = SimpleNamespace(fov=SimpleNamespace(xy_nm=xy, sublabels=sublabels))
+    collapsed = np.repeat(centroids, 4, axis=0)
+    at_centre = np.full_like(xy, 100.0)
+    table = corner_trajectory([item], [[xy], [collapsed], [at_centre]], steps=[1, 2, 3])
+    np.testing.assert_allclose(table["corner RMS spread [nm]"], [12.5**0.5, 12.5**0.5, 0, 0])
+    np.testing.assert_allclose(table["corner centroid shift [nm]"], [0, 0, 0, 20.0])
+    np.testing.assert_allclose(table["nearest other corner [nm]"], [40.0, 40.0, 40.0, 0.0])
+    assert list(table.index) == [0, 1, 2, 3]
