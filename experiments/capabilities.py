@@ -13,7 +13,6 @@ Writes experiments/results/capability_<task>.md.
 
 import argparse
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -27,8 +26,6 @@ from miro_jax import (
     inference,
     input_pipeline,
     metrics,
-    model_store,
-    train,
 )
 
 PAPER = {  # by task; its calibrated and separated variants share the task's reference
@@ -91,31 +88,13 @@ def main():
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    source = p.add_mutually_exclusive_group(required=True)
-    source.add_argument("--workdir", help="a configs/shapes.py training's workdir")
-    source.add_argument("--model", help="a bundled shape model (its card tells its training)")
+    report.add_model_arguments(p)
     p.add_argument("--fields", help="score on another configs/shapes.py task's simulated fields")
     args = p.parse_args()
-    if args.model:
-        params, config = model_store.load_model(args.model)
-        card = model_store.load_card(args.model)
-        made_by, minutes, steps = (
-            card["made by"],
-            card["training"]["minutes"],
-            card["training"]["steps"],
-        )
-        model, command = f"bundled {args.model}", f"--model {args.model}"
-    else:
-        params, config = model_store.load_model(Path(args.workdir) / "model")
-        records = train.read_metrics(args.workdir)
-        made_by = model_store.training_command(
-            f"configs/shapes.py:{config.data.scenario}",
-            shapes.get_config(config.data.scenario),
-            config,
-            args.workdir,
-        )
-        minutes, steps = train.recorded_minutes(records), train.recorded_steps(records)
-        model, command = args.workdir, f"--workdir {args.workdir}"
+    trained = report.trained_model(args)
+    params, config = trained.params, trained.config
+    made_by, minutes, steps = trained.made_by, trained.minutes, trained.steps
+    model, command = trained.name, trained.flag
     task = config.data.scenario
     if args.fields:  # the same model on another simulator setting's fields
         other = shapes.get_config(args.fields)

@@ -3,7 +3,7 @@ structures (rings, pores) at the last step.
 
   python -m miro_jax.main --config configs/shapes.py:multiscale_rings --workdir workdirs/multiscale_rings
   python -m experiments.multiscale --workdir workdirs/multiscale_rings
-  python -m experiments.multiscale --workdir workdirs/npc_like --out npc_like.md
+  python -m experiments.multiscale --model npc_like --out npc_like.md      # a bundled model
 
 The model trains with per-step targets (corner centres for steps < k*, ring centres after). Test:
 20 fresh simulated FOVs (1.25 µm, 40–60 rings of radius 40 nm, 5–9 corners). For each level,
@@ -28,10 +28,8 @@ import scipy.spatial
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
-import miro_jax.train
-from configs import shapes
 from experiments import report
-from miro_jax import cluster, cluster_stats, evaluation, fit, input_pipeline, model_store
+from miro_jax import cluster, cluster_stats, evaluation, fit, input_pipeline
 
 
 def two_level_statistics(xy: np.ndarray, structures: np.ndarray, corners: np.ndarray) -> dict:
@@ -94,11 +92,12 @@ def main():
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    p.add_argument("--workdir", required=True)
+    report.add_model_arguments(p)
     p.add_argument("--out", default="multiscale.md", help="results file name")
     args = p.parse_args()
     t0 = time.time()
-    params, config = model_store.load_model(Path(args.workdir) / "model")
+    trained = report.trained_model(args)
+    params, config = trained.params, trained.config
     k_star = config.loss.cutoff_iterations
 
     # DBSCAN per level as every shipped model chooses it (fit.choose_dbscan and
@@ -181,22 +180,14 @@ def main():
     hist = f"{Path(args.out).stem}_hist.png"
     fig.savefig(report.path(hist), dpi=120)
     out_flag = "" if args.out == "multiscale.md" else f" --out {args.out}"
-    steps_run = miro_jax.train.recorded_steps(miro_jax.train.read_metrics(args.workdir))
     lines = report.header(
         f"Two-level clustering `{config.data.scenario}`: corners and whole structures from one "
         "model",
-        f"python -m experiments.multiscale --workdir {args.workdir}{out_flag}",
-        f"Model: K = {config.model.num_iterations}, k* = {k_star}, hidden {config.model.hidden_size}, "
-        f"{steps_run} steps (configs/shapes.py:{config.data.scenario}); evaluation "
-        f"{time.time() - t0:.0f} s",
-        "Training: `"
-        + model_store.training_command(
-            f"configs/shapes.py:{config.data.scenario}",
-            shapes.get_config(config.data.scenario),
-            config,
-            args.workdir,
-        )
-        + "`",
+        f"python -m experiments.multiscale {trained.flag}{out_flag}",
+        f"Model: {trained.name} (K = {config.model.num_iterations}, k* = {k_star}, hidden "
+        f"{config.model.hidden_size}, {trained.steps} steps, configs/shapes.py:"
+        f"{config.data.scenario}); evaluation {time.time() - t0:.0f} s",
+        f"Training: `{trained.made_by}` ({trained.minutes:.1f} min recorded)",
         *(
             f"DBSCAN params for {level}s (project rule, {len(train)} training-side fields): alone "
             f"eps {raw_p.eps:.1f} nm minPts {raw_p.min_samples}; MIRO eps {miro_p.eps:.1f} nm "

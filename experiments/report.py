@@ -2,13 +2,16 @@
 from the environment, date) and how it is written (the hand-written ## Discussion is kept), and
 the ✓ rules the tables use."""
 
+import argparse
+import dataclasses
 import datetime
 from pathlib import Path
 
 import jax
 import pandas as pd
 
-from miro_jax import evaluation
+from configs import shapes
+from miro_jax import evaluation, model_store, train
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
@@ -68,3 +71,49 @@ def versus_truth(rows: list[dict], by: str, truth: str = "ground truth") -> pd.D
             f"{(mean.loc[name, c] - mean.loc[truth, c]) / mean.loc[truth, c]:+.1%}" for c in columns
         ]
     return table
+
+
+def add_model_arguments(parser: argparse.ArgumentParser) -> None:
+    """--workdir (a configs/shapes.py training's workdir) or --model (a bundled model)."""
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--workdir", help="a configs/shapes.py training's workdir")
+    source.add_argument("--model", help="a bundled shape model (its card tells its training)")
+
+
+@dataclasses.dataclass
+class TrainedModel:
+    """A model to evaluate and what a report says of it: the training command, its recorded
+    minutes and steps, a name, and the flag that reproduces the evaluation's choice of it."""
+
+    params: dict
+    config: object
+    made_by: str
+    minutes: float
+    steps: int
+    name: str
+    flag: str
+
+
+def trained_model(args: argparse.Namespace) -> TrainedModel:
+    """The model --workdir or --model names (add_model_arguments), with its training's record:
+    a workdir's metrics, or a bundled model's card."""
+    if args.model:
+        params, config = model_store.load_model(args.model)
+        card = model_store.load_card(args.model)
+        training = card["training"]
+        return TrainedModel(
+            params, config, card["made by"], training["minutes"], training["steps"],
+            f"bundled {args.model}", f"--model {args.model}",
+        )  # fmt: skip
+    params, config = model_store.load_model(Path(args.workdir) / "model")
+    records = train.read_metrics(args.workdir)
+    made_by = model_store.training_command(
+        f"configs/shapes.py:{config.data.scenario}",
+        shapes.get_config(config.data.scenario),
+        config,
+        args.workdir,
+    )
+    return TrainedModel(
+        params, config, made_by, train.recorded_minutes(records), train.recorded_steps(records),
+        args.workdir, f"--workdir {args.workdir}",
+    )  # fmt: skip
