@@ -60,29 +60,36 @@ def two_level_statistics(xy: np.ndarray, structures: np.ndarray, corners: np.nda
 def corner_trajectory(items, trajectory: list[list[np.ndarray]], steps) -> pd.DataFrame:
     """How the true corners move over the steps (medians over every corner of the fields): their
     localizations' RMS spread about their own centroid, the centroid's shift from where it
-    started, and the distance to the nearest other corner's centroid, before any step (step 0)
-    and after each of `steps` (1-based). A two-level model should hold the corners tight and in
-    place up to k*, then move them to their structures' centres."""
+    started, the distance to the nearest other corner's centroid, and the mean L1 per coordinate
+    of each localization to its own corner's starting centroid (what the loss's corner term
+    asks; step 0 = staying put), before any step and after each of `steps` (1-based). A last
+    row, "oracle": every localization at the nearest true corner centroid. A two-level model
+    should hold the corners tight and in place up to k*, then move them to their structures."""
     rows = []
-    for step in [0, *steps]:
-        spread, shift, nearest = [], [], []
+    for step in [0, *steps, "oracle"]:
+        spread, shift, nearest, l1 = [], [], [], []
         for i, item in enumerate(items):
             xy = item.fov.xy_nm
-            moved = xy if step == 0 else trajectory[step - 1][i]
             groups = [idx for _, idx in cluster.label_groups(item.fov.sublabels)]
             start = np.array([xy[idx].mean(0) for idx in groups])
+            if step == "oracle":
+                moved = start[scipy.spatial.cKDTree(start).query(xy)[1]]
+            else:
+                moved = xy if step == 0 else trajectory[step - 1][i]
             now = np.array([moved[idx].mean(0) for idx in groups])
             spread += [
                 np.sqrt(((moved[idx] - c) ** 2).sum(1).mean()) for idx, c in zip(groups, now)
             ]
             shift += list(np.linalg.norm(now - start, axis=1))
             nearest += list(scipy.spatial.cKDTree(now).query(now, k=2)[0][:, 1])
+            l1 += [np.abs(moved[idx] - c).mean() for idx, c in zip(groups, start)]
         rows.append(
             {
                 "step": step,
                 "corner RMS spread [nm]": float(np.median(spread)),
                 "corner centroid shift [nm]": float(np.median(shift)),
                 "nearest other corner [nm]": float(np.median(nearest)),
+                "L1 to own corner [nm]": float(np.median(l1)),
             }
         )
     return pd.DataFrame(rows).set_index("step")

@@ -184,7 +184,8 @@ def test_corner_trajectory_on_a_known_two_level_squeeze():
     collapsed = np.repeat(centroids, 4, axis=0)
     at_centre = np.full_like(xy, 100.0)
     table = corner_trajectory([item], [[xy], [collapsed], [at_centre]], steps=[1, 2, 3])
-    np.testing.assert_allclose(table["corner RMS spread [nm]"], [12.5**0.5, 12.5**0.5, 0, 0])
-    np.testing.assert_allclose(table["corner centroid shift [nm]"], [0, 0, 0, 20.0])
-    np.testing.assert_allclose(table["nearest other corner [nm]"], [40.0, 40.0, 40.0, 0.0])
-    assert list(table.index) == [0, 1, 2, 3]
+    np.testing.assert_allclose(table["corner RMS spread [nm]"], [12.5**0.5, 12.5**0.5, 0, 0, 0])
+    np.testing.assert_allclose(table["corner centroid shift [nm]"], [0, 0, 0, 20.0, 0])
+    np.testing.assert_allclose(table["nearest other corner [nm]"], [40.0, 40.0, 40.0, 0.0, 40.0])
+    np.testing.assert_allclose(table["L1 to own corner [nm]"], [1.75, 1.75, 0.0, 10.0, 0.0])
+    assert list(table.index) == [0, 1, 2, 3, "oracle"]
