@@ -174,6 +174,11 @@ def get_config() -> ml_collections.ConfigDict:
     # (loss.cutoff_iterations), giving each localization a subcluster; 0 = no subclusters
     config.evals.subcluster_eps = 0.0
     config.evals.subcluster_min_samples = 0
+    # the step (1-based) whose squeeze gives the subclusters, 0 = k*; `miro fit` chooses it on the
+    # training fields among these fractions of k*: the step whose searched DBSCAN scores best
+    # (a trained model starts moving corners to their structures before k*: multiscale.md)
+    config.evals.subcluster_step = 0
+    config.evals.subcluster_step_fractions = (1 / 3, 1 / 2, 2 / 3, 5 / 6, 1.0)
     config.evals.hdbscan_min_cluster_size = 5  # `miro cluster --method hdbscan / miro-hdbscan`
     config.evals.authors_scaling = True  # squeezed × per-axis max, as the authors (else exact nm)
     config.evals.max_fovs = 7  # dev FOVs scored during training

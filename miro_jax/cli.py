@@ -298,11 +298,11 @@ def _cluster_one(args, source: Path, paths: dict, model) -> dict:
         labels = cluster.dbscan_labels(squeezed, eps, min_samples)
         parameters = f"DBSCAN eps {eps:g} nm, minPts {min_samples}"
     subclusters = None
-    if finer is not None:  # a two-level model: subclusters from its step-k* squeeze
+    if finer is not None:  # a two-level model: subclusters from its stored step's squeeze
         ev = config.evals
         subclusters = cluster.dbscan_labels(finer, ev.subcluster_eps, ev.subcluster_min_samples)
         parameters += (
-            f"; subclusters at step {config.loss.cutoff_iterations}: DBSCAN eps "
+            f"; subclusters at step {inference.subcluster_step(config)}: DBSCAN eps "
             f"{ev.subcluster_eps:g} nm, minPts {ev.subcluster_min_samples}"
         )
     if classes is not None:

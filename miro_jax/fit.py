@@ -16,13 +16,14 @@ import ml_collections
 import numpy as np
 import scipy.spatial
 
-from miro_jax import cluster, evaluation, input_pipeline, model_store, outputs, train
+from miro_jax import cluster, evaluation, inference, input_pipeline, model_store, outputs, train
 
 MIN_LOCALIZATIONS = 50  # an annotated set smaller than this cannot train a model
 MIN_CLUSTER_LOCALIZATIONS = 5  # --single-cluster: a cluster smaller than this cannot be learnt
 # `miro cluster` warns when an input's density or nearest-neighbour distance differs from the
 # model card's by more than this factor
 CARD_TOLERANCE = 3.0
+SUBCLUSTER_CARD_KEY = "DBSCAN for subclusters"  # a two-level model's card: step and DBSCAN
 
 
 class FitInputError(ValueError):
@@ -326,23 +327,54 @@ def finer_level(items: list) -> list:
     ]
 
 
-def choose_subcluster_dbscan(
+def subcluster_candidate_steps(config: ml_collections.ConfigDict) -> list[int]:
+    """The steps (1-based, ≤ k*) `choose_subcluster_dbscan` tries: evals.subcluster_step_fractions
+    of k*."""
+    k_star = config.loss.cutoff_iterations
+    return sorted(
+        {min(k_star, max(1, round(f * k_star))) for f in config.evals.subcluster_step_fractions}
+    )
+
+
+def search_subcluster_steps(
     params, config: ml_collections.ConfigDict, train_items: list
-) -> evaluation.DbscanParams | None:
+) -> list[tuple[int, evaluation.DbscanParams, float]] | None:
     """For a two-level model (loss.cutoff_iterations = k* > 0) whose training fields carry
-    sublabels: DBSCAN parameters for the coordinates squeezed at step k*, searched against the
-    sublabels with the config's rule; None otherwise."""
+    sublabels: (step, DBSCAN parameters, the search's objective) at each candidate step ≤ k*,
+    DBSCAN searched against the sublabels with the config's rule; None otherwise."""
     k_star = config.loss.cutoff_iterations
     if not k_star or any(i.fov.sublabels is None for i in train_items):
         return None
     items = finer_level(train_items)
-    found, _ = evaluation.search_dbscan(
-        evaluation.squeezed_fovs(params, config, items, step_index=k_star - 1),
-        [i.fov.labels for i in items],
-        original_xy=[i.fov.xy_nm for i in items],
-        **evaluation.search_rule(config),
-    )
-    return found
+    steps = subcluster_candidate_steps(config)
+    squeezed = evaluation.squeezed_fovs_at_steps(params, config, items, [s - 1 for s in steps])
+    searches = []
+    for step, points in zip(steps, squeezed):
+        found, value = evaluation.search_dbscan(
+            points,
+            [i.fov.labels for i in items],
+            original_xy=[i.fov.xy_nm for i in items],
+            **evaluation.search_rule(config),
+        )
+        searches.append((step, found, value))
+    return searches
+
+
+def pick_subcluster_step(
+    searches: list[tuple[int, evaluation.DbscanParams, float]],
+) -> tuple[int, evaluation.DbscanParams]:
+    """The searched step with the best objective (ties: the later step) and its parameters."""
+    step, found, _ = max(searches, key=lambda s: (s[2], s[0]))
+    return step, found
+
+
+def choose_subcluster_dbscan(
+    params, config: ml_collections.ConfigDict, train_items: list
+) -> tuple[int, evaluation.DbscanParams] | None:
+    """A two-level model's subcluster step and its DBSCAN parameters, chosen on the training
+    fields (search_subcluster_steps, pick_subcluster_step); None for any other model."""
+    searches = search_subcluster_steps(params, config, train_items)
+    return None if searches is None else pick_subcluster_step(searches)
 
 
 def package(
@@ -362,15 +394,19 @@ def package(
     stored = config.copy_and_resolve_references()
     stored.evals.miro_eps, stored.evals.miro_min_samples = miro.eps, miro.min_samples
     stored.evals.dbscan_eps, stored.evals.dbscan_min_samples = alone.eps, alone.min_samples
-    subclusters = choose_subcluster_dbscan(params, config, train_items)
+    chosen_subclusters = choose_subcluster_dbscan(params, config, train_items)
     dev_items = input_pipeline.eval_fovs(config, "dev")
-    two_level = {}
-    if subclusters is not None:
+    two_level, subclusters = {}, None
+    if chosen_subclusters is not None:
+        step, subclusters = chosen_subclusters
+        stored.evals.subcluster_step = step
         stored.evals.subcluster_eps = subclusters.eps
         stored.evals.subcluster_min_samples = subclusters.min_samples
         two_level = {
-            "DBSCAN for subclusters (step k*)": {
+            SUBCLUSTER_CARD_KEY: {
+                "step": step,
                 "k*": config.loss.cutoff_iterations,
+                "steps tried": subcluster_candidate_steps(config),
                 "eps [nm]": subclusters.eps,
                 "min samples": subclusters.min_samples,
             }
@@ -398,13 +434,13 @@ def package(
             "DBSCAN alone": _scores(params, stored, dev_items, alone, False),
             **(
                 {
-                    "MIRO + DBSCAN, subclusters (step k*)": _scores(
+                    "MIRO + DBSCAN, subclusters": _scores(
                         params,
                         stored,
                         finer_level(dev_items),
                         subclusters,
                         True,
-                        config.loss.cutoff_iterations - 1,
+                        inference.subcluster_step(stored) - 1,
                     )
                 }
                 if subclusters is not None

@@ -54,7 +54,7 @@ class Prediction:
     class_probability: np.ndarray | None  # [N]
     num_edges: int
     num_tiles: int  # model calls (1 = the whole field at once)
-    subcluster_squeezed_nm: np.ndarray | None = None  # [N, 2] at step k* (two-level models)
+    subcluster_squeezed_nm: np.ndarray | None = None  # [N, 2] at subcluster_step (two-level)
 
 
 def to_model_units(xy_nm: np.ndarray, scaling: str, length_scale_nm: float):
@@ -100,6 +100,14 @@ def _jitted_apply(structure: str):
     """One jitted `apply` per model structure (models.create_model), shared by every field and
     evaluation of a process (compiled once per padded size)."""
     return jax.jit(models.create_model(ml_collections.ConfigDict(json.loads(structure))).apply)
+
+
+def subcluster_step(config: ml_collections.ConfigDict) -> int:
+    """The step (1-based) whose squeeze a two-level model's subclusters come from: the stored
+    evals.subcluster_step (chosen by `miro fit`), else k*; 0 for a one-level model."""
+    if not config.loss.cutoff_iterations:
+        return 0
+    return config.evals.subcluster_step or config.loss.cutoff_iterations
 
 
 def apply_graph(params, config: ml_collections.ConfigDict, graphs: jraph.GraphsTuple) -> dict:
@@ -216,8 +224,8 @@ def predict(
             "damaged; re-train it or use a bundled model"
         )
     squeezed = back(cluster.squeeze(unit, disp[step_index], radius))
-    k_star = config.loss.cutoff_iterations
-    finer = back(cluster.squeeze(unit, disp[k_star - 1], radius)) if k_star else None
+    step = subcluster_step(config)
+    finer = back(cluster.squeeze(unit, disp[step - 1], radius)) if step else None
     classes = prob = None
     if "logits" in out:
         logits = out["logits"][step_index][inverse]

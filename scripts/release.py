@@ -4,6 +4,7 @@ and copy benchmark.md's overview into the README. Experiments never do this them
   python scripts/release.py                                   (cards + README table)
   python scripts/release.py --ship workdirs/benchmark [--sets scenario_8 …]
   python scripts/release.py --ship-shapes workdirs/c_shapes workdirs/rings …
+  python scripts/release.py --repackage-shapes npc_like multiscale_rings   (same weights)
 
 --ship copies <folder>/<set>/model to miro_jax/trained_models/<set> (every set found, or --sets).
 Every bundled benchmark model stores the DBSCAN parameters searched on its 3 training FOVs
@@ -229,6 +230,24 @@ def ship_shape_model(workdir: Path) -> dict:
     return card
 
 
+def repackage_shape_model(name: str) -> dict:
+    """A bundled shape model packaged again by fit.package (DBSCAN and, for a two-level model,
+    its subcluster step chosen afresh on training-side fields; dev scores; card) with its
+    weights and its card's training record unchanged: for a change of the packaging rule."""
+    params, config = model_store.load_model(name)
+    card = model_store.load_card(name)
+    card = fit.package(
+        params,
+        config,
+        model_store.BUNDLED_DIR / name,
+        card["made by"],
+        card["training"],
+        {model_store.AUTO_PICK: False},
+    )
+    print(f"repackaged {name}")
+    return card
+
+
 def update_readme() -> None:
     """The README's benchmark table (between its markers) := benchmark.md's overview table."""
     overview = BENCHMARK_MD.read_text().split("## Overview", 1)[1].split("## All methods", 1)[0]
@@ -281,10 +300,18 @@ def main():
     p.add_argument("--ship", type=Path, help="folder of <set>/model workdirs to ship")
     p.add_argument("--sets", nargs="+", default=[])
     p.add_argument("--ship-shapes", nargs="+", type=Path, default=[], help="shape-task workdirs")
+    p.add_argument(
+        "--repackage-shapes",
+        nargs="+",
+        default=[],
+        help="bundled shape models to package again (same weights) after a packaging change",
+    )
     args = p.parse_args()
     replaced = ship(args.ship, args.sets) if args.ship else {}
     for workdir in args.ship_shapes:
         ship_shape_model(workdir)
+    for name in args.repackage_shapes:
+        repackage_shape_model(name)
     upgrade_configs()
     store_searched_dbscan()
     rows = benchmark_rows()

@@ -163,7 +163,8 @@ def test_demo_runs_and_miro_beats_dbscan(tmp_path):
     assert (tmp_path / "demo.png").stat().st_size > 20_000
 
 
-def test_two_level_model_adds_subclusters_from_its_step_k_star(tmp_path):
+@pytest.mark.parametrize("stored_step, step_index", [(0, 1), (1, 0)])  # 0 = k* (2)
+def test_two_level_model_adds_subclusters_from_its_stored_step(tmp_path, stored_step, step_index):
     import jax
 
     from configs import tiny
@@ -173,6 +174,7 @@ def test_two_level_model_adds_subclusters_from_its_step_k_star(tmp_path):
     config.graph.length_scale_nm = 1000.0
     config.model.num_iterations, config.loss.cutoff_iterations = 4, 2
     config.evals.subcluster_eps, config.evals.subcluster_min_samples = 20.0, 3
+    config.evals.subcluster_step = stored_step
     g = graph.build_graph(np.random.default_rng(0).random((30, 2)), 0.2)
     params = models.Miro(**config.model).init(jax.random.key(0), g)
     model_store.save_model(tmp_path / "two_level", params, config)
@@ -194,9 +196,14 @@ def test_two_level_model_adds_subclusters_from_its_step_k_star(tmp_path):
     assert code == 0
     written = pd.read_csv(out)["subcluster"].to_numpy()
     _, stored = model_store.load_model(tmp_path / "two_level")
-    at_k_star = inference.predict(field.xy, params, stored, step_index=1).squeezed_nm
-    expected = cluster.dbscan_labels(at_k_star, 20.0, 3)
-    assert written.max() > 0 and np.array_equal(written, expected)
+    steps = [
+        cluster.dbscan_labels(
+            inference.predict(field.xy, params, stored, step_index=i).squeezed_nm, 20.0, 3
+        )
+        for i in (0, 1)
+    ]
+    assert not np.array_equal(*steps)  # the two steps' subclusters differ: the step matters
+    assert written.max() > 0 and np.array_equal(written, steps[step_index])
 
 
 def test_bf16_matmuls_keep_the_labels(tiny_model_dir, thunderstorm_file, tmp_path):

@@ -121,3 +121,25 @@ def test_bad_annotation_is_refused_in_one_line(tmp_path, capsys, content, fragme
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and fragment in err[0], err
     assert not (tmp_path / "m").exists()
+
+
+def test_subcluster_step_is_the_best_searched_candidate_up_to_k_star():
+    from configs import tiny
+    from miro_jax import evaluation, inference
+
+    config = tiny.get_config()
+    config.model.num_iterations, config.loss.cutoff_iterations = 30, 15
+    assert fit.subcluster_candidate_steps(config) == [5, 8, 10, 12, 15]
+    config.loss.cutoff_iterations = 2
+    assert fit.subcluster_candidate_steps(config) == [1, 2]
+    p = [evaluation.DbscanParams(float(e), 4) for e in (5, 6, 7)]
+    assert fit.pick_subcluster_step([(5, p[0], 0.55), (8, p[1], 0.60), (15, p[2], 0.50)]) == (
+        8,
+        p[1],
+    )
+    assert fit.pick_subcluster_step([(5, p[0], 0.6), (15, p[2], 0.6)]) == (15, p[2])  # tie: later
+    assert inference.subcluster_step(config) == 2  # nothing stored: k*
+    config.evals.subcluster_step = 1
+    assert inference.subcluster_step(config) == 1
+    config.loss.cutoff_iterations = 0
+    assert inference.subcluster_step(config) == 0  # a one-level model has no subclusters

@@ -7,7 +7,7 @@ import pytest
 from conftest import REPO, needs_benchmark
 
 from configs import benchmark
-from miro_jax import benchmark_data, evaluation, inference, metrics, model_store
+from miro_jax import benchmark_data, evaluation, fit, inference, metrics, model_store
 
 
 def test_every_benchmark_set_has_a_shipped_model():
@@ -43,11 +43,13 @@ def test_structure_models_carry_the_dbscan_their_cards_state():
         assert card[model_store.AUTO_PICK] is False, name
         assert config.evals.miro_eps == card["DBSCAN after MIRO"]["eps [nm]"] > 0, name
         assert config.evals.miro_min_samples == card["DBSCAN after MIRO"]["min samples"], name
-        two_level = card.get("DBSCAN for subclusters (step k*)")
+        two_level = card.get(fit.SUBCLUSTER_CARD_KEY)
         assert bool(two_level) == (config.loss.cutoff_iterations > 0), name
         if two_level:
             assert config.evals.subcluster_eps == two_level["eps [nm]"] > 0
             assert two_level["k*"] == config.loss.cutoff_iterations
+            assert inference.subcluster_step(config) == two_level["step"] <= two_level["k*"]
+            assert two_level["step"] in fit.subcluster_candidate_steps(config)
 
 
 def test_benchmark_models_store_dbscan_searched_on_their_training_fovs():
