@@ -45,12 +45,6 @@ def pair_fields(config, distances, per_distance: int) -> list:
     return items
 
 
-def paired_difference(ours: np.ndarray, baseline: np.ndarray) -> tuple[float, float]:
-    """Mean per-field difference ours − baseline and the half-width of its 95 % interval."""
-    diff = np.asarray(ours) - np.asarray(baseline)
-    return float(diff.mean()), float(1.96 * diff.std(ddof=1) / np.sqrt(len(diff)))
-
-
 def pair_masks(labels: np.ndarray):
     """(first, second) boolean masks of each pair's two clusters: simulate.adjacent_pairs_field
     numbers the two clusters of a pair 2i + 1 and 2i + 2."""
@@ -141,7 +135,7 @@ def main():
         a, m = raw[raw["d/sigma"] == d], miro[miro["d/sigma"] == d]
         cells = []
         for score in SCORES:
-            diff, half = paired_difference(m[score].to_numpy(), a[score].to_numpy())
+            diff, half = report.paired_difference(m[score].to_numpy(), a[score].to_numpy())
             mark = " ✓" if diff - half > 0 else (" ✗" if diff + half < 0 else "")
             cells += [
                 evaluation.mean_std(a[score].mean(), a[score].std(ddof=0)),
