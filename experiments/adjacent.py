@@ -135,12 +135,10 @@ def main():
         a, m = raw[raw["d/sigma"] == d], miro[miro["d/sigma"] == d]
         cells = []
         for score in SCORES:
-            diff, half = report.paired_difference(m[score].to_numpy(), a[score].to_numpy())
-            mark = " ✓" if diff - half > 0 else (" ✗" if diff + half < 0 else "")
             cells += [
                 evaluation.mean_std(a[score].mean(), a[score].std(ddof=0)),
                 evaluation.mean_std(m[score].mean(), m[score].std(ddof=0)),
-                f"{diff:+.3f} ± {half:.3f}{mark}",
+                report.paired_cell(m[score].to_numpy(), a[score].to_numpy()),
             ]
         found = [f"{f['num_clusters'].sum() / f['true_clusters'].sum():.2f}" for f in (a, m)]
         separation = evaluation.mean_std(m["separation"].mean(), m["separation"].std(ddof=0))

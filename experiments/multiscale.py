@@ -108,10 +108,9 @@ def paired_rows(per_fov: pd.DataFrame, pairs: list[tuple[str, str]]) -> pd.DataF
         b = per_fov[per_fov.method == alone]
         row = {"MIRO + DBSCAN − DBSCAN alone": ours}
         for score in PAIRED_SCORES:
-            diff, half = report.paired_difference(a[score].to_numpy(), b[score].to_numpy())
-            better = diff < -half if score == "RMSRE_N" else diff > half
-            worse = diff > half if score == "RMSRE_N" else diff < -half
-            row[score] = f"{diff:+.3f} ± {half:.3f}" + (" ✓" if better else " ✗" if worse else "")
+            row[score] = report.paired_cell(
+                a[score].to_numpy(), b[score].to_numpy(), lower_is_better=score == "RMSRE_N"
+            )
         rows.append(row)
     return pd.DataFrame(rows).set_index("MIRO + DBSCAN − DBSCAN alone")
 

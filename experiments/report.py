@@ -80,6 +80,15 @@ def paired_difference(ours: np.ndarray, baseline: np.ndarray) -> tuple[float, fl
     return float(diff.mean()), float(1.96 * diff.std(ddof=1) / np.sqrt(len(diff)))
 
 
+def paired_cell(ours: np.ndarray, baseline: np.ndarray, lower_is_better: bool = False) -> str:
+    """A table cell of paired_difference: "+0.020 ± 0.015", then ✓ where ours is ahead beyond
+    the interval, ✗ where it is behind."""
+    diff, half = paired_difference(ours, baseline)
+    ahead = -diff if lower_is_better else diff
+    mark = " ✓" if ahead > half else (" ✗" if ahead < -half else "")
+    return f"{diff:+.3f} ± {half:.3f}{mark}"
+
+
 def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     """--workdir (a configs/shapes.py training's workdir) or --model (a bundled model)."""
     source = parser.add_mutually_exclusive_group(required=True)
