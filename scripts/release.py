@@ -4,6 +4,7 @@ and copy benchmark.md's overview into the README. Experiments never do this them
   python scripts/release.py                                   (cards + README table)
   python scripts/release.py --ship workdirs/benchmark [--sets scenario_8 …]
   python scripts/release.py --ship-shapes workdirs/c_shapes workdirs/rings …
+  python scripts/release.py --ship-shapes workdirs/sweeps/<point> --name spots_ellipses
   python scripts/release.py --repackage-shapes npc_like multiscale_rings   (same weights)
 
 --ship copies <folder>/<set>/model to miro_jax/trained_models/<set> (every set found, or --sets).
@@ -20,6 +21,7 @@ fields, a card. They are named with --model; --model auto never picks them (thei
 
 import argparse
 import datetime
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -198,11 +200,26 @@ def with_history(training: dict, command: str, start: dict | None) -> dict:
     }
 
 
-def ship_shape_model(workdir: Path) -> dict:
+def simulated_fields(config) -> tuple:
+    """What a shape task's fields are: its simulator and both fields' settings (as stored: lists
+    for tuples)."""
+    data = config.data
+    fields = data.simulator, data.simulator_kwargs.to_dict(), data.eval_simulator_kwargs.to_dict()
+    return json.loads(json.dumps(fields))
+
+
+def ship_shape_model(workdir: Path, name: str | None = None) -> dict:
     """workdir/model (a configs/shapes.py training) packaged into the bundled models under its
-    task's name; returns its card."""
+    task's name, or under `name`, a task that simulates the same fields (a sweep point shipped
+    as the task's model); returns its card."""
     params, config = model_store.load_model(workdir / "model")
     task = config.data.scenario
+    name = name or task
+    if simulated_fields(shapes.get_config(name)) != simulated_fields(config):
+        raise SystemExit(
+            f"--name {name}: that task simulates other fields than {workdir}'s task {task}; "
+            "name a configs/shapes.py task with the same simulator settings"
+        )
     # a warm start from this checkout's workdir is recorded relative to the repository
     if Path(config.train.init_from).is_relative_to(REPO):
         config.train.init_from = str(Path(config.train.init_from).relative_to(REPO))
@@ -218,15 +235,16 @@ def ship_shape_model(workdir: Path) -> dict:
     }
     start = model_store.load_card(config.train.init_from) if config.train.init_from else None
     training = with_history(training, command, start)
+    config.data.scenario = name  # the same fields; `--model name` and its reports use the name
     card = fit.package(
         params,
         config,
-        model_store.BUNDLED_DIR / task,
+        model_store.BUNDLED_DIR / name,
         command,
         training,
         {model_store.AUTO_PICK: False},
     )
-    print(f"shipped {workdir} → {model_store.BUNDLED_DIR / task}")
+    print(f"shipped {workdir} → {model_store.BUNDLED_DIR / name}")
     return card
 
 
@@ -267,8 +285,6 @@ def update_readme() -> None:
 
 def rewrite_bundled_config(name: str, change) -> None:
     """A bundled model's config.json := change(stored config), written only when it differs."""
-    import json
-
     path = model_store.BUNDLED_DIR / name / "config.json"
     stored = model_store.ml_collections.ConfigDict(json.loads(path.read_text()))
     new = change(stored)
@@ -285,7 +301,6 @@ def upgrade_configs() -> None:
 
 def same_card(old: dict | None, new: dict) -> bool:
     """Whether two cards say the same but for the date they were written."""
-    import json
 
     def content(card):
         return json.loads(json.dumps({k: v for k, v in card.items() if k != "date"}, default=float))
@@ -306,10 +321,17 @@ def main():
         default=[],
         help="bundled shape models to package again (same weights) after a packaging change",
     )
+    p.add_argument(
+        "--name",
+        help="ship the one --ship-shapes workdir under this configs/shapes.py task's name "
+        "(a task simulating the same fields, e.g. a sweep point of spots_ellipses_cpu)",
+    )
     args = p.parse_args()
+    if args.name and len(args.ship_shapes) != 1:
+        raise SystemExit("--name names one model: give exactly one --ship-shapes workdir")
     replaced = ship(args.ship, args.sets) if args.ship else {}
     for workdir in args.ship_shapes:
-        ship_shape_model(workdir)
+        ship_shape_model(workdir, args.name)
     for name in args.repackage_shapes:
         repackage_shape_model(name)
     upgrade_configs()

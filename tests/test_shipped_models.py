@@ -6,7 +6,7 @@ import sys
 import pytest
 from conftest import REPO, needs_benchmark
 
-from configs import benchmark
+from configs import benchmark, shapes
 from miro_jax import benchmark_data, evaluation, fit, inference, metrics, model_store
 
 
@@ -102,3 +102,23 @@ def test_a_warm_start_card_adds_up_its_history():
     )
     assert again == second
     assert release.with_history({"steps": 9}, "run A", None) == {"steps": 9}
+
+
+def test_shape_models_are_named_for_the_fields_they_were_trained_on():
+    """A shape model is bundled under a configs/shapes.py task simulating exactly its training's
+    fields (scripts/release.py --name checks it), so `--model NAME`'s reports score it there."""
+    sys.path.insert(0, str(REPO / "scripts"))
+    import release
+
+    names = [n for n in model_store.bundled_models() if n in shapes.TASKS]
+    assert "spots_ellipses" in names
+    for name in names:
+        _, config = model_store.load_model(name)
+        assert config.data.scenario == name
+        assert release.simulated_fields(config) == release.simulated_fields(shapes.get_config(name))
+    assert release.simulated_fields(shapes.get_config("spots_ellipses_cpu")) == (
+        release.simulated_fields(shapes.get_config("spots_ellipses"))
+    )
+    assert release.simulated_fields(shapes.get_config("spots_ellipses_separated")) != (
+        release.simulated_fields(shapes.get_config("spots_ellipses"))
+    )
