@@ -168,23 +168,21 @@ def _miro_jax():
 
 
 def final_record(workdir: Path) -> dict:
-    """Last dev scores and the training wall time (every resumed run counted) from
-    metrics.jsonl (train.read_metrics)."""
+    """Last dev scores, the training wall time (every resumed run counted) and, under
+    "history", each dev score at every step it was evaluated, from metrics.jsonl
+    (train.read_metrics)."""
     train = _miro_jax().train
     records = train.read_metrics(workdir)
-    out: dict = {}
+    out: dict = {"history": {}}
     for record in records:
-        out.update({k: v for k, v in record.items() if k.startswith("dev_")})
+        dev = {k: v for k, v in record.items() if k.startswith("dev_")}
+        out.update(dev)
+        for k, v in dev.items():
+            out["history"].setdefault(k, {})[record["step"]] = v
     minutes = train.recorded_minutes(records)
     if np.isfinite(minutes):
         out["train_time_s"] = 60.0 * minutes
     return out
-
-
-def dev_history(workdir: Path, metric: str) -> dict[int, float]:
-    """A dev score at every step it was evaluated (metrics.jsonl), for the report's curves."""
-    records = _miro_jax().train.read_metrics(workdir)
-    return {r["step"]: r[metric] for r in records if metric in r}
 
 
 def history_table(histories: list[tuple[str, list[dict[int, float]]]], metric: str) -> list[str]:
@@ -323,15 +321,8 @@ def write_report(
         lines.append(f"| {point_label(point)} | {len(recs)} | " + " | ".join(cells) + " |")
     for metric in sweep["history"]:
         histories = [
-            (
-                point_label(point),
-                [
-                    dev_history(out / point_name(point, s), metric)
-                    for s in sweep["seeds"]
-                    if is_done(out / point_name(point, s))
-                ],
-            )
-            for point in sweep["points"]
+            (point_label(point), [r["history"].get(metric, {}) for r in recs])
+            for point, recs in rows
         ]
         lines += history_table(histories, metric)
     report = results_dir / f"sweep_{sweep['name']}.md"
