@@ -1,5 +1,5 @@
 """Fig. S2's plain-MPN peak on scenario_6_blinking, a second seed: the plain MPN
-(`mpn_reinject_inputs=False`) at K = 6 and 12 with seed 1, to tell the rise to K = 12 in
+(`mpn_reinject_inputs=False`) at K = 2, 6 and 12 with seed 1, to tell the rise to K = 12 in
 k_oversmoothing_blinking(_curve) from seed noise. 2,000 steps of the set's CPU recipe.
 
   taskset -c 0 python scripts/sweep.py experiments/sweeps/k_oversmoothing_blinking_seed1.py
@@ -16,6 +16,7 @@ def get_sweep():
         points=[
             {"model.num_iterations": 12, **plain_mpn},
             {"model.num_iterations": 6, **plain_mpn},
+            {"model.num_iterations": 2, **plain_mpn},
         ],
         seeds=[1],
         metrics=["dev_compression_index", "dev_dirichlet_energy", "dev_ARI_dagger", "dev_JI_c"],
