@@ -1,5 +1,7 @@
 """Regenerating a results file replaces its tables and keeps its hand-written discussion."""
 
+import pytest
+
 from miro_jax import evaluation
 
 
@@ -47,3 +49,44 @@ def test_machine_names_the_vector_units_results_depend_on():
     assert evaluation.vector_units({"avx2", "avx512f", "avx512_bf16"}) == "AVX-512"
     assert evaluation.vector_units({"avx2", "avx512f", "amx_bf16", "amx_tile"}) == "AVX-512 + AMX"
     assert evaluation.vector_units({"sse2"}) == ""
+
+
+METRICS_S2 = ("dev_compression_index", "dev_dirichlet_energy", "dev_ARI_dagger", "dev_JI_c")
+
+
+def _sweep_report(seed: int, rows: list[str]) -> str:
+    head = "| point | seeds done | " + " | ".join(METRICS_S2) + " | train_min |"
+    return "\n".join(
+        [f"# Sweep `s{seed}`", "", f"Base: `b` with {{}}; seeds [{seed}]  ", "", head]
+        + ["|---" * (len(METRICS_S2) + 3) + "|"]
+        + rows
+    )
+
+
+def test_fig_s2_pools_single_seed_sweeps_by_model_and_k(tmp_path, monkeypatch):
+    from experiments import fig_s2
+
+    mpn = "model.num_iterations=12, model_name=mpn, mpn_reinject_inputs=False"
+    reports = {
+        "a": _sweep_report(0, [f"| {mpn} | 1 | 0.10 | 0.05 | 0.5 | 0.7 | 60 |"]),
+        "b": _sweep_report(
+            1,
+            [
+                f"| {mpn} | 1 | 0.20 | 0.07 | 0.6 | 0.8 | 70 |",
+                "| model.num_iterations=18, model_name=miro | 0 | – | – | – | – | – |",
+                "| model.num_iterations=6, model_name=miro | 1 | 0.3 | 0.9 | 0.6 | 0.8 | 9 |",
+            ],
+        ),
+        "c": _sweep_report(0, [f"| {mpn} | 1 | 0.99 | 0.99 | 0.9 | 0.9 | 60 |"]),  # a repeat
+    }
+    for name, text in reports.items():
+        (tmp_path / f"sweep_{name}.md").write_text(text)
+    monkeypatch.setattr(fig_s2, "SWEEPS", ("a", "b", "c"))
+    frame = fig_s2.records(tmp_path)
+    assert len(frame) == 3  # the untrained K = 18 skipped, the repeat of (MPN, 12, seed 0) too
+    table = fig_s2.summary(frame)
+    mpn_row = table.loc["plain MPN"]
+    assert mpn_row["seeds"] == "0, 1" and mpn_row["dev_compression_index"] == "0.150 ± 0.050"
+    assert table.loc["MIRO", "K"] == 6 and table.loc["MIRO", "dev_dirichlet_energy"] == "0.900"
+    with pytest.raises(ValueError, match="single-seed"):
+        fig_s2.sweep_records(_sweep_report(0, []).replace("seeds [0]", "seeds [0, 1]"))
