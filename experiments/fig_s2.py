@@ -75,12 +75,7 @@ def summary(frame: pd.DataFrame) -> pd.DataFrame:
     """Per (model, K): seeds, and each metric's mean ± std over them (one seed: its value)."""
     rows = []
     for (model, k), group in frame.groupby(["model", "K"], sort=True):
-        cells = {
-            m: evaluation.mean_std(group[m].mean(), group[m].std(ddof=0))
-            if len(group) > 1
-            else f"{group[m].iloc[0]:.3f}"
-            for m in METRICS
-        }
+        cells = {m: evaluation.seeds_cell(group[m]) for m in METRICS}
         seeds = ", ".join(str(s) for s in sorted(group["seed"]))
         rows.append({"model": model, "K": k, "seeds": seeds, **cells})
     return pd.DataFrame(rows).set_index("model")

@@ -336,6 +336,16 @@ def mean_std(mean: float, std: float) -> str:
     return f"{mean:.3f} ± {std:.3f}"
 
 
+def seeds_cell(values) -> str:
+    """A table cell over repeats (seeds): the value for one, mean ± std for several, – for none."""
+    values = [float(v) for v in values]
+    if not values:
+        return "–"
+    if len(values) == 1:
+        return f"{values[0]:.3f}"
+    return mean_std(np.mean(values), np.std(values))
+
+
 def summarize(per_fov: pd.DataFrame) -> pd.DataFrame:
     """Mean ± std of every score per method."""
     groups = per_fov.groupby("method", sort=False)[SCORE_COLUMNS]

@@ -265,12 +265,8 @@ def point_label(point: dict) -> str:
 
 
 def _mean_std(values: list[float]) -> str:
-    """A table cell: the value for one seed, mean ± std (over seeds) for several, – for none."""
-    if not values:
-        return "–"
-    if len(values) == 1:
-        return f"{values[0]:.3f}"
-    return _miro_jax().evaluation.mean_std(np.mean(values), np.std(values))
+    """A table cell over seeds (evaluation.seeds_cell)."""
+    return _miro_jax().evaluation.seeds_cell(values)
 
 
 def invocation(argv: list[str]) -> str:
