@@ -64,10 +64,7 @@ def sweep_records(text: str) -> pd.DataFrame:
 
 def records(results: Path = report.RESULTS) -> pd.DataFrame:
     """Every (model, K, seed) of SWEEPS; a repeat of one (model, K, seed) keeps the first."""
-    frames = [
-        sweep_records((results / f"sweep_{name}.md").read_text()).assign(sweep=name)
-        for name in SWEEPS
-    ]
+    frames = [sweep_records((results / f"sweep_{name}.md").read_text()) for name in SWEEPS]
     return pd.concat(frames).drop_duplicates(["model", "K", "seed"]).reset_index(drop=True)
 
 
@@ -85,7 +82,8 @@ def plot(frame: pd.DataFrame, png: Path) -> None:
     """Compression index and Dirichlet energy (log) over K: each seed a dot, the mean a line."""
     fig, axs = plt.subplots(1, 2, figsize=(8, 3.2))
     for ax, metric in zip(axs, METRICS[:2]):
-        for (model, group), colour in zip(frame.groupby("model"), ("C0", "C1", "C2")):
+        for i, (model, group) in enumerate(frame.groupby("model")):
+            colour = f"C{i}"  # matplotlib's colour cycle: every model drawn, one colour each
             mean = group.groupby("K")[metric].mean()
             ax.plot(mean.index, mean.to_numpy(), color=colour, label=model)
             ax.scatter(group["K"], group[metric], color=colour, s=14)

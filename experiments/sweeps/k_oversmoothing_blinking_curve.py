@@ -1,8 +1,8 @@
 """Fig. S2's curve on the paper's own set, scenario_6_blinking: the plain MPN
 (`mpn_reinject_inputs=False`) and MIRO at the K values between k_oversmoothing_blinking's 2 and
 25, 2,000 steps of the set's CPU recipe. Does the plain MPN's compression peak at a small K and
-fall after, while MIRO's rises with K? MIRO at K = 18 (added in the thirty-first session) places
-its drop between K = 12 and 25.
+fall after, while MIRO's rises with K? MIRO at K = 18 (added in the thirty-first session) tells
+whether its drop from K = 12 to 25 starts before K = 25.
 
   taskset -c 0 python scripts/sweep.py experiments/sweeps/k_oversmoothing_blinking_curve.py
   taskset -c 1 python scripts/sweep.py experiments/sweeps/k_oversmoothing_blinking_curve.py
