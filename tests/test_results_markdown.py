@@ -1,5 +1,6 @@
 """Regenerating a results file replaces its tables and keeps its hand-written discussion."""
 
+import numpy as np
 import pytest
 
 from miro_jax import evaluation
@@ -90,3 +91,30 @@ def test_fig_s2_pools_single_seed_sweeps_by_model_and_k(tmp_path, monkeypatch):
     assert table.loc["MIRO", "K"] == 6 and table.loc["MIRO", "dev_dirichlet_energy"] == "0.900"
     with pytest.raises(ValueError, match="single-seed"):
         fig_s2.sweep_records(_sweep_report(0, []).replace("seeds [0]", "seeds [0, 1]"))
+
+
+def test_eight_view_mean_is_exactly_equivariant(tiny_model_dir):
+    """A random-weight model is not rotation-equivariant, but its mean over the 8 dihedral views
+    is: rotating the field's edge vectors rotates the mean displacement (to float rounding)."""
+    from experiments import dihedral_views
+    from miro_jax import graph, model_store
+
+    params, config = model_store.load_model(tiny_model_dir)
+    field = graph.build_graph(np.random.default_rng(3).random((40, 2)), 0.2)
+    matrices = dihedral_views.dihedral_matrices()
+    products = {tuple(np.round(a @ b).ravel()) for a in matrices for b in matrices}
+    assert len(products) == 8 and all(abs(abs(np.linalg.det(m)) - 1) < 1e-6 for m in matrices)
+
+    def mean_view(g):
+        return np.mean(
+            [dihedral_views.view_displacements(params, config, g, m) for m in matrices], 0
+        )
+
+    one_view = dihedral_views.view_displacements(params, config, field, matrices[0])
+    rotation = matrices[1]
+    turned = dihedral_views.view_displacements(params, config, field, rotation) @ rotation.T
+    assert np.abs(turned - one_view).max() > 1e-3  # the model alone is not equivariant
+    features = np.asarray(field.edges["features"]).copy()
+    features[:, :2] = features[:, :2] @ rotation.T
+    rotated = field._replace(edges={**field.edges, "features": features})
+    np.testing.assert_allclose(mean_view(rotated), mean_view(field) @ rotation.T, atol=1e-5)
