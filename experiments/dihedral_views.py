@@ -149,7 +149,7 @@ def main(argv=None) -> None:
     frame.to_csv(report.path("dihedral_views.csv"), index=False)
     lines = report.header(
         "Averaging the bundled benchmark models over the square's 8 symmetries",
-        "python -m experiments.dihedral_views " + " ".join(sys.argv[1:]),
+        " ".join(["python -m experiments.dihedral_views", *sys.argv[1:]]),
         "Dev FOVs; DBSCAN searched on the 3 training FOVs with the benchmark's rule for each "
         "way of squeezing; paired differences with their 95 % interval over FOVs (✓ / ✗: "
         "beyond it); views' spread = mean distance of a view's last-step displacement from the "
