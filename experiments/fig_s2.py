@@ -1,6 +1,6 @@
 """Fig. S2 on scenario_6_blinking in one figure: the plain MPN's and MIRO's compression index and
-Dirichlet energy over K, every seed of every sweep that trained them (each sweep trains one seed
-per point; the same point in two sweeps is two seeds).
+Dirichlet energy over K, every seed and training length of every sweep that trained them (each
+sweep trains one seed per point; the same point and length in two sweeps is two seeds).
 
   python -m experiments.fig_s2
 
@@ -21,11 +21,13 @@ import matplotlib.pyplot as plt
 from experiments import report
 from miro_jax import evaluation
 
-SWEEPS = (
-    "k_oversmoothing_blinking",
-    "k_oversmoothing_blinking_curve",
-    "k_oversmoothing_blinking_seed1",
-)
+# sweep -> its training steps per point (2,000: half the set's CPU recipe; 4,000: all of it)
+SWEEPS = {
+    "k_oversmoothing_blinking": 2000,
+    "k_oversmoothing_blinking_curve": 2000,
+    "k_oversmoothing_blinking_seed1": 2000,
+    "k_oversmoothing_blinking_row": 4000,
+}
 METRICS = ("dev_compression_index", "dev_dirichlet_energy", "dev_ARI_dagger", "dev_JI_c")
 
 
@@ -41,8 +43,9 @@ def model_name(fields: dict) -> str:
     return "plain MPN" if fields.get("mpn_reinject_inputs") == "False" else "MPN"
 
 
-def sweep_records(text: str) -> pd.DataFrame:
-    """One row per trained point of a single-seed sweep report: model, K, seed and METRICS."""
+def sweep_records(text: str, steps: int) -> pd.DataFrame:
+    """One row per trained point of a single-seed sweep report: model, training steps, K, seed
+    and METRICS."""
     seeds = re.search(r"seeds \[([^\]]*)\]", text).group(1).split(",")
     if len(seeds) != 1:
         raise ValueError(f"a sweep with seeds {seeds}: this figure reads single-seed sweeps")
@@ -54,6 +57,7 @@ def sweep_records(text: str) -> pd.DataFrame:
         rows.append(
             {
                 "model": model_name(fields),
+                "steps": steps,
                 "K": int(fields["model.num_iterations"]),
                 "seed": int(seeds[0]),
                 **{m: float(row[m]) for m in METRICS},
@@ -63,30 +67,40 @@ def sweep_records(text: str) -> pd.DataFrame:
 
 
 def records(results: Path = report.RESULTS) -> pd.DataFrame:
-    """Every (model, K, seed) of SWEEPS; a repeat of one (model, K, seed) keeps the first."""
-    frames = [sweep_records((results / f"sweep_{name}.md").read_text()) for name in SWEEPS]
-    return pd.concat(frames).drop_duplicates(["model", "K", "seed"]).reset_index(drop=True)
+    """Every (model, steps, K, seed) of SWEEPS; a repeat of one keeps the first."""
+    frames = [
+        sweep_records((results / f"sweep_{name}.md").read_text(), steps)
+        for name, steps in SWEEPS.items()
+    ]
+    keys = ["model", "steps", "K", "seed"]
+    return pd.concat(frames).drop_duplicates(keys).reset_index(drop=True)
 
 
 def summary(frame: pd.DataFrame) -> pd.DataFrame:
-    """Per (model, K): seeds, and each metric's mean ± std over them (one seed: its value)."""
+    """Per (model, steps, K): seeds, and each metric's mean ± std over them (one seed: its
+    value)."""
     rows = []
-    for (model, k), group in frame.groupby(["model", "K"], sort=True):
+    for (model, steps, k), group in frame.groupby(["model", "steps", "K"], sort=True):
         cells = {m: evaluation.seeds_cell(group[m]) for m in METRICS}
         seeds = ", ".join(str(s) for s in sorted(group["seed"]))
-        rows.append({"model": model, "K": k, "seeds": seeds, **cells})
+        rows.append({"model": model, "steps": steps, "K": k, "seeds": seeds, **cells})
     return pd.DataFrame(rows).set_index("model")
 
 
 def plot(frame: pd.DataFrame, png: Path) -> None:
-    """Compression index and Dirichlet energy (log) over K: each seed a dot, the mean a line."""
+    """Compression index and Dirichlet energy (log) over K: each seed a dot, the mean a line (a
+    colour per model, a line style per training length)."""
     fig, axs = plt.subplots(1, 2, figsize=(8, 3.2))
+    lengths = sorted(frame["steps"].unique())
     for ax, metric in zip(axs, METRICS[:2]):
-        for i, (model, group) in enumerate(frame.groupby("model")):
+        for i, (model, by_model) in enumerate(frame.groupby("model")):
             colour = f"C{i}"  # matplotlib's colour cycle: every model drawn, one colour each
-            mean = group.groupby("K")[metric].mean()
-            ax.plot(mean.index, mean.to_numpy(), color=colour, label=model)
-            ax.scatter(group["K"], group[metric], color=colour, s=14)
+            for steps, group in by_model.groupby("steps"):
+                style = ("-", "--", ":", "-.")[lengths.index(steps) % 4]
+                mean = group.groupby("K")[metric].mean()
+                label = f"{model}, {steps:,} steps"
+                ax.plot(mean.index, mean.to_numpy(), style, color=colour, label=label)
+                ax.scatter(group["K"], group[metric], color=colour, s=14)
         ax.set_xlabel("K (recurrent steps)")
         ax.set_title(metric.removeprefix("dev_").replace("_", " "), fontsize=9)
     axs[1].set_yscale("log")
@@ -104,7 +118,7 @@ def main() -> None:
         "Fig. S2 on scenario_6_blinking: plain MPN vs MIRO over K",
         "python -m experiments.fig_s2",
         "Sources: " + ", ".join(f"`sweep_{name}.md`" for name in SWEEPS) + " (each with its "
-        "training command, budget and machine); dev scores of the 7 dev FOVs, the paper's "
+        "training command, steps and machine); dev scores of the 7 dev FOVs, the paper's "
         "DBSCAN parameters for every model",
     )
     lines += [evaluation.markdown_table(summary(frame)), "", f"![Fig. S2]({png.name})"]

@@ -79,18 +79,20 @@ def test_fig_s2_pools_single_seed_sweeps_by_model_and_k(tmp_path, monkeypatch):
             ],
         ),
         "c": _sweep_report(0, [f"| {mpn} | 1 | 0.99 | 0.99 | 0.9 | 0.9 | 60 |"]),  # a repeat
+        "d": _sweep_report(0, [f"| {mpn} | 1 | 0.40 | 0.02 | 0.4 | 0.6 | 90 |"]),  # trained longer
     }
     for name, text in reports.items():
         (tmp_path / f"sweep_{name}.md").write_text(text)
-    monkeypatch.setattr(fig_s2, "SWEEPS", ("a", "b", "c"))
+    monkeypatch.setattr(fig_s2, "SWEEPS", {"a": 2000, "b": 2000, "c": 2000, "d": 4000})
     frame = fig_s2.records(tmp_path)
-    assert len(frame) == 3  # the untrained K = 18 skipped, the repeat of (MPN, 12, seed 0) too
+    assert len(frame) == 4  # the untrained K = 18 skipped, the repeat of (MPN, 12, seed 0) too
     table = fig_s2.summary(frame)
-    mpn_row = table.loc["plain MPN"]
+    mpn_row, mpn_longer = (row for _, row in table.loc["plain MPN"].iterrows())
     assert mpn_row["seeds"] == "0, 1" and mpn_row["dev_compression_index"] == "0.150 ± 0.050"
+    assert mpn_longer["steps"] == 4000 and mpn_longer["dev_compression_index"] == "0.400"
     assert table.loc["MIRO", "K"] == 6 and table.loc["MIRO", "dev_dirichlet_energy"] == "0.900"
     with pytest.raises(ValueError, match="single-seed"):
-        fig_s2.sweep_records(_sweep_report(0, []).replace("seeds [0]", "seeds [0, 1]"))
+        fig_s2.sweep_records(_sweep_report(0, []).replace("seeds [0]", "seeds [0, 1]"), 2000)
 
 
 def test_eight_view_mean_is_exactly_equivariant(tiny_model_dir):
