@@ -153,7 +153,8 @@ def main(argv=None) -> None:
         "Dev FOVs; DBSCAN searched on the 3 training FOVs with the benchmark's rule for each "
         "way of squeezing; paired differences with their 95 % interval over FOVs (✓ / ✗: "
         "beyond it); views' spread = mean distance of a view's last-step displacement from the "
-        "8 views' mean, over the mean's length; s = seconds to squeeze the 10 FOVs and search",
+        "8 views' mean, over the mean's length; s = seconds to squeeze the 10 FOVs and search "
+        "(the 1-view pass, run first, includes JAX's compilations)",
     )
     report.write("dihedral_views.md", [*lines, *summary(frame)])
 
