@@ -25,7 +25,6 @@ from experiments import report
 from miro_jax import evaluation, inference, input_pipeline, model_store
 
 CACHE = Path(__file__).resolve().parents[1] / "workdirs" / "dihedral_views"
-SCORES = ["ARI_dagger", "JI_c", "RMSRE_N", "IoU"]
 ONE_VIEW, EIGHT_VIEWS = "1 view", "8 views"
 
 
