@@ -211,7 +211,10 @@ def count_parameters(params: Any) -> int:
 
 class MpnLayer(nn.Module):
     """One conventional message-passing layer with MIRO's step structure but its own weights,
-    optionally LayerNorm on the new node and edge states (the oversmoothing baseline)."""
+    optionally LayerNorm on the new node and edge states (the oversmoothing baseline).
+
+    Computed in MIRO's fused formulation, with the layer's own composed weights (one parameter
+    tree for both formulations, `MiroStep.fused_invariants`)."""
 
     hidden_size: int = 256
     layer_norm: bool = False
@@ -219,13 +222,16 @@ class MpnLayer(nn.Module):
     @nn.compact
     def __call__(self, carry, graph_inputs: dict):
         u, f = carry
-        step = MiroStep(hidden_size=self.hidden_size, num_outputs=2, fused=False, name="step")
-        (u_new, f_new), out = step((u, f), graph_inputs)
+        step = MiroStep(hidden_size=self.hidden_size, num_outputs=2, name="step")
+        invariants = step.fused_invariants(
+            graph_inputs["node_encoded"], graph_inputs["edge_encoded"]
+        )
+        (u_new, f_new), out = step((u, f), {**graph_inputs, "invariants": invariants})
         if self.layer_norm:
             u_new = nn.LayerNorm(name="node_norm")(u_new)
             f_new = nn.LayerNorm(name="edge_norm")(f_new)
             out = u_new @ step.head.kernel + step.head.bias
-        return (u_new, f_new), (out, u_new)
+        return (u_new, f_new), out
 
 
 class MpnBaseline(nn.Module):
@@ -264,19 +270,18 @@ class MpnBaseline(nn.Module):
             in_axes=nn.broadcast,
             length=self.num_iterations,
         )
-        zeros = (
-            jnp.zeros((node_x.shape[0], self.hidden_size)),
-            jnp.zeros((edge_x.shape[0], self.hidden_size)),
-        )
         if self.reinject_inputs:
-            carry = zeros
-        else:  # the encodings start the states and no layer sees them again
+            carry = (
+                jnp.zeros((node_x.shape[0], self.hidden_size)),
+                jnp.zeros((edge_x.shape[0], self.hidden_size)),
+            )
+        else:  # the encodings start the states; every layer sees one broadcast row of zeros
             carry = (inputs["node_encoded"], inputs["edge_encoded"])
-            inputs["node_encoded"], inputs["edge_encoded"] = zeros
-        _, (outputs, states) = layers(self.hidden_size, self.layer_norm, name="layers")(
+            inputs["node_encoded"] = inputs["edge_encoded"] = jnp.zeros((1, self.hidden_size))
+        (node_states, _), outputs = layers(self.hidden_size, self.layer_norm, name="layers")(
             carry, inputs
         )
-        return {"displacements": outputs, "node_states": states[-1]}
+        return {"displacements": outputs, "node_states": node_states}
 
 
 def create_model(config: ml_collections.ConfigDict):

@@ -142,6 +142,46 @@ def test_mpn_baseline_has_independent_layers():
         assert out["displacements"].shape == (3, 50, 2)
 
 
+def test_mpn_baseline_equals_its_layers_applied_one_by_one_unfused():
+    """The baseline's fused, scanned layers give what its K layers give applied in turn in the
+    plain formulation with their own parameter slices: with and without input re-injection and
+    LayerNorm."""
+    import flax.linen as nn
+
+    g = random_graph(45, seed=9)
+    h, k = 12, 3
+    for reinject, norm in [(True, False), (False, False), (False, True)]:
+        model = models.MpnBaseline(
+            hidden_size=h, num_iterations=k, reinject_inputs=reinject, layer_norm=norm
+        )
+        params = model.init(jax.random.key(1), g)["params"]
+        encoded = [
+            models.Linear(x.shape[1], h).apply({"params": params[name]}, x)
+            for name, x in [
+                ("node_encoder", g.nodes["features"]),
+                ("edge_encoder", g.edges["features"]),
+            ]
+        ]
+        zeros = [jnp.zeros_like(x) for x in encoded]
+        u, f = zeros if reinject else encoded
+        seen = encoded if reinject else zeros
+        inputs = dict(senders=g.senders, receivers=g.receivers, edge_mask=None)
+        inputs.update(node_encoded=seen[0], edge_encoded=seen[1])
+        step = models.MiroStep(hidden_size=h, num_outputs=2, fused=False)
+        outputs = []
+        for layer in range(k):
+            sliced = jax.tree_util.tree_map(lambda x, i=layer: x[i], params["layers"])
+            (u, f), out = step.apply({"params": sliced["step"]}, (u, f), inputs)
+            if norm:
+                u = nn.LayerNorm().apply({"params": sliced["node_norm"]}, u)
+                f = nn.LayerNorm().apply({"params": sliced["edge_norm"]}, f)
+                out = u @ sliced["step"]["head"]["kernel"] + sliced["step"]["head"]["bias"]
+            outputs.append(out)
+        result = model.apply({"params": params}, g)
+        np.testing.assert_allclose(result["displacements"], np.stack(outputs), atol=2e-5)
+        np.testing.assert_allclose(result["node_states"], u, atol=2e-5)
+
+
 def test_plain_mpn_layers_never_see_the_encoded_inputs():
     """reinject_inputs=False: the combine kernels' rows for the encoded half (hidden state first,
     then the encoding) get exactly zero gradient in every layer; with MIRO's re-injection they
