@@ -28,6 +28,8 @@ SWEEPS = {
     "k_oversmoothing_blinking_seed1": 2000,
     "k_oversmoothing_blinking_row": 4000,
     "k_oversmoothing_blinking_row_seed1": 4000,
+    "k_oversmoothing_blinking_row_mpn": 4000,
+    "k_oversmoothing_blinking_row_mpn_seed1": 4000,
 }
 METRICS = ("dev_compression_index", "dev_dirichlet_energy", "dev_ARI_dagger", "dev_JI_c")
 
