@@ -107,7 +107,7 @@ def plot(frame: pd.DataFrame, png: Path) -> None:
         ax.set_xlabel("K (recurrent steps)")
         ax.set_title(metric.removeprefix("dev_").replace("_", " "), fontsize=9)
     axs[1].set_yscale("log")
-    axs[0].legend(fontsize=8)
+    axs[0].legend(fontsize=8, loc="upper left")
     fig.tight_layout()
     fig.savefig(png, dpi=100)
     plt.close(fig)
