@@ -1,5 +1,5 @@
 """Fig. S2 on scenario_6_blinking at the set's full CPU recipe (4,000 steps): the plain MPN at
-K = 25 and 12, seed 0, beside MIRO's 4,000-step rows (k_oversmoothing_blinking_row*.py), to tell
+K = 25, 12 and 6, seed 0, beside MIRO's 4,000-step rows (k_oversmoothing_blinking_row*.py), to tell
 whether the plain MPN's fall at K = 25 after 2,000 steps survives the whole training budget.
 
   taskset -c 0 python scripts/sweep.py experiments/sweeps/k_oversmoothing_blinking_row_mpn.py
@@ -15,6 +15,7 @@ def get_sweep():
         points=[
             {"model.num_iterations": 25, "model_name": "mpn", "mpn_reinject_inputs": False},
             {"model.num_iterations": 12, "model_name": "mpn", "mpn_reinject_inputs": False},
+            {"model.num_iterations": 6, "model_name": "mpn", "mpn_reinject_inputs": False},
         ],
         seeds=[0],
         metrics=["dev_compression_index", "dev_dirichlet_energy", "dev_ARI_dagger", "dev_JI_c"],
