@@ -8,55 +8,30 @@ the sum of |displacements| is printed so that two code versions can be checked t
 same thing).
 """
 
-import time
-
 import jax
 import numpy as np
-import optax
 
-from miro_jax import graph as graph_lib
-from miro_jax import losses, models, reference_weights
+from experiments import speed
+from miro_jax import models
 
 HIDDEN, K, REPEATS = 128, 25, 5
 
 
-def parity_graph():
-    """The authors' scenario_6_blinking graph, padded as training pads it, and its radius."""
-    ref = np.load(reference_weights.parity_path("scenario_6_blinking"))
-    n, radius = ref["node_features"].shape[0], float(ref["connectivity_radius"])
-    pg = graph_lib.PointGraph(
-        ref["positions"], ref["node_features"], ref["edge_index"], ref["edge_features"], radius
-    )
-    target = np.zeros((n, 2), np.float32)
-    return graph_lib.pad_batch([graph_lib.to_graphs_tuple(pg, target=target)], 1.0001), radius
-
-
 def step_seconds(model, g, radius: float) -> tuple[list[float], float]:
-    """Wall seconds of REPEATS jitted Adam steps of the paper's loss, and sum |displacements|."""
-    tx = optax.adam(1e-4)
+    """Wall seconds of REPEATS jitted Adam steps of the paper's loss (after one untimed), and
+    sum |displacements| of the initial weights."""
     params = model.init(jax.random.key(0), g)
-    opt_state = tx.init(params)
-
-    def step(params, opt_state, g):
-        def loss(p):
-            return losses.miro_loss(model.apply(p, g), g, radius)[0]
-
-        value, grads = jax.value_and_grad(loss)(params)
-        updates, opt_state = tx.update(grads, opt_state, params)
-        return optax.apply_updates(params, updates), opt_state, value
-
+    step, opt_state = speed.adam_train_step(model, params, radius)
     compiled = jax.jit(step).lower(params, opt_state, g).compile()
-    jax.block_until_ready(compiled(params, opt_state, g))
-    times = []
-    for _ in range(REPEATS):
-        t = time.perf_counter()
-        jax.block_until_ready(compiled(params, opt_state, g))
-        times.append(time.perf_counter() - t)
+    times = speed.repeat_times(
+        lambda: jax.block_until_ready(compiled(params, opt_state, g)), REPEATS
+    )
     return times, float(np.abs(model.apply(params, g)["displacements"]).sum())
 
 
 def main():
-    g, radius = parity_graph()
+    ref = np.load(speed.GRAPH)
+    g, radius = speed.padded_graph(ref), float(ref["connectivity_radius"])
     for name, model in {
         "MIRO": models.Miro(hidden_size=HIDDEN, num_iterations=K),
         "plain MPN": models.MpnBaseline(

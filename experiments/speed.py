@@ -203,13 +203,50 @@ def speed_ceiling(rows: list[dict]) -> list[str]:
     return lines
 
 
+def padded_graph(ref):
+    """The parity file's graph as training pads it (one graph, zero targets)."""
+    import numpy as np
+
+    from miro_jax import graph as graph_lib
+
+    pg = graph_lib.PointGraph(
+        ref["positions"],
+        ref["node_features"],
+        ref["edge_index"],
+        ref["edge_features"],
+        float(ref["connectivity_radius"]),
+    )
+    target = np.zeros((ref["node_features"].shape[0], 2), np.float32)
+    return graph_lib.pad_batch([graph_lib.to_graphs_tuple(pg, target=target)], 1.0001)
+
+
+def adam_train_step(model, params, radius: float):
+    """(step(params, opt_state, graph) -> (params, opt_state, loss), initial opt_state): one Adam
+    step of the paper's loss, what training times."""
+    import jax
+    import optax
+
+    from miro_jax import losses
+
+    tx = optax.adam(1e-4)
+
+    def step(params, opt_state, g):
+        def loss(p):
+            return losses.miro_loss(model.apply(p, g), g, radius)[0]
+
+        value, grads = jax.value_and_grad(loss)(params)
+        updates, opt_state = tx.update(grads, opt_state, params)
+        return optax.apply_updates(params, updates), opt_state, value
+
+    return step, tx.init(params)
+
+
 def run_variant(name: str, repeats: int) -> dict:
     import jax
     import numpy as np
-    import optax
 
     from miro_jax import graph as graph_lib
-    from miro_jax import losses, models
+    from miro_jax import models
 
     ref = np.load(GRAPH)
     n, e = ref["node_features"].shape[0], ref["edge_index"].shape[1]
@@ -231,24 +268,9 @@ def run_variant(name: str, repeats: int) -> dict:
         params = reference_weights.load_reference_params(
             reference_weights.weights_path("scenario_6_blinking")
         )
-        pg = graph_lib.PointGraph(
-            ref["positions"], ref["node_features"], ref["edge_index"], ref["edge_features"], r
-        )
-        g = graph_lib.pad_batch(
-            [graph_lib.to_graphs_tuple(pg, target=np.zeros((n, 2), np.float32))], 1.0001
-        )
+        g = padded_graph(ref)
         if train:
-            tx = optax.adam(1e-4)
-            opt_state = tx.init(params)
-
-            def step(params, opt_state, g):
-                def loss(p):
-                    return losses.miro_loss(model.apply(p, g), g, r)[0]
-
-                value, grads = jax.value_and_grad(loss)(params)
-                updates, opt_state = tx.update(grads, opt_state, params)
-                return optax.apply_updates(params, updates), opt_state, value
-
+            step, opt_state = adam_train_step(model, params, r)
             fn = jax.jit(step)
             args = (params, opt_state, g)
         else:
