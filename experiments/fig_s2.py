@@ -93,7 +93,7 @@ def summary(frame: pd.DataFrame) -> pd.DataFrame:
 def plot(frame: pd.DataFrame, png: Path) -> None:
     """Compression index and Dirichlet energy (log) over K: each seed a dot, the mean a line (a
     colour per model, a line style per training length)."""
-    fig, axs = plt.subplots(1, 2, figsize=(8, 3.2))
+    fig, axs = plt.subplots(1, 2, figsize=(8, 3.5))
     lengths = sorted(frame["steps"].unique())
     for ax, metric in zip(axs, METRICS[:2]):
         for i, (model, by_model) in enumerate(frame.groupby("model")):
@@ -107,8 +107,8 @@ def plot(frame: pd.DataFrame, png: Path) -> None:
         ax.set_xlabel("K (recurrent steps)")
         ax.set_title(metric.removeprefix("dev_").replace("_", " "), fontsize=9)
     axs[1].set_yscale("log")
-    axs[0].legend(fontsize=8, loc="upper left")
-    fig.tight_layout()
+    fig.legend(*axs[0].get_legend_handles_labels(), loc="lower center", ncol=4, fontsize=8)
+    fig.tight_layout(rect=(0, 0.08, 1, 1))  # the legend below both panels covers no point
     fig.savefig(png, dpi=100)
     plt.close(fig)
 
