@@ -32,6 +32,21 @@ TASKS = {
         dict(clusters=(21, 42), radial_std_nm=25.0, min_separation_nm=300.0),
         0,
     ),
+    # C-shapes of 20–40 localizations with centres ≥ 400 nm apart: the row of the separation scan
+    # nearest the paper's DBSCAN row (mean abs. difference 0.008;
+    # calibration_6400_separated_c_shapes.md)
+    "c_shapes_separated_400": (
+        "c_shapes",
+        dict(
+            fov_nm=3200.0,
+            clusters=(4, 8),
+            radial_std_nm=25.0,
+            points=(20, 40),
+            min_separation_nm=400.0,
+        ),
+        dict(clusters=(21, 42), radial_std_nm=25.0, points=(20, 40), min_separation_nm=400.0),
+        0,
+    ),
     # rings where DBSCAN alone comes nearest the paper's rings row (0.80–1.60 per µm² of
     # placement area, 20–40 localizations per ring, 10 % background;
     # calibration_6400_rings_density.md); DBSCAN alone's optimum sits near 150 nm, so the search

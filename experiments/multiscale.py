@@ -121,6 +121,12 @@ def main():
     )
     report.add_model_arguments(p)
     p.add_argument("--out", default="multiscale.md", help="results file name")
+    p.add_argument(
+        "--test-fields",
+        type=int,
+        help="fresh test fields (default: the config's data.num_eval_fovs, 20); the first 20 are "
+        "the default's, so more fields extend the same test set",
+    )
     args = p.parse_args()
     t0 = time.time()
     trained = report.trained_model(args)
@@ -131,7 +137,10 @@ def main():
     # fit.choose_subcluster_dbscan: the config's rule on the training-side fields); scored on
     # fresh fields against their structures, and (fit.finer_level) against their corners
     train = input_pipeline.eval_fovs(config, "train")
-    test = input_pipeline.eval_fovs(config, "dev")
+    test_config = config.copy_and_resolve_references()
+    if args.test_fields:
+        test_config.data.num_eval_fovs = args.test_fields
+    test = input_pipeline.eval_fovs(test_config, "dev")
     miro_structure, raw_structure = fit.choose_dbscan(params, config, train)
     corners_train = fit.finer_level(train)
     raw_corner, _ = evaluation.search_dbscan(
@@ -211,6 +220,7 @@ def main():
     hist = f"{Path(args.out).stem}_hist.png"
     fig.savefig(report.path(hist), dpi=120)
     out_flag = "" if args.out == "multiscale.md" else f" --out {args.out}"
+    out_flag += f" --test-fields {args.test_fields}" if args.test_fields else ""
     lines = report.header(
         f"Two-level clustering `{config.data.scenario}`: corners and whole structures from one "
         "model",

@@ -109,35 +109,36 @@ def cluster_class_f1(outputs: dict, item: input_pipeline.EvalFov, labels: np.nda
     return metrics.classification_scores(truth_c, pred_c, k, f1_classes=range(1, k))["macro_F1"]
 
 
+def fov_scores(
+    params, item, config: ml_collections.ConfigDict, settings: tuple, with_iou: bool = False
+) -> dict:
+    """One evaluation FOV's loss (the paper's, `settings` = losses.static_loss_settings),
+    clustering scores of MIRO + the config's DBSCAN parameters, compression index and Dirichlet
+    energy (and class F1 for classifying models)."""
+    outputs = inference.apply_graph(params, config, item.graph)
+    row = {k: float(v) for k, v in loss_parts(outputs, item.graph, settings).items()}
+    squeezed = squeeze_fov(
+        outputs, item, config.graph.connectivity_radius, config.evals.authors_scaling
+    )
+    pred = cluster.dbscan_labels(squeezed, config.evals.miro_eps, config.evals.miro_min_samples)
+    row.update(metrics.clustering_scores(item.fov.xy_nm, item.fov.labels, pred, with_iou=with_iou))
+    n = item.fov.xy_nm.shape[0]
+    row["compression_index"] = metrics.compression_index(item.fov.xy_nm, squeezed, item.fov.labels)
+    real_edges = int(item.graph.n_edge[0])
+    row["dirichlet_energy"] = metrics.dirichlet_energy(
+        np.asarray(outputs["node_states"][:n]),
+        np.asarray(item.graph.senders[:real_edges]),
+        np.asarray(item.graph.receivers[:real_edges]),
+    )
+    if "logits" in outputs and "class" in item.graph.nodes:
+        row["class_macro_F1"] = cluster_class_f1(outputs, item, pred)
+    return row
+
+
 def model_scores(params, items, config: ml_collections.ConfigDict, with_iou: bool = False) -> dict:
-    """Mean loss (the paper's), clustering scores of MIRO + the config's DBSCAN parameters,
-    compression index and Dirichlet energy (and class F1 for classifying models) over
-    evaluation FOVs: what training logs for its dev FOVs."""
-    rows = []
+    """fov_scores averaged over evaluation FOVs: what training logs for its dev FOVs."""
     settings = losses.static_loss_settings(config)
-    for item in items:
-        outputs = inference.apply_graph(params, config, item.graph)
-        row = {k: float(v) for k, v in loss_parts(outputs, item.graph, settings).items()}
-        squeezed = squeeze_fov(
-            outputs, item, config.graph.connectivity_radius, config.evals.authors_scaling
-        )
-        pred = cluster.dbscan_labels(squeezed, config.evals.miro_eps, config.evals.miro_min_samples)
-        row.update(
-            metrics.clustering_scores(item.fov.xy_nm, item.fov.labels, pred, with_iou=with_iou)
-        )
-        n = item.fov.xy_nm.shape[0]
-        row["compression_index"] = metrics.compression_index(
-            item.fov.xy_nm, squeezed, item.fov.labels
-        )
-        real_edges = int(item.graph.n_edge[0])
-        row["dirichlet_energy"] = metrics.dirichlet_energy(
-            np.asarray(outputs["node_states"][:n]),
-            np.asarray(item.graph.senders[:real_edges]),
-            np.asarray(item.graph.receivers[:real_edges]),
-        )
-        if "logits" in outputs and "class" in item.graph.nodes:
-            row["class_macro_F1"] = cluster_class_f1(outputs, item, pred)
-        rows.append(row)
+    rows = [fov_scores(params, item, config, settings, with_iou) for item in items]
     keys = [k for k, v in rows[0].items() if isinstance(v, float)]
     return {k: float(np.mean([r[k] for r in rows])) for k in keys}
 
