@@ -30,7 +30,13 @@ def test_shipped_model_compresses_its_training_clusters(name):
 
 def test_structure_models_carry_the_dbscan_their_cards_state():
     names = [n for n in model_store.bundled_models() if n not in benchmark.SCENARIOS]
-    shape_models = {"c_shapes", "c_shapes_calibrated", "rings", "rings_calibrated"}
+    shape_models = {
+        "c_shapes",
+        "c_shapes_calibrated",
+        "c_shapes_separated_400",
+        "rings",
+        "rings_calibrated",
+    }
     assert shape_models | {
         "spots_ellipses",
         "npc_like",
