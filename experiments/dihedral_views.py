@@ -131,20 +131,7 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", nargs="+", default=list(benchmark.SCENARIOS))
     args = parser.parse_args(argv)
-    CACHE.mkdir(parents=True, exist_ok=True)
-    for scenario in args.sets:
-        cached = CACHE / f"{scenario}.csv"
-        if not cached.exists():
-            score_set(scenario).to_csv(cached.with_suffix(".tmp"), index=False)
-            cached.with_suffix(".tmp").replace(cached)
-    frame = pd.concat(
-        [
-            pd.read_csv(CACHE / f"{s}.csv")
-            for s in benchmark.SCENARIOS
-            if (CACHE / f"{s}.csv").exists()
-        ],
-        ignore_index=True,
-    )
+    frame = report.per_set_frames(CACHE, args.sets, score_set, list(benchmark.SCENARIOS))
     frame.to_csv(report.path("dihedral_views.csv"), index=False)
     lines = report.header(
         "Averaging the bundled benchmark models over the square's 8 symmetries",

@@ -5,6 +5,7 @@ the ✓ rules the tables use."""
 import argparse
 import dataclasses
 import datetime
+from collections.abc import Callable
 from pathlib import Path
 
 import jax
@@ -20,6 +21,22 @@ RESULTS = Path(__file__).resolve().parent / "results"
 def path(name: str) -> Path:
     """experiments/results/<name> (pictures and per-FOV CSVs beside the markdown)."""
     return RESULTS / name
+
+
+def per_set_frames(
+    cache: Path, sets: list[str], score_set: Callable[[str], pd.DataFrame], order: list[str]
+) -> pd.DataFrame:
+    """Scores per set, each cached in cache/<set>.csv (computed for the `sets` not cached yet,
+    written atomically, so two invocations on two cores share the work); returns every cached
+    set's rows, in `order`."""
+    cache.mkdir(parents=True, exist_ok=True)
+    for name in sets:
+        cached = cache / f"{name}.csv"
+        if not cached.exists():
+            score_set(name).to_csv(cached.with_suffix(".tmp"), index=False)
+            cached.with_suffix(".tmp").replace(cached)
+    found = [cache / f"{name}.csv" for name in order if (cache / f"{name}.csv").exists()]
+    return pd.concat([pd.read_csv(f) for f in found], ignore_index=True)
 
 
 def header(title: str, command: str, *notes: str) -> list[str]:

@@ -82,7 +82,8 @@ def summary(frame: pd.DataFrame) -> list[str]:
         return float(np.median(values))
 
     lines.append(
-        f"| median over the sets | | | {median(excess):+.1%} | {median([r[OURS] for r in ratios]):.2f} / "
+        f"| median over the sets | | | {median(excess):+.1%} | "
+        f"{median([r[OURS] for r in ratios]):.2f} / "
         f"{median([r[AUTHORS] for r in ratios]):.2f} | "
         f"{median([g[(OURS, 'ARI_dagger')] for g in gaps]):+.3f} / "
         f"{median([g[(AUTHORS, 'ARI_dagger')] for g in gaps]):+.3f} | "
@@ -96,20 +97,7 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sets", nargs="+", default=list(benchmark.SCENARIOS))
     args = parser.parse_args(argv)
-    CACHE.mkdir(parents=True, exist_ok=True)
-    for scenario in args.sets:
-        cached = CACHE / f"{scenario}.csv"
-        if not cached.exists():
-            score_set(scenario).to_csv(cached.with_suffix(".tmp"), index=False)
-            cached.with_suffix(".tmp").replace(cached)
-    frame = pd.concat(
-        [
-            pd.read_csv(CACHE / f"{s}.csv")
-            for s in benchmark.SCENARIOS
-            if (CACHE / f"{s}.csv").exists()
-        ],
-        ignore_index=True,
-    )
+    frame = report.per_set_frames(CACHE, args.sets, score_set, list(benchmark.SCENARIOS))
     frame.to_csv(report.path("train_dev_gap.csv"), index=False)
     lines = report.header(
         "Training FOVs vs dev FOVs: our benchmark models and the authors' weights",
