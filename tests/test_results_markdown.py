@@ -120,3 +120,22 @@ def test_eight_view_mean_is_exactly_equivariant(tiny_model_dir):
     features[:, :2] = features[:, :2] @ rotation.T
     rotated = field._replace(edges={**field.edges, "features": features})
     np.testing.assert_allclose(mean_view(rotated), mean_view(field) @ rotation.T, atol=1e-5)
+
+
+def test_per_set_frames_scores_each_set_once_and_keeps_the_given_order(tmp_path):
+    import pandas as pd
+
+    from experiments import report
+
+    calls = []
+
+    def score_set(name):
+        calls.append(name)
+        return pd.DataFrame({"set": [name], "value": [len(calls)]})
+
+    first = report.per_set_frames(tmp_path, ["b", "a"], score_set, ["a", "b", "c"])
+    assert calls == ["b", "a"] and list(first.set) == ["a", "b"]
+    again = report.per_set_frames(tmp_path, ["a", "c"], score_set, ["a", "b", "c"])
+    assert calls == ["b", "a", "c"]  # "a" came from its cache file
+    assert list(again.set) == ["a", "b", "c"] and list(again.value) == [2, 1, 3]
+    assert not list(tmp_path.glob("*.tmp"))
