@@ -16,7 +16,6 @@ import argparse
 import sys
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from configs import benchmark
@@ -44,53 +43,52 @@ def score_set(scenario: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def set_numbers(part: pd.DataFrame) -> dict:
+    """One set's numbers: each model's mean train and dev loss, our dev loss over the authors'
+    − 1, each model's dev / train loss ratio and train − dev ARI† and JI_c."""
+    mean = part.groupby(["method", "split"])[list(SCORES)].mean()
+    numbers = {
+        f"loss {m} {split}": mean.loc[(m, split), "loss"]
+        for m in (OURS, AUTHORS)
+        for split in ("train", "dev")
+    }
+    numbers["excess"] = numbers[f"loss {OURS} dev"] / numbers[f"loss {AUTHORS} dev"] - 1
+    for m in (OURS, AUTHORS):
+        numbers[f"ratio {m}"] = numbers[f"loss {m} dev"] / numbers[f"loss {m} train"]
+        for s in ("ARI_dagger", "JI_c"):
+            numbers[f"{s} {m}"] = mean.loc[(m, "train"), s] - mean.loc[(m, "dev"), s]
+    return numbers
+
+
+def summary_row(name: str, n: dict, with_losses: bool = True) -> str:
+    """A markdown row of set_numbers (the median row leaves the loss columns empty)."""
+    losses_cells = (
+        f"{n[f'loss {OURS} train']:.4f} / {n[f'loss {OURS} dev']:.4f} | "
+        f"{n[f'loss {AUTHORS} train']:.4f} / {n[f'loss {AUTHORS} dev']:.4f}"
+        if with_losses
+        else "|"
+    )
+    return (
+        f"| {name} | {losses_cells} | {n['excess']:+.1%} | "
+        f"{n[f'ratio {OURS}']:.2f} / {n[f'ratio {AUTHORS}']:.2f} | "
+        f"{n[f'ARI_dagger {OURS}']:+.3f} / {n[f'ARI_dagger {AUTHORS}']:+.3f} | "
+        f"{n[f'JI_c {OURS}']:+.3f} / {n[f'JI_c {AUTHORS}']:+.3f} |"
+    )
+
+
 def summary(frame: pd.DataFrame) -> list[str]:
-    """One row per set: each model's train and dev means, the dev / train loss ratio and the
-    train − dev score differences; then the sets' medians."""
-    lines = [
+    """One row per set (set_numbers), then the sets' medians."""
+    per_set = pd.DataFrame(
+        {name: set_numbers(frame[frame.set == name]) for name in frame.set.unique()}
+    ).T
+    return [
         "| set | loss train / dev, ours | authors | dev loss, ours vs authors | "
         "dev / train loss, ours / authors | ARI† train − dev, ours / authors | "
         "JI_c train − dev, ours / authors |",
         "|---|---|---|---|---|---|---|",
+        *(summary_row(name, row) for name, row in per_set.iterrows()),
+        summary_row("median over the sets", per_set.median(), with_losses=False),
     ]
-    ratios, gaps, excess = [], [], []
-    for name in frame.set.unique():
-        part = frame[frame.set == name]
-        mean = part.groupby(["method", "split"])[list(SCORES)].mean()
-        ratio = {
-            m: mean.loc[(m, "dev"), "loss"] / mean.loc[(m, "train"), "loss"]
-            for m in (OURS, AUTHORS)
-        }
-        gap = {
-            (m, s): mean.loc[(m, "train"), s] - mean.loc[(m, "dev"), s]
-            for m in (OURS, AUTHORS)
-            for s in ("ARI_dagger", "JI_c")
-        }
-        ratios.append(ratio)
-        excess.append(mean.loc[(OURS, "dev"), "loss"] / mean.loc[(AUTHORS, "dev"), "loss"] - 1)
-        gaps.append(gap)
-        lines.append(
-            f"| {name} | {mean.loc[(OURS, 'train'), 'loss']:.4f} / "
-            f"{mean.loc[(OURS, 'dev'), 'loss']:.4f} | {mean.loc[(AUTHORS, 'train'), 'loss']:.4f} / "
-            f"{mean.loc[(AUTHORS, 'dev'), 'loss']:.4f} | {excess[-1]:+.1%} | "
-            f"{ratio[OURS]:.2f} / {ratio[AUTHORS]:.2f} | "
-            f"{gap[(OURS, 'ARI_dagger')]:+.3f} / {gap[(AUTHORS, 'ARI_dagger')]:+.3f} | "
-            f"{gap[(OURS, 'JI_c')]:+.3f} / {gap[(AUTHORS, 'JI_c')]:+.3f} |"
-        )
-
-    def median(values) -> float:
-        return float(np.median(values))
-
-    lines.append(
-        f"| median over the sets | | | {median(excess):+.1%} | "
-        f"{median([r[OURS] for r in ratios]):.2f} / "
-        f"{median([r[AUTHORS] for r in ratios]):.2f} | "
-        f"{median([g[(OURS, 'ARI_dagger')] for g in gaps]):+.3f} / "
-        f"{median([g[(AUTHORS, 'ARI_dagger')] for g in gaps]):+.3f} | "
-        f"{median([g[(OURS, 'JI_c')] for g in gaps]):+.3f} / "
-        f"{median([g[(AUTHORS, 'JI_c')] for g in gaps]):+.3f} |"
-    )
-    return lines
 
 
 def main(argv=None) -> None:
