@@ -87,10 +87,11 @@ def overview() -> str:
 
 def made_by(scenario: str, config) -> str:
     """What made a benchmark model: the experiment when its set's row of
-    configs/benchmark_cpu.py remakes it, else the training command with its overrides."""
+    configs/benchmark_cpu.py remakes it, else the training command with its overrides (against
+    the config the row's training stores, train.stored_config)."""
     command = model_store.training_command(
         f"configs/benchmark_cpu.py:{scenario}",
-        benchmark_cpu.get_config(scenario),
+        train.stored_config(benchmark_cpu.get_config(scenario)),
         config,
         f"workdirs/benchmark/{scenario}",
     )

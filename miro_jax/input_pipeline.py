@@ -461,6 +461,29 @@ class FilesSource(IndexedGraphSource):
         return sample_graph(self.builder, index, self.config.data.seed, self.config)
 
 
+def unit_length_nm(config: ml_collections.ConfigDict) -> float:
+    """What one model unit measured in the configured training data, in nm: the mean extent of a
+    benchmark set's training FOVs over both axes (the authors scale each FOV to [0, 1] per axis),
+    the simulator's data.fov_nm, or a fit's graph.length_scale_nm. A trained model stores it as
+    its length scale, so that physical scaling (`miro cluster`) shows it structures at the size
+    it learned them."""
+    if config.data.source == "simulated":
+        return float(config.data.fov_nm)
+    if config.data.source == "files":
+        return float(config.graph.length_scale_nm)
+    root = Path(config.data.root) if config.data.root else None
+    return float(
+        np.mean(
+            [
+                benchmark_data.read_fov(
+                    benchmark_data.fov_path(config.data.scenario, n, root)
+                ).extent
+                for n in config.data.train_fovs
+            ]
+        )
+    )
+
+
 def make_source(config: ml_collections.ConfigDict):
     """The configured training source: benchmark few-shot builders, a simulator, or a user's
     annotated files."""

@@ -340,8 +340,16 @@ def train_and_evaluate(
     best.wait_until_finished()
     params, shipped_step = _final_params(state, best, config)
     _log(workdir, {"final_params_step": shipped_step})
-    model_store.save_model(workdir / "model", flax.core.unfreeze(params), config)
+    model_store.save_model(workdir / "model", flax.core.unfreeze(params), stored_config(config))
     return state
+
+
+def stored_config(config: ml_collections.ConfigDict) -> ml_collections.ConfigDict:
+    """The config a trained model is saved with: the training config, its length scale set to
+    what one model unit measured in the training data (input_pipeline.unit_length_nm)."""
+    stored = config.copy_and_resolve_references()
+    stored.graph.length_scale_nm = input_pipeline.unit_length_nm(config)
+    return stored
 
 
 def _final_params(state: train_state.TrainState, best: ocp.CheckpointManager, config):

@@ -292,6 +292,13 @@ def rewrite_bundled_config(name: str, change) -> None:
         model_store.write_config(path, new)
 
 
+def store_unit_lengths() -> None:
+    """Every bundled model's length scale := what one model unit measured in its training data
+    (train.stored_config; a benchmark model's: its training FOVs' mean extent, not 2,000 nm)."""
+    for name in model_store.bundled_models():
+        rewrite_bundled_config(name, train.stored_config)
+
+
 def upgrade_configs() -> None:
     """Every bundled model's config.json that the current schema changes (model_store.with_defaults:
     fields it lacks get their defaults, config_version the current one) rewritten in it."""
@@ -335,6 +342,7 @@ def main():
     for name in args.repackage_shapes:
         repackage_shape_model(name)
     upgrade_configs()
+    store_unit_lengths()
     store_searched_dbscan()
     rows = benchmark_rows()
     for name in benchmark.SCENARIOS:

@@ -3,11 +3,20 @@ on the predict-zero plateau (a plateau model compresses its training FOV's clust
 
 import sys
 
+import numpy as np
 import pytest
 from conftest import REPO, needs_benchmark
 
 from configs import benchmark, shapes
-from miro_jax import benchmark_data, evaluation, fit, inference, metrics, model_store
+from miro_jax import (
+    benchmark_data,
+    evaluation,
+    fit,
+    inference,
+    input_pipeline,
+    metrics,
+    model_store,
+)
 
 
 def test_every_benchmark_set_has_a_shipped_model():
@@ -26,6 +35,37 @@ def test_shipped_model_compresses_its_training_clusters(name):
     # one prediction per step
     assert result.displacements.shape == (config.model.num_iterations, len(fov.xy_nm), 2)
     assert metrics.compression_index(fov.xy_nm, result.squeezed_nm, fov.labels) > 0.1
+
+
+@needs_benchmark
+def test_benchmark_models_are_shown_structures_at_their_training_size():
+    """A benchmark model learned on FOVs scaled to [0, 1] per axis, so its stored length scale is
+    its training FOVs' mean extent; `miro cluster`'s physical scaling by it squeezes a dev FOV
+    where the benchmark's path does (scenario_9: extents ≈ 2,170 nm; the nominal 2,000 nm moves
+    a tenth of the localizations 3× further off, a median move being ≈ 37 nm)."""
+    for name in benchmark.SCENARIOS:
+        _, config = model_store.load_model(name)
+        assert config.graph.length_scale_nm == pytest.approx(
+            input_pipeline.unit_length_nm(config)
+        ), name
+    params, config = model_store.load_model("scenario_9")
+    assert config.graph.length_scale_nm > 2150.0
+    item = input_pipeline.eval_fovs(config, "dev")[0]
+    exact = config.copy_and_resolve_references()
+    exact.evals.authors_scaling = False
+    benchmark_path = evaluation.squeezed_fovs(params, exact, [item])[0]
+    nominal = config.copy_and_resolve_references()
+    nominal.graph.length_scale_nm = 2000.0
+    p90 = {
+        scale: np.percentile(
+            np.linalg.norm(
+                inference.predict(item.fov.xy_nm, params, c).squeezed_nm - benchmark_path, axis=1
+            ),
+            90,
+        )
+        for scale, c in (("stored", config), ("nominal", nominal))
+    }
+    assert p90["stored"] < 15.0 and p90["stored"] < 0.5 * p90["nominal"], p90
 
 
 def test_structure_models_carry_the_dbscan_their_cards_state():

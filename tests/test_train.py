@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 from configs import tiny
-from miro_jax import evaluation, graph, input_pipeline, losses, model_store, train
+from miro_jax import benchmark_data, evaluation, graph, input_pipeline, losses, model_store, train
 
 
 def _config(root, **train_overrides):
@@ -38,6 +38,14 @@ def test_training_lowers_dev_loss(toy_benchmark, tmp_path):
     assert any("dev_ARI_dagger" in r for r in records)
     params, saved_config = model_store.load_model(tmp_path / "model")
     assert saved_config.model.hidden_size == 16
+    # one model unit was each training FOV's extent (per-axis [0, 1] scaling): the saved length
+    # scale is their mean, not the config's nominal 2,000 nm
+    extents = [
+        benchmark_data.read_fov(benchmark_data.fov_path("toy", n, toy_benchmark)).extent
+        for n in config.data.train_fovs
+    ]
+    assert saved_config.graph.length_scale_nm == pytest.approx(np.mean(extents))
+    assert 800.0 < saved_config.graph.length_scale_nm < 1000.0
     for a, b in zip(_leaves(params), _leaves(state.params)):
         np.testing.assert_array_equal(a, b)
 
