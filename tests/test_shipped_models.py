@@ -43,7 +43,7 @@ def test_benchmark_models_are_shown_structures_at_their_training_size():
     its training FOVs' mean extent; `miro cluster`'s physical scaling by it squeezes a dev FOV
     where the benchmark's path does (scenario_9: extents ≈ 2,170 nm; the nominal 2,000 nm moves
     a tenth of the localizations 3× further off, a median move being ≈ 37 nm)."""
-    for name in benchmark.SCENARIOS:
+    for name in model_store.bundled_models():  # shape models: the simulator's nm per unit
         _, config = model_store.load_model(name)
         assert config.graph.length_scale_nm == pytest.approx(
             input_pipeline.unit_length_nm(config)
