@@ -202,13 +202,8 @@ class TrainingSource(IndexedGraphSource):
 
     def __post_init__(self):
         cfg = self.config
-        root = Path(cfg.data.root) if cfg.data.root else None
-        fovs = [
-            benchmark_data.read_fov(benchmark_data.fov_path(cfg.data.scenario, n, root))
-            for n in cfg.data.train_fovs
-        ]
         clusters, backgrounds = [], []
-        for fov in fovs:
+        for fov in benchmark_fovs(cfg, "train"):
             c, b = benchmark_data.split_clusters(fov.unit_xy, fov.labels)
             clusters.extend(c)
             backgrounds.append(b)
@@ -471,17 +466,22 @@ def unit_length_nm(config: ml_collections.ConfigDict) -> float:
         return float(config.data.fov_nm)
     if config.data.source == "files":
         return float(config.graph.length_scale_nm)
+    return float(np.mean([fov.extent for fov in benchmark_fovs(config, "train")]))
+
+
+def benchmark_fovs(config: ml_collections.ConfigDict, split: str) -> list[benchmark_data.Fov]:
+    """The configured benchmark set's training ('train') or dev FOVs, as the manifest names them
+    (data.train_fovs / dev_fovs), read from data.root or the default benchmark root."""
     root = Path(config.data.root) if config.data.root else None
-    return float(
-        np.mean(
-            [
-                benchmark_data.read_fov(
-                    benchmark_data.fov_path(config.data.scenario, n, root)
-                ).extent
-                for n in config.data.train_fovs
-            ]
-        )
-    )
+    return [
+        benchmark_data.read_fov(benchmark_data.fov_path(config.data.scenario, n, root))
+        for n in fov_numbers(config, split)
+    ]
+
+
+def fov_numbers(config: ml_collections.ConfigDict, split: str) -> tuple:
+    """The manifest's numbers of the configured set's training ('train') or dev FOVs."""
+    return config.data.dev_fovs if split == "dev" else config.data.train_fovs
 
 
 def make_source(config: ml_collections.ConfigDict):
@@ -511,11 +511,8 @@ def eval_fovs(config: ml_collections.ConfigDict, split: str = "dev") -> list[Eva
         return _builder_eval_fovs(config, split)
     if config.data.source == "files":
         return [annotated_eval_fov(t, config) for t in annotated_tables(config, split)]
-    root = Path(config.data.root) if config.data.root else None
-    numbers = config.data.dev_fovs if split == "dev" else config.data.train_fovs
     out = []
-    for n in numbers:
-        fov = benchmark_data.read_fov(benchmark_data.fov_path(config.data.scenario, n, root))
+    for n, fov in zip(fov_numbers(config, split), benchmark_fovs(config, split)):
         # the authors build test edges from float32 positions (REFERENCE_FACTS §2)
         pos = fov.unit_xy.astype(np.float32).astype(np.float64)
         pg = graph_lib.build_point_graph(
