@@ -21,7 +21,7 @@ import pandas as pd
 
 from configs import benchmark
 from experiments import report
-from miro_jax import cluster, evaluation, inference, input_pipeline, metrics, model_store
+from miro_jax import evaluation, inference, input_pipeline, model_store
 
 CACHE = Path(__file__).resolve().parents[1] / "workdirs" / "user_path"
 SCORES = ("ARI_dagger", "JI_c", "RMSRE_N")
@@ -34,7 +34,6 @@ NOMINAL_NM = 2000.0
 def score_set(scenario: str) -> pd.DataFrame:
     """Per dev FOV scores of the bundled model through the benchmark path and the user path."""
     params, config = model_store.load_model(scenario)
-    eps, min_samples = config.evals.miro_eps, config.evals.miro_min_samples
     nominal = config.copy_and_resolve_references()
     nominal.graph.length_scale_nm = NOMINAL_NM
     items = input_pipeline.eval_fovs(config, "dev")
@@ -47,27 +46,18 @@ def score_set(scenario: str) -> pd.DataFrame:
             for name, c in ((NOMINAL, nominal), (STORED, config))
         },
     }
-    rows = []
-    for name, squeezed in paths.items():
-        for xy, item in zip(squeezed, items):
-            pred = cluster.dbscan_labels(xy, eps, min_samples)
-            scores = metrics.clustering_scores(item.fov.xy_nm, item.fov.labels, pred)
-            rows.append(
-                {
-                    "set": scenario,
-                    "path": name,
-                    "fov": item.fov.name,
-                    "length scale nm": config.graph.length_scale_nm,
-                    **{k: scores[k] for k in SCORES},
-                }
-            )
-    return pd.DataFrame(rows)
+    stored = evaluation.DbscanParams(config.evals.miro_eps, config.evals.miro_min_samples)
+    frame = pd.concat(
+        [evaluation.score_fovs(squeezed, items, stored, name) for name, squeezed in paths.items()],
+        ignore_index=True,
+    )
+    return frame.assign(set=scenario, **{"length scale nm": config.graph.length_scale_nm})
 
 
 def summary(frame: pd.DataFrame) -> list[str]:
     """One row per set: each score through the three paths (means over the dev FOVs), then the
     mean over the sets and the per-set differences from the benchmark path."""
-    mean = frame.groupby(["set", "path"], sort=False)[list(SCORES)].mean()
+    mean = frame.groupby(["set", "method"], sort=False)[list(SCORES)].mean()
     scale = frame.groupby("set", sort=False)["length scale nm"].first()
     paths = (BENCHMARK_PATH, NOMINAL, STORED)
     lines = [
@@ -80,7 +70,7 @@ def summary(frame: pd.DataFrame) -> list[str]:
     for name in sets:
         cells = [" / ".join(f"{mean.loc[(name, p), s]:.3f}" for p in paths) for s in SCORES]
         lines.append(f"| {name} | {scale[name]:.0f} | " + " | ".join(cells) + " |")
-    over_sets = {p: mean.xs(p, level="path").loc[sets] for p in paths}
+    over_sets = {p: mean.xs(p, level="method").loc[sets] for p in paths}
     cells = [" / ".join(f"{over_sets[p][s].mean():.3f}" for p in paths) for s in SCORES]
     lines.append("| mean over the sets | | " + " | ".join(cells) + " |")
     lines += ["", "Per-set difference from the benchmark path, mean [min, max] over the sets:", ""]

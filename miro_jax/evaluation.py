@@ -384,10 +384,12 @@ def with_benchmark_evals(
 ) -> ml_collections.ConfigDict:
     """config with the benchmark's DBSCAN search rule and the paper's DBSCAN parameters (Tables
     S1/S2: the "paper params" rows) for `scenario`, whatever the model stores (a bundled
-    benchmark model stores those searched on its training FOVs; a fitted model its own)."""
+    benchmark model stores those searched on its training FOVs; a fitted model its own). A copy:
+    the caller's config keeps the parameters it stores."""
     from configs import benchmark
 
     rule = benchmark.get_config(scenario).evals
+    config = config.copy_and_resolve_references()
     for field in BENCHMARK_EVALS:
         config.evals[field] = rule[field]
     return config
