@@ -12,19 +12,14 @@ on two cores share the work); the report covers every cached set:
 experiments/results/dihedral_views.md.
 """
 
-import argparse
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from configs import benchmark
 from experiments import report
 from miro_jax import evaluation, inference, input_pipeline, model_store
 
-CACHE = Path(__file__).resolve().parents[1] / "workdirs" / "dihedral_views"
 ONE_VIEW, EIGHT_VIEWS = "1 view", "8 views"
 
 
@@ -128,21 +123,20 @@ def summary(frame: pd.DataFrame) -> list[str]:
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sets", nargs="+", default=list(benchmark.SCENARIOS))
-    args = parser.parse_args(argv)
-    frame = report.per_set_frames(CACHE, args.sets, score_set, list(benchmark.SCENARIOS))
-    frame.to_csv(report.path("dihedral_views.csv"), index=False)
-    lines = report.header(
+    report.per_set_study(
+        "dihedral_views",
         "Averaging the bundled benchmark models over the square's 8 symmetries",
-        " ".join(["python -m experiments.dihedral_views", *sys.argv[1:]]),
-        "Dev FOVs; DBSCAN searched on the 3 training FOVs with the benchmark's rule for each "
-        "way of squeezing; paired differences with their 95 % interval over FOVs (✓ / ✗: "
-        "beyond it); views' spread = mean distance of a view's last-step displacement from the "
-        "8 views' mean, over the mean's length; s = seconds to squeeze the 10 FOVs and search "
-        "(the 1-view pass, run first, includes JAX's compilations)",
+        [
+            "Dev FOVs; DBSCAN searched on the 3 training FOVs with the benchmark's rule for each "
+            "way of squeezing; paired differences with their 95 % interval over FOVs (✓ / ✗: "
+            "beyond it); views' spread = mean distance of a view's last-step displacement from "
+            "the 8 views' mean, over the mean's length; s = seconds to squeeze the 10 FOVs and "
+            "search (the 1-view pass, run first, includes JAX's compilations)"
+        ],
+        score_set,
+        summary,
+        argv,
     )
-    report.write("dihedral_views.md", [*lines, *summary(frame)])
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ the ✓ rules the tables use."""
 import argparse
 import dataclasses
 import datetime
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,10 +13,11 @@ import jax
 import numpy as np
 import pandas as pd
 
-from configs import shapes
+from configs import benchmark, shapes
 from miro_jax import evaluation, model_store, train
 
 RESULTS = Path(__file__).resolve().parent / "results"
+WORKDIRS = Path(__file__).resolve().parents[1] / "workdirs"
 
 
 def path(name: str) -> Path:
@@ -37,6 +39,27 @@ def per_set_frames(
             cached.with_suffix(".tmp").replace(cached)
     found = [cache / f"{name}.csv" for name in order if (cache / f"{name}.csv").exists()]
     return pd.concat([pd.read_csv(f) for f in found], ignore_index=True)
+
+
+def per_set_study(
+    name: str,
+    title: str,
+    notes: list[str],
+    score_set: Callable[[str], pd.DataFrame],
+    summary: Callable[[pd.DataFrame], list[str]],
+    argv: list[str] | None = None,
+) -> None:
+    """The main of a study over the benchmark sets (`python -m experiments.<name> [--sets ...]`):
+    scores the sets not cached yet in workdirs/<name>/ (per_set_frames), then writes
+    results/<name>.csv with every cached set's rows and results/<name>.md (header, summary)."""
+    parser = argparse.ArgumentParser(description=title)
+    parser.add_argument("--sets", nargs="+", default=list(benchmark.SCENARIOS))
+    args = parser.parse_args(argv)
+    order = list(benchmark.SCENARIOS)
+    frame = per_set_frames(WORKDIRS / name, args.sets, score_set, order)
+    frame.to_csv(path(f"{name}.csv"), index=False)
+    command = " ".join([f"python -m experiments.{name}", *(sys.argv[1:] if argv is None else argv)])
+    write(f"{name}.md", [*header(title, command, *notes), *summary(frame)])
 
 
 def header(title: str, command: str, *notes: str) -> list[str]:

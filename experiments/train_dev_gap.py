@@ -12,17 +12,12 @@ invocations on two cores share the work); the report covers every cached set:
 experiments/results/train_dev_gap.md.
 """
 
-import argparse
-import sys
-from pathlib import Path
-
 import pandas as pd
 
 from configs import benchmark
 from experiments import report
 from miro_jax import evaluation, input_pipeline, losses, model_store, reference_weights
 
-CACHE = Path(__file__).resolve().parents[1] / "workdirs" / "train_dev_gap"
 OURS, AUTHORS = "ours", "authors"
 SCORES = ("loss", "ARI_dagger", "JI_c", "RMSRE_N")
 
@@ -92,19 +87,18 @@ def summary(frame: pd.DataFrame) -> list[str]:
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sets", nargs="+", default=list(benchmark.SCENARIOS))
-    args = parser.parse_args(argv)
-    frame = report.per_set_frames(CACHE, args.sets, score_set, list(benchmark.SCENARIOS))
-    frame.to_csv(report.path("train_dev_gap.csv"), index=False)
-    lines = report.header(
+    report.per_set_study(
+        "train_dev_gap",
         "Training FOVs vs dev FOVs: our benchmark models and the authors' weights",
-        " ".join(["python -m experiments.train_dev_gap", *sys.argv[1:]]),
-        "Both models trained on the same 3 FOVs; each scored on those and on the 7 dev FOVs with "
-        "the paper's DBSCAN parameters (Tables S1/S2) and the paper's loss (L1 + α · edge term); "
-        "means over FOVs",
+        [
+            "Both models trained on the same 3 FOVs; each scored on those and on the 7 dev FOVs "
+            "with the paper's DBSCAN parameters (Tables S1/S2) and the paper's loss (L1 + α · edge "
+            "term); means over FOVs"
+        ],
+        score_set,
+        summary,
+        argv,
     )
-    report.write("train_dev_gap.md", [*lines, *summary(frame)])
 
 
 if __name__ == "__main__":

@@ -13,17 +13,11 @@ both paths: the benchmark's (`evaluation.squeezed_fovs`, what the card quotes) a
 workdirs/user_path/<set>.csv; writes experiments/results/user_path.md.
 """
 
-import argparse
-import sys
-from pathlib import Path
-
 import pandas as pd
 
-from configs import benchmark
 from experiments import report
 from miro_jax import evaluation, inference, input_pipeline, model_store
 
-CACHE = Path(__file__).resolve().parents[1] / "workdirs" / "user_path"
 SCORES = ("ARI_dagger", "JI_c", "RMSRE_N")
 BENCHMARK_PATH = "benchmark path"
 NOMINAL = "miro cluster, 2,000 nm"
@@ -84,25 +78,18 @@ def summary(frame: pd.DataFrame) -> list[str]:
     return lines
 
 
-def main():
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--sets", nargs="+", default=list(benchmark.SCENARIOS))
-    args = parser.parse_args()
-    frame = report.per_set_frames(CACHE, args.sets, score_set, list(benchmark.SCENARIOS))
-    frame.to_csv(report.path("user_path.csv"), index=False)
-    lines = [
-        *report.header(
-            "`miro cluster --model <set>` on the benchmark's dev FOVs",
-            " ".join(["python -m experiments.user_path", *sys.argv[1:]]),
+def main(argv=None) -> None:
+    report.per_set_study(
+        "user_path",
+        "`miro cluster --model <set>` on the benchmark's dev FOVs",
+        [
             "Each bundled benchmark model with its stored DBSCAN parameters; dev FOVs, means over "
-            "7; ARI† and JI_c higher is better, RMSRE_N lower",
-        ),
-        *summary(frame),
-        "",
-    ]
-    report.write("user_path.md", lines)
+            "7; ARI† and JI_c higher is better, RMSRE_N lower"
+        ],
+        score_set,
+        lambda frame: [*summary(frame), ""],
+        argv,
+    )
 
 
 if __name__ == "__main__":
