@@ -87,7 +87,7 @@ def main(argv=None) -> None:
             "7; ARI† and JI_c higher is better, RMSRE_N lower"
         ],
         score_set,
-        lambda frame: [*summary(frame), ""],
+        summary,
         argv,
     )
 
