@@ -13,7 +13,6 @@ Writes experiments/results/dbscan_objective.md.
 
 import argparse
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -21,8 +20,6 @@ import pandas as pd
 from configs import benchmark
 from experiments import report
 from miro_jax import cluster, evaluation, input_pipeline, metrics, model_store
-
-REPO = Path(__file__).resolve().parents[1]
 
 EPS, MIN_PTS = evaluation.PLATEAU_EPS, evaluation.PLATEAU_MIN_SAMPLES  # the benchmark search's grid
 SCORES = ["ARI", "ARI_dagger", "JI_c", "RMSRE_N"]
@@ -55,10 +52,10 @@ def grid_scores(point_sets, items) -> np.ndarray:
 
 
 def cached_grids(scenario: str) -> dict:
-    cache = REPO / "workdirs" / "dbscan_objective" / f"{scenario}.npz"
+    cache = report.WORKDIRS / "dbscan_objective" / f"{scenario}.npz"
     if cache.exists():
         return dict(np.load(cache))
-    params, config = model_store.load_model(REPO / "miro_jax" / "trained_models" / scenario)
+    params, config = model_store.load_model(report.REPO / "miro_jax" / "trained_models" / scenario)
     grids = {}
     for split in ("train", "dev"):
         items = input_pipeline.eval_fovs(config, split)

@@ -28,9 +28,7 @@ import pandas as pd
 from experiments import report
 from miro_jax import model_store
 
-REPO = Path(__file__).resolve().parents[1]
-
-CELLS = REPO.parent / "shared" / "data" / "fgfr1_mcf7"
+CELLS = report.REPO.parent / "shared" / "data" / "fgfr1_mcf7"
 COLUMNS = {
     "clusters": "clusters",
     "median localizations per cluster": "median locs",
@@ -46,7 +44,7 @@ def run(args: list[str]) -> float:
     subprocess.run(
         [sys.executable, "-m", "miro_jax.cli", *args],
         check=True,
-        env=dict(os.environ, PYTHONPATH=str(REPO)),
+        env=dict(os.environ, PYTHONPATH=str(report.REPO)),
     )
     return time.time() - t0
 

@@ -32,8 +32,6 @@ from miro_jax import (
     model_store,
 )
 
-REPO = Path(__file__).resolve().parents[1]
-
 RESULTS = report.path("fit.md")
 COLUMNS = [
     "set",
@@ -197,7 +195,7 @@ def main():
             subprocess.run(
                 [sys.executable, "-m", "miro_jax.cli", *cmd],
                 check=True,
-                env=dict(os.environ, PYTHONPATH=str(REPO)),
+                env=dict(os.environ, PYTHONPATH=str(report.REPO)),
             )
             minutes = f"{(time.time() - t0) / 60:.1f}"
         model_dir = out / model_folder(name)

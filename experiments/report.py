@@ -16,8 +16,9 @@ import pandas as pd
 from configs import benchmark, shapes
 from miro_jax import evaluation, model_store, train
 
-RESULTS = Path(__file__).resolve().parent / "results"
-WORKDIRS = Path(__file__).resolve().parents[1] / "workdirs"
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "experiments" / "results"
+WORKDIRS = REPO / "workdirs"
 
 
 def path(name: str) -> Path:

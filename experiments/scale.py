@@ -28,8 +28,6 @@ import pandas as pd
 from experiments import report
 from miro_jax import evaluation, metrics, model_store, simulate
 
-REPO = Path(__file__).resolve().parents[1]
-
 PREVIOUS_PATH = {
     "predict.feature_tile_scale": 1e9,
     "predict.max_nodes_per_call": 10**9,
@@ -85,7 +83,7 @@ def run_cluster(csv: Path, model: Path | str, out: Path, timeout: float, extra: 
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env=dict(os.environ, PYTHONPATH=str(REPO)),
+        env=dict(os.environ, PYTHONPATH=str(report.REPO)),
         start_new_session=True,
     )
     try:

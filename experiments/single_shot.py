@@ -13,15 +13,12 @@ Writes experiments/results/single_shot.md (all sets run so far) and single_shot_
 import argparse
 import json
 import time
-from pathlib import Path
 
 import pandas as pd
 
 from configs import single_shot
 from experiments import report
 from miro_jax import evaluation, model_store, train
-
-REPO = Path(__file__).resolve().parents[1]
 
 # paper Table S5, ARI† single-shot; scenario_6 also the authors' notebooks (test FOVs): 1 cluster
 # ARI† .73, JI_c .96 vs their 3-FOV model .72, .95 (REFERENCE_FACTS §10)
@@ -30,7 +27,7 @@ KEY = ["ARI_dagger", "JI_c", "RMSRE_N", "AMI"]
 
 
 def run(scenario: str) -> None:
-    workdir = REPO / "workdirs" / "single_shot" / scenario
+    workdir = report.WORKDIRS / "single_shot" / scenario
     config = single_shot.get_config(scenario)
     t0 = time.time()
     if not (workdir / "model" / "config.json").exists():
@@ -41,7 +38,7 @@ def run(scenario: str) -> None:
         config, params, auto_dbscan=True, label="MIRO 1 cluster", progress=False
     )["per_fov"]
     frames = [single]
-    full_dir = REPO / "workdirs" / "benchmark" / scenario / "model"
+    full_dir = report.WORKDIRS / "benchmark" / scenario / "model"
     if full_dir.exists() or scenario in model_store.bundled_models():
         params3, config3 = model_store.load_model(full_dir if full_dir.exists() else scenario)
         config3 = evaluation.with_benchmark_evals(config3, scenario)  # "paper params" = the paper's
@@ -70,7 +67,7 @@ def write_table() -> None:
     for csv in sorted(report.RESULTS.glob("single_shot_scenario_*.csv")):
         frame = pd.read_csv(csv)
         scenario = frame["scenario"].iloc[0]
-        timing = REPO / "workdirs" / "single_shot" / scenario / "train_time.json"
+        timing = report.WORKDIRS / "single_shot" / scenario / "train_time.json"
         minutes = (
             json.loads(timing.read_text())["seconds"] / 60 if timing.exists() else float("nan")
         )
