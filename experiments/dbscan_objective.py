@@ -55,7 +55,7 @@ def cached_grids(scenario: str) -> dict:
     cache = report.WORKDIRS / "dbscan_objective" / f"{scenario}.npz"
     if cache.exists():
         return dict(np.load(cache))
-    params, config = model_store.load_model(report.REPO / "miro_jax" / "trained_models" / scenario)
+    params, config = model_store.load_model(model_store.BUNDLED_DIR / scenario)
     grids = {}
     for split in ("train", "dev"):
         items = input_pipeline.eval_fovs(config, split)
