@@ -25,6 +25,7 @@ from configs import benchmark, benchmark_cpu
 from experiments import report
 from miro_jax import evaluation, model_store, reference_weights, train
 
+WORKDIRS = report.WORKDIRS / "benchmark"  # one training workdir per set
 KEY = ["ARI_dagger", "JI_c", "RMSRE_N", "ARI", "AMI", "IoU"]
 # paper (Tables S3/S4, test FOVs) MIRO / DBSCAN, where our references quote them
 PAPER = {
@@ -67,7 +68,7 @@ def overview() -> str:
         frame = pd.read_csv(csv)
         g = frame.groupby("method")
         m, sd = g[KEY].mean(), g[KEY].std(ddof=0)
-        minutes = train_seconds(scenario, report.WORKDIRS / "benchmark" / scenario) / 60
+        minutes = train_seconds(scenario, WORKDIRS / scenario) / 60
         ok = report.at_least(m.loc[OURS], m.loc[DBSCAN], lower=("RMSRE_N",)) and (
             report.within_one_std(m.loc[OURS], m.loc[AUTHORS], sd.loc[AUTHORS])
         )
@@ -182,7 +183,7 @@ def write_summary() -> None:
     for csv in sorted(report.RESULTS.glob("benchmark_scenario_*.csv")):
         frame = pd.read_csv(csv)
         scenario = frame["scenario"].iloc[0]
-        minutes = train_seconds(scenario, report.WORKDIRS / "benchmark" / scenario) / 60
+        minutes = train_seconds(scenario, WORKDIRS / scenario) / 60
         groups = frame.groupby("method", sort=False)[KEY]
         mean, std = groups.mean(), groups.std(ddof=0)  # as evaluation.summarize
         for method in mean.index:
@@ -228,7 +229,7 @@ def main():
         return
     scenarios = list(benchmark.SCENARIOS) if args.all else args.scenario
     for scenario in scenarios:
-        workdir = report.WORKDIRS / "benchmark" / scenario
+        workdir = WORKDIRS / scenario
         if args.eval_only:
             seconds = train_seconds(scenario, workdir)
         else:

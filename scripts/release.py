@@ -28,10 +28,10 @@ from pathlib import Path
 
 from configs import benchmark, shapes
 from experiments import benchmark as benchmark_experiment
+from experiments import report
 from miro_jax import benchmark_data, evaluation, fit, input_pipeline, model_store, train
 
-REPO = Path(__file__).resolve().parents[1]
-BENCHMARK_MD = REPO / "experiments" / "results" / "benchmark.md"
+BENCHMARK_MD = report.path("benchmark.md")
 README_MARKERS = ("<!-- benchmark-table -->", "<!-- /benchmark-table -->")
 
 
@@ -182,7 +182,7 @@ def with_history(training: dict, command: str, start: dict | None) -> dict:
         return {**training, **{k: start["training"][k] for k in earlier if k in start["training"]}}
     before = start["training"]
     revision = subprocess.run(
-        ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+        ["git", "-C", str(report.REPO), "rev-parse", "--short", "HEAD"],
         capture_output=True,
         text=True,
         check=True,
@@ -221,8 +221,8 @@ def ship_shape_model(workdir: Path, name: str | None = None) -> dict:
             "name a configs/shapes.py task with the same simulator settings"
         )
     # a warm start from this checkout's workdir is recorded relative to the repository
-    if Path(config.train.init_from).is_relative_to(REPO):
-        config.train.init_from = str(Path(config.train.init_from).relative_to(REPO))
+    if Path(config.train.init_from).is_relative_to(report.REPO):
+        config.train.init_from = str(Path(config.train.init_from).relative_to(report.REPO))
     records = train.read_metrics(workdir)
     steps = train.recorded_steps(records)
     command = model_store.training_command(
@@ -270,7 +270,7 @@ def update_readme() -> None:
     """The README's benchmark table (between its markers) := benchmark.md's overview table."""
     overview = BENCHMARK_MD.read_text().split("## Overview", 1)[1].split("## All methods", 1)[0]
     table = "\n".join(line for line in overview.splitlines() if line.startswith("|"))
-    readme = REPO / "README.md"
+    readme = report.REPO / "README.md"
     head, rest = readme.read_text().split(README_MARKERS[0], 1)
     readme.write_text(
         head
