@@ -17,6 +17,7 @@ import time
 import pandas as pd
 
 from configs import single_shot
+from experiments import benchmark as benchmark_experiment
 from experiments import report
 from miro_jax import evaluation, model_store, train
 
@@ -38,7 +39,7 @@ def run(scenario: str) -> None:
         config, params, auto_dbscan=True, label="MIRO 1 cluster", progress=False
     )["per_fov"]
     frames = [single]
-    full_dir = report.WORKDIRS / "benchmark" / scenario / "model"
+    full_dir = benchmark_experiment.WORKDIRS / scenario / "model"
     if full_dir.exists() or scenario in model_store.bundled_models():
         params3, config3 = model_store.load_model(full_dir if full_dir.exists() else scenario)
         config3 = evaluation.with_benchmark_evals(config3, scenario)  # "paper params" = the paper's
