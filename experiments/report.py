@@ -27,12 +27,25 @@ def path(name: str) -> Path:
 
 
 def per_set_frames(
-    cache: Path, sets: list[str], score_set: Callable[[str], pd.DataFrame], order: list[str]
+    cache: Path,
+    sets: list[str],
+    score_set: Callable[[str], pd.DataFrame],
+    order: list[str],
+    recorded: Path | None = None,
 ) -> pd.DataFrame:
     """Scores per set, each cached in cache/<set>.csv (computed for the `sets` not cached yet,
     written atomically, so two invocations on two cores share the work); returns every cached
-    set's rows, in `order`."""
+    set's rows, in `order`. A set outside `sets` with no cache file takes its rows from the
+    `recorded` results CSV (its "set" column), so rescoring one set after a checkout without
+    workdirs/ keeps the other sets' committed rows instead of dropping them."""
     cache.mkdir(parents=True, exist_ok=True)
+    if recorded is not None and recorded.exists():
+        rows = pd.read_csv(recorded)
+        for name, frame in rows.groupby("set", sort=False):
+            cached = cache / f"{name}.csv"
+            if name not in sets and not cached.exists():
+                frame.to_csv(cached.with_suffix(".tmp"), index=False)
+                cached.with_suffix(".tmp").replace(cached)
     for name in sets:
         cached = cache / f"{name}.csv"
         if not cached.exists():
@@ -51,13 +64,14 @@ def per_set_study(
     argv: list[str] | None = None,
 ) -> None:
     """The main of a study over the benchmark sets (`python -m experiments.<name> [--sets ...]`):
-    scores the sets not cached yet in workdirs/<name>/ (per_set_frames), then writes
-    results/<name>.csv with every cached set's rows and results/<name>.md (header, summary)."""
+    scores the sets not cached yet in workdirs/<name>/ (per_set_frames; the other sets keep
+    their rows of results/<name>.csv), then writes results/<name>.csv with every cached set's
+    rows and results/<name>.md (header, summary)."""
     parser = argparse.ArgumentParser(description=title)
     parser.add_argument("--sets", nargs="+", default=list(benchmark.SCENARIOS))
     args = parser.parse_args(argv)
     order = list(benchmark.SCENARIOS)
-    frame = per_set_frames(WORKDIRS / name, args.sets, score_set, order)
+    frame = per_set_frames(WORKDIRS / name, args.sets, score_set, order, path(f"{name}.csv"))
     frame.to_csv(path(f"{name}.csv"), index=False)
     command = " ".join([f"python -m experiments.{name}", *(sys.argv[1:] if argv is None else argv)])
     write(f"{name}.md", [*header(title, command, *notes), *summary(frame)])

@@ -139,3 +139,21 @@ def test_per_set_frames_scores_each_set_once_and_keeps_the_given_order(tmp_path)
     assert calls == ["b", "a", "c"]  # "a" came from its cache file
     assert list(again.set) == ["a", "b", "c"] and list(again.value) == [2, 1, 3]
     assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_per_set_frames_keeps_the_recorded_rows_of_sets_it_does_not_rescore(tmp_path):
+    import pandas as pd
+
+    from experiments import report
+
+    recorded = tmp_path / "study.csv"
+    pd.DataFrame({"set": ["a", "b", "b"], "value": [10, 20, 21]}).to_csv(recorded, index=False)
+    calls = []
+
+    def score_set(name):
+        calls.append(name)
+        return pd.DataFrame({"set": [name], "value": [99]})
+
+    frame = report.per_set_frames(tmp_path / "cache", ["b"], score_set, ["a", "b"], recorded)
+    assert calls == ["b"]  # "b" rescored although recorded; "a" taken from the record
+    assert list(frame.set) == ["a", "b"] and list(frame.value) == [10, 99]
