@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from configs import benchmark, shapes
-from miro_jax import evaluation, model_store, train
+from miro_jax import evaluation, model_store, outputs, train
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "experiments" / "results"
@@ -24,6 +24,13 @@ WORKDIRS = REPO / "workdirs"
 def path(name: str) -> Path:
     """experiments/results/<name> (pictures and per-FOV CSVs beside the markdown)."""
     return RESULTS / name
+
+
+def write_csv(frame: pd.DataFrame, target: Path) -> None:
+    """frame -> target, atomically (outputs.atomic_path: a reader never sees half a file, and
+    two processes caching the same set do not share a temporary file)."""
+    with outputs.atomic_path(target) as tmp:
+        frame.to_csv(tmp, index=False)
 
 
 def per_set_frames(
@@ -44,13 +51,11 @@ def per_set_frames(
         for name, frame in rows.groupby("set", sort=False):
             cached = cache / f"{name}.csv"
             if name not in sets and not cached.exists():
-                frame.to_csv(cached.with_suffix(".tmp"), index=False)
-                cached.with_suffix(".tmp").replace(cached)
+                write_csv(frame, cached)
     for name in sets:
         cached = cache / f"{name}.csv"
         if not cached.exists():
-            score_set(name).to_csv(cached.with_suffix(".tmp"), index=False)
-            cached.with_suffix(".tmp").replace(cached)
+            write_csv(score_set(name), cached)
     found = [cache / f"{name}.csv" for name in order if (cache / f"{name}.csv").exists()]
     return pd.concat([pd.read_csv(f) for f in found], ignore_index=True)
 
@@ -72,7 +77,7 @@ def per_set_study(
     args = parser.parse_args(argv)
     order = list(benchmark.SCENARIOS)
     frame = per_set_frames(WORKDIRS / name, args.sets, score_set, order, path(f"{name}.csv"))
-    frame.to_csv(path(f"{name}.csv"), index=False)
+    write_csv(frame, path(f"{name}.csv"))
     command = " ".join([f"python -m experiments.{name}", *(sys.argv[1:] if argv is None else argv)])
     write(f"{name}.md", [*header(title, command, *notes), *summary(frame)])
 

@@ -138,7 +138,7 @@ def test_per_set_frames_scores_each_set_once_and_keeps_the_given_order(tmp_path)
     again = report.per_set_frames(tmp_path, ["a", "c"], score_set, ["a", "b", "c"])
     assert calls == ["b", "a", "c"]  # "a" came from its cache file
     assert list(again.set) == ["a", "b", "c"] and list(again.value) == [2, 1, 3]
-    assert not list(tmp_path.glob("*.tmp"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.csv", "c.csv"]  # no partials
 
 
 def test_per_set_frames_keeps_the_recorded_rows_of_sets_it_does_not_rescore(tmp_path):
