@@ -2,10 +2,20 @@
 
   python scripts/device_train.py --out $OUT --minutes 7 configs/shapes_full.py:c_shapes ...
 
-The next lent GPU's call (checked with --tiny on the CPU, 2026-11-30):
-  python scripts/device_train.py --out $OUT --minutes 7 configs/shapes_full.py:c_shapes_calibrated \
-      configs/shapes_full.py:rings_calibrated configs/shapes_full.py:multiscale_rings \
-      configs/shapes_full.py:spots_ellipses
+A run is a config spec with optional overrides after commas,
+`configs/benchmark_cpu.py:scenario_2_blinking,model.hidden_size=256`; its workdir and archive are
+named as scripts/sweep.py names a point (`base=scenario_2_blinking__hidden_size=256__seed=0`;
+the archive with `-` for `=`, as the device returns only names of letters, digits, `.`, `_`, `-`).
+
+The next lent GPU's call (checked with --tiny on the CPU, 2026-12-07). The benchmark data does
+not travel with the checkout (../shared stays behind): copy the sets a run needs into an ignored
+folder first (`mkdir -p .device_data && cp -r ../shared/data/nieves2023/scenario_2_blinking
+.device_data/ && echo /.device_data/ >> .git/info/exclude`), carry it, and point
+MIRO_BENCHMARK_ROOT at it:
+  MIRO_BENCHMARK_ROOT=.device_data python scripts/device_train.py --out $OUT --minutes 7 \
+      configs/benchmark_cpu.py:scenario_2_blinking,model.hidden_size=256 \
+      configs/shapes_full.py:adjacent_pairs configs/shapes_full.py:multiscale_rings \
+      configs/shapes_full.py:npc_like configs/shapes_full.py:c_shapes_rings
 
 Each config trains in its own process (the GPU is shared; graphs are built on the host's cores)
 under a wall-clock budget (train.max_minutes: the run checkpoints and writes model/ when it
@@ -15,15 +25,36 @@ Check on the CPU first: --tiny runs 4 steps of a small model per config.
 
 import argparse
 import os
+import re
 import subprocess
 import sys
 import tarfile
 import time
 from pathlib import Path
 
+import sweep  # scripts/sweep.py: one way to name a run from its config and overrides
 
-def train_one(spec: str, workdir: Path, minutes: float, tiny: bool) -> subprocess.Popen:
-    overrides = [f"--config.train.max_minutes={minutes}"]
+
+def parse_run(text: str) -> tuple[str, dict[str, str]]:
+    """'configs/x.py:task,key=value,...' → (config spec, overrides)."""
+    spec, *pairs = text.split(",")
+    overrides = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not (sep and key and value):
+            raise SystemExit(
+                f"device_train: {pair!r} in {text!r} is not key=value; write e.g. "
+                f"{spec},model.hidden_size=256"
+            )
+        overrides[key] = value
+    return spec, overrides
+
+
+def train_one(
+    spec: str, config_overrides: dict, workdir: Path, minutes: float, tiny: bool
+) -> subprocess.Popen:
+    overrides = [f"--config.{k}={v}" for k, v in config_overrides.items()]
+    overrides += [f"--config.train.max_minutes={minutes}"]
     if tiny:
         overrides += [
             "--config.train.num_train_steps=4",
@@ -51,7 +82,7 @@ def train_one(spec: str, workdir: Path, minutes: float, tiny: bool) -> subproces
 
 
 def pack(workdir: Path, out: Path) -> Path:
-    archive = out / f"{workdir.name}.tar.gz"
+    archive = out / f"{re.sub(r'[^A-Za-z0-9._-]', '-', workdir.name)}.tar.gz"  # names $OUT returns
     with tarfile.open(archive, "w:gz") as tar:
         for name in ("model", "config.json", "metrics.jsonl"):
             if (workdir / name).exists():
@@ -65,7 +96,12 @@ def main() -> int:
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    p.add_argument("configs", nargs="+", help="config specs, e.g. configs/shapes_full.py:rings")
+    p.add_argument(
+        "configs",
+        nargs="+",
+        help="config specs with optional ,key=value overrides, e.g. "
+        "configs/benchmark_cpu.py:scenario_2_blinking,model.hidden_size=256",
+    )
     p.add_argument("--out", required=True, help="folder for the packed models")
     p.add_argument("--workroot", default="/tmp/device_runs")
     p.add_argument("--minutes", type=float, default=7.0, help="training budget per config")
@@ -76,9 +112,10 @@ def main() -> int:
     root.mkdir(parents=True, exist_ok=True)
     t0 = time.time()
     runs = {}
-    for spec in args.configs:
-        workdir = root / spec.rpartition(":")[2]
-        runs[workdir] = train_one(spec, workdir, args.minutes, args.tiny)
+    for text in args.configs:
+        spec, overrides = parse_run(text)
+        workdir = root / sweep.point_name({"base": spec, **overrides}, seed=0)
+        runs[workdir] = train_one(spec, overrides, workdir, args.minutes, args.tiny)
     for workdir, proc in runs.items():
         code = proc.wait()
         archive = pack(workdir, out)

@@ -1,5 +1,6 @@
 """End to end: the `miro` command on a ThunderSTORM-style file and on bad files of each kind."""
 
+import functools
 import os
 import subprocess
 import sys
@@ -78,6 +79,17 @@ def test_cluster_thunderstorm_file(tiny_model_dir, thunderstorm_file, tmp_path):
     assert "clusters" in r.stdout and f"% of {len(table)} localizations clustered" in r.stdout
 
 
+def miro_in_process(capsys, *args):
+    """`miro *args` in this process: its exit code and what it printed. The error paths are
+    checked here (each subprocess would spend seconds importing JAX before the message)."""
+    from miro_jax import cli
+
+    capsys.readouterr()
+    code = cli.main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return subprocess.CompletedProcess(args, code, out, err)
+
+
 def _bad(tmp_path, name, text):
     p = tmp_path / name
     p.write_text(text)
@@ -92,13 +104,15 @@ def _assert_one_line_error(r, *fragments):
         assert f in lines[0], lines[0]
 
 
-def test_bad_inputs_give_one_line_errors(tiny_model_dir, thunderstorm_file, tmp_path):
+def test_bad_inputs_give_one_line_errors(tiny_model_dir, thunderstorm_file, tmp_path, capsys):
     path, table = thunderstorm_file
     m = ["--model", tiny_model_dir]
+    # the installed entry point once, in its own process; the other cases in this one
     _assert_one_line_error(run_miro("cluster", tmp_path / "nope.csv", *m), "file not found")
-    _assert_one_line_error(run_miro("cluster", _bad(tmp_path, "empty.csv", ""), *m), "is empty")
+    miro = functools.partial(miro_in_process, capsys)
+    _assert_one_line_error(miro("cluster", _bad(tmp_path, "empty.csv", ""), *m), "is empty")
     _assert_one_line_error(
-        run_miro("cluster", _bad(tmp_path, "cols.csv", "a,b\n1,2\n3,4\n"), *m),
+        miro("cluster", _bad(tmp_path, "cols.csv", "a,b\n1,2\n3,4\n"), *m),
         "no coordinate columns",
         "['a', 'b']",
         "--x-col",
@@ -107,36 +121,37 @@ def test_bad_inputs_give_one_line_errors(tiny_model_dir, thunderstorm_file, tmp_
     nan.loc[[3, 7], "x [nm]"] = np.nan
     nan.to_csv(tmp_path / "nan.csv", index=False)
     _assert_one_line_error(
-        run_miro("cluster", tmp_path / "nan.csv", *m), f"2 of {len(table)} rows", "--drop-invalid"
+        miro("cluster", tmp_path / "nan.csv", *m), f"2 of {len(table)} rows", "--drop-invalid"
     )
-    r = run_miro("cluster", tmp_path / "nan.csv", *m, "--drop-invalid", "--out", tmp_path / "o.csv")
+    r = miro("cluster", tmp_path / "nan.csv", *m, "--drop-invalid", "--out", tmp_path / "o.csv")
     assert r.returncode == 0 and len(pd.read_csv(tmp_path / "o.csv")) == len(table) - 2
     dup = pd.concat([table, table.iloc[:3]])
     dup.to_csv(tmp_path / "dup.csv", index=False)
     _assert_one_line_error(
-        run_miro("cluster", tmp_path / "dup.csv", *m),
+        miro("cluster", tmp_path / "dup.csv", *m),
         f"3 of {len(table) + 3} points repeat",
         "jitter",
     )
     _assert_one_line_error(
-        run_miro("cluster", _bad(tmp_path, "few.csv", "x,y\n1,2\n3,5\n4,1\n"), *m),
+        miro("cluster", _bad(tmp_path, "few.csv", "x,y\n1,2\n3,5\n4,1\n"), *m),
         "at least 6 points",
     )
     _assert_one_line_error(
-        run_miro("cluster", path, "--model", tmp_path / "missing_model"), "not found"
+        miro("cluster", path, "--model", tmp_path / "missing_model"), "not found"
     )
 
 
-def test_model_problems_give_one_line_errors(tiny_model_dir, thunderstorm_file, tmp_path):
+def test_model_problems_give_one_line_errors(tiny_model_dir, thunderstorm_file, tmp_path, capsys):
     import shutil
 
     path, _ = thunderstorm_file
+    miro = functools.partial(miro_in_process, capsys)
     corrupt = tmp_path / "corrupt"
     shutil.copytree(tiny_model_dir, corrupt)
     for f in (corrupt / "params").rglob("*"):
         if f.is_file() and f.stat().st_size > 100:
             f.write_bytes(b"garbage" * 10)
-    _assert_one_line_error(run_miro("cluster", path, "--model", corrupt), "corrupt")
+    _assert_one_line_error(miro("cluster", path, "--model", corrupt), "corrupt")
     mismatch = tmp_path / "mismatch"
     shutil.copytree(tiny_model_dir, mismatch)
     cfg = (
@@ -146,7 +161,7 @@ def test_model_problems_give_one_line_errors(tiny_model_dir, thunderstorm_file, 
     )
     (mismatch / "config.json").write_text(cfg)
     _assert_one_line_error(
-        run_miro("cluster", path, "--model", mismatch), "num_node_features: config 4 vs weights 5"
+        miro("cluster", path, "--model", mismatch), "num_node_features: config 4 vs weights 5"
     )
 
 
@@ -206,13 +221,14 @@ def test_two_level_model_adds_subclusters_from_its_stored_step(tmp_path, stored_
     assert written.max() > 0 and np.array_equal(written, steps[step_index])
 
 
-def test_bf16_matmuls_keep_the_labels(tiny_model_dir, thunderstorm_file, tmp_path):
+def test_bf16_matmuls_keep_the_labels(tiny_model_dir, thunderstorm_file, tmp_path, capsys):
     path, table = thunderstorm_file
+    miro = functools.partial(miro_in_process, capsys)
     common = ["--model", tiny_model_dir, "--eps", 60, "--min-samples", 5]
     outs = {}
     for name, extra in (("fp32", []), ("bf16", ["--bf16"])):
         outs[name] = tmp_path / f"{name}.csv"
-        r = run_miro("cluster", path, *common, *extra, "--out", outs[name])
+        r = miro("cluster", path, *common, *extra, "--out", outs[name])
         assert r.returncode == 0, r.stderr
     fp32, bf16 = pd.read_csv(outs["fp32"]), pd.read_csv(outs["bf16"])
     moved = ["x_squeezed [nm]", "y_squeezed [nm]"]
@@ -220,7 +236,7 @@ def test_bf16_matmuls_keep_the_labels(tiny_model_dir, thunderstorm_file, tmp_pat
     assert 0 < shift < 2.0, shift  # nm (0.3 nm measured); the field is 1,500 nm wide
     assert (bf16["cluster"] == fp32["cluster"]).mean() >= 0.99
     picasso = tmp_path / "bf16.hdf5"  # the written metadata names the precision the run used
-    r = run_miro(
+    r = miro(
         "cluster",
         path,
         *common,
@@ -236,5 +252,5 @@ def test_bf16_matmuls_keep_the_labels(tiny_model_dir, thunderstorm_file, tmp_pat
     metadata = list(yaml.safe_load_all(picasso.with_suffix(".yaml").read_text()))[-1]
     assert metadata["Model"] == f"{tiny_model_dir} (bf16 matmuls)"
     _assert_one_line_error(
-        run_miro("cluster", path, "--method", "dbscan", "--bf16"), "--bf16", "runs none"
+        miro("cluster", path, "--method", "dbscan", "--bf16"), "--bf16", "runs none"
     )
