@@ -7,15 +7,9 @@ A run is a config spec with optional overrides after commas,
 named as scripts/sweep.py names a point (`base=scenario_2_blinking__hidden_size=256__seed=0`;
 the archive with `-` for `=`, as the device returns only names of letters, digits, `.`, `_`, `-`).
 
-The next lent GPU's call (checked with --tiny on the CPU, 2026-12-07). The benchmark data does
-not travel with the checkout (../shared stays behind): copy the sets a run needs into an ignored
-folder first (`mkdir -p .device_data && cp -r ../shared/data/nieves2023/scenario_2_blinking
-.device_data/ && echo /.device_data/ >> .git/info/exclude`), carry it, and point
-MIRO_BENCHMARK_ROOT at it:
-  MIRO_BENCHMARK_ROOT=.device_data python scripts/device_train.py --out $OUT --minutes 7 \
-      configs/benchmark_cpu.py:scenario_2_blinking,model.hidden_size=256 \
-      configs/shapes_full.py:adjacent_pairs configs/shapes_full.py:multiscale_rings \
-      configs/shapes_full.py:npc_like configs/shapes_full.py:c_shapes_rings
+The next lent GPU's job, its runs, and what it carries (the data and the two wheels the device
+image lacks): scripts/device_job.sh, `prepare` here and `run` there (checked end to end on the
+CPU from a fresh clone with TINY=1, 2026-12-07).
 
 Each config trains in its own process (the GPU is shared; graphs are built on the host's cores)
 under a wall-clock budget (train.max_minutes: the run checkpoints and writes model/ when it
