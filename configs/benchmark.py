@@ -10,7 +10,6 @@ The argument names the set; every field can be overridden (--config.model.hidden
 import ml_collections
 
 from configs import default
-from miro_jax import augment
 
 # K, δ (unit FOV), builder, authors' dataset size and builder kwargs, and DBSCAN (eps nm, minPts)
 # for MIRO and for DBSCAN alone: ../shared/data/nieves2023/manifest.json (tests check equality).
@@ -258,14 +257,32 @@ SCENARIOS = {
     ),
 }
 
-# Fields of each builder that are config fields (dataset shape, not data).
-_BUILDER_FIELDS = {
-    name: {
-        f.name: f.default
-        for f in cls.__dataclass_fields__.values()
-        if f.name not in ("clusters", "backgrounds", "connectivity_radius", "population_seed")
-    }
-    for name, cls in augment.BUILDERS.items()
+# The authors' builder defaults (REFERENCE_FACTS.md §4.1–4.3): every builder field a set does
+# not override above; miro_jax.augment's builders take all of them from here.
+BUILDER_DEFAULTS = {
+    "GraphDataset": dict(
+        noise_point_range=(150, 250),
+        cluster_count_range=(10, 20),
+        cluster_sampling_range=(0.055, 0.062),
+        pupulation_std_sigma=0.003,  # [sic] the authors' key
+        num_additions=4,
+    ),
+    "GraphBlinkingDataset": dict(
+        cluster_count_range=(10, 20),
+        cluster_sampling_range=(0.055, 0.062),
+        cluster_std_sigma=0.003,
+        num_cluster_additions=4,
+        background_sampling_range=(0.035, 0.04),
+        background_std_population=0.009,
+        num_bkg_additions=4,
+        empty_cell_size=0.02,
+    ),
+    "GraphBlinkingCroppedDataset": dict(
+        cluster_count_range=(6, 10),
+        cluster_sampling_range=(0.95, 1.0),
+        background_Sampling_range=(0.9, 1.0),  # [sic] the authors' key
+        max_cropped_size=0.4,
+    ),
 }
 
 
@@ -278,7 +295,7 @@ def get_config(scenario: str = "scenario_8") -> ml_collections.ConfigDict:
     config.data.train_fovs = facts["train_fovs"]
     config.data.dev_fovs = facts["dev_fovs"]
     config.data.builder = facts["builder"]
-    kwargs = dict(_BUILDER_FIELDS[facts["builder"]])
+    kwargs = dict(BUILDER_DEFAULTS[facts["builder"]])
     kwargs.update(facts["builder_kwargs"])
     config.data.builder_kwargs = ml_collections.ConfigDict(kwargs)
     config.data.reference_dataset_size = facts["dataset_size"]

@@ -142,6 +142,11 @@ def get_config() -> ml_collections.ConfigDict:
     # 12k-localization FOV as on a 1.5k one (the model sees only K hops of δ)
     config.fit.window_localizations = 1500
     config.fit.window_min_nm = 500.0
+    # each window's clusters and background are sub-sampled to these fractions, and it holds
+    # its field's cluster density times a factor drawn from cluster_count_scale
+    config.fit.cluster_sampling_range = (0.8, 1.0)
+    config.fit.background_sampling_range = (0.8, 1.0)
+    config.fit.cluster_count_scale = (0.8, 1.2)
     # warm start: 'auto' = the bundled model whose training data is closest (density, nearest
     # neighbours; model_store.closest_bundled_model) of the fit's hidden size, '' = from scratch
     config.fit.warm_start = ""

@@ -3,7 +3,8 @@
 The three builders follow the authors' GraphDataset, GraphBlinkingDataset and
 GraphBlinkingCroppedDataset (REFERENCE_FACTS.md §4) in unit-FOV coordinates. Every sample is a
 pure function of (builder parameters, population, sample rng), so a training run can rebuild
-any batch from its step number.
+any batch from its step number. The parameters come from the config (the authors' defaults:
+configs/benchmark.py's BUILDER_DEFAULTS; `miro fit`'s: config.fit), none from here.
 """
 
 from __future__ import annotations
@@ -92,11 +93,11 @@ class ClusterBuilder:
 
     clusters: list[np.ndarray]
     connectivity_radius: float
-    noise_point_range: tuple = (150, 250)
-    cluster_count_range: tuple = (10, 20)
-    cluster_sampling_range: tuple = (0.055, 0.062)
-    pupulation_std_sigma: float = 0.003  # [sic] the authors' key
-    num_additions: int = 4
+    noise_point_range: tuple
+    cluster_count_range: tuple
+    cluster_sampling_range: tuple
+    pupulation_std_sigma: float  # [sic] the authors' key
+    num_additions: int
     population_seed: int = 0
 
     def __post_init__(self):
@@ -121,14 +122,14 @@ class BlinkingBuilder:
     clusters: list[np.ndarray]
     backgrounds: list[np.ndarray]
     connectivity_radius: float
-    cluster_count_range: tuple = (10, 20)
-    cluster_sampling_range: tuple = (0.055, 0.062)
-    cluster_std_sigma: float = 0.003
-    num_cluster_additions: int = 4
-    background_sampling_range: tuple = (0.035, 0.04)
-    background_std_population: float = 0.009
-    num_bkg_additions: int = 4
-    empty_cell_size: float = 0.02
+    cluster_count_range: tuple
+    cluster_sampling_range: tuple
+    cluster_std_sigma: float
+    num_cluster_additions: int
+    background_sampling_range: tuple
+    background_std_population: float
+    num_bkg_additions: int
+    empty_cell_size: float
     population_seed: int = 0
 
     def __post_init__(self):
@@ -169,10 +170,10 @@ class CroppedBuilder:
     clusters: list[np.ndarray]
     backgrounds: list[np.ndarray]
     connectivity_radius: float
-    cluster_count_range: tuple = (6, 10)
-    cluster_sampling_range: tuple = (0.95, 1.0)
-    background_Sampling_range: tuple = (0.9, 1.0)  # [sic] the authors' key
-    max_cropped_size: float = 0.4
+    cluster_count_range: tuple
+    cluster_sampling_range: tuple
+    background_Sampling_range: tuple  # [sic] the authors' key
+    max_cropped_size: float
 
     def sample(self, rng) -> PointSample:
         full = self.backgrounds[rng.integers(len(self.backgrounds))]
@@ -210,10 +211,10 @@ class FieldBuilder:
     fields: list[AnnotatedField]
     clusters: list[np.ndarray]  # centred on their own means
     connectivity_radius: float
-    window: float = 1.0
-    cluster_sampling_range: tuple = (0.8, 1.0)
-    background_sampling_range: tuple = (0.8, 1.0)
-    cluster_count_scale: tuple = (0.8, 1.2)
+    window: float
+    cluster_sampling_range: tuple
+    background_sampling_range: tuple
+    cluster_count_scale: tuple
 
     def sample(self, rng) -> PointSample:
         field = self.fields[rng.integers(len(self.fields))]

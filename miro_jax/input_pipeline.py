@@ -439,7 +439,13 @@ def field_builder(config: ml_collections.ConfigDict) -> augment.FieldBuilder:
             clusters += centred
             fields.append(_field(background, unit, len(centred)))
     return augment.FieldBuilder(
-        fields, clusters, config.graph.connectivity_radius, window=training_window(tables, config)
+        fields,
+        clusters,
+        config.graph.connectivity_radius,
+        window=training_window(tables, config),
+        cluster_sampling_range=tuple(config.fit.cluster_sampling_range),
+        background_sampling_range=tuple(config.fit.background_sampling_range),
+        cluster_count_scale=tuple(config.fit.cluster_count_scale),
     )
 
 

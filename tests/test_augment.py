@@ -3,12 +3,18 @@
 import numpy as np
 import pytest
 
-from configs import tiny
+from configs import benchmark, tiny
 from miro_jax import augment, input_pipeline
 
 
 def _clusters(rng, n=3, size=20, std=0.01):
     return [rng.normal(0, std, (size, 2)) for _ in range(n)]
+
+
+def _builder(name, clusters, connectivity_radius, backgrounds=(), **fields):
+    """An authors' builder with their defaults (configs/benchmark.py) and these fields."""
+    kwargs = {**benchmark.BUILDER_DEFAULTS[name], **fields}
+    return augment.make_builder(name, clusters, list(backgrounds), connectivity_radius, **kwargs)
 
 
 def test_populate_doubles_per_round():
@@ -20,7 +26,8 @@ def test_populate_doubles_per_round():
 
 def test_cluster_builder_counts_and_targets():
     rng = np.random.default_rng(0)
-    b = augment.ClusterBuilder(
+    b = _builder(
+        "GraphDataset",
         clusters=_clusters(rng),
         connectivity_radius=0.2,
         noise_point_range=(50, 51),
@@ -42,7 +49,8 @@ def test_cluster_builder_counts_and_targets():
 
 def test_cluster_builder_subsampling_fraction():
     rng = np.random.default_rng(0)
-    b = augment.ClusterBuilder(
+    b = _builder(
+        "GraphDataset",
         clusters=_clusters(rng, size=20),
         connectivity_radius=0.2,
         noise_point_range=(10, 11),
@@ -59,7 +67,8 @@ def test_blinking_builder_places_clusters_in_empty_cells():
     rng = np.random.default_rng(0)
     background = rng.uniform(0, 1, (4000, 2))
     background = background[np.linalg.norm(background - 0.5, axis=1) > 0.15]  # a hole
-    b = augment.BlinkingBuilder(
+    b = _builder(
+        "GraphBlinkingDataset",
         clusters=_clusters(rng, std=0.002),
         backgrounds=[background],
         connectivity_radius=0.1,
@@ -83,8 +92,11 @@ def test_blinking_builder_places_clusters_in_empty_cells():
 def test_cropped_builder_window_and_replacement():
     rng = np.random.default_rng(0)
     background = rng.uniform(0, 1, (3000, 2))
-    b = augment.CroppedBuilder(
-        clusters=_clusters(rng), backgrounds=[background], connectivity_radius=0.1
+    b = _builder(
+        "GraphBlinkingCroppedDataset",
+        clusters=_clusters(rng),
+        backgrounds=[background],
+        connectivity_radius=0.1,
     )
     s = b.sample(np.random.default_rng(4))
     bg = s.positions[s.labels == 0]

@@ -1,13 +1,14 @@
 """Configs: the 18 benchmark sets carry the manifest's facts; overrides and the model section."""
 
 import ast
+import dataclasses
 
 import numpy as np
 import pytest
 from conftest import BENCHMARK, needs_benchmark
 
 from configs import benchmark, default, shapes
-from miro_jax import model_store, models
+from miro_jax import augment, model_store, models
 
 
 @needs_benchmark
@@ -148,3 +149,22 @@ def test_separated_tasks_keep_shape_centres_apart():
     config = shapes.get_config("c_shapes_separated")
     for evaluation in (False, True):
         input_pipeline.simulated_field(config, np.random.default_rng(0), evaluation)
+
+
+def test_the_config_holds_every_builder_setting():
+    """Each augmentation builder's settings are config fields with their default in one place
+    (configs/benchmark.py for the authors' builders, config.fit for `miro fit`'s); the builders
+    themselves hold none."""
+    structural = {"clusters", "backgrounds", "fields", "connectivity_radius", "population_seed"}
+    for name, cls in augment.BUILDERS.items():
+        settings = {f.name for f in dataclasses.fields(cls)} - structural
+        assert settings == set(benchmark.BUILDER_DEFAULTS[name]), name
+    field_settings = {f.name for f in dataclasses.fields(augment.FieldBuilder)} - structural
+    assert field_settings - {"window"} <= set(default.get_config().fit)
+    for cls in (*augment.BUILDERS.values(), augment.FieldBuilder):
+        defaults = {
+            f.name
+            for f in dataclasses.fields(cls)
+            if f.default is not dataclasses.MISSING and f.name not in structural
+        }
+        assert not defaults, (cls.__name__, defaults)
