@@ -41,6 +41,10 @@ case "${1:-}" in
     export MIRO_BENCHMARK_ROOT=.device_data
     nvidia-smi -L 2>/dev/null || true
     python3 -c "import jax; print('jax', jax.__version__, jax.devices())"
+    if [ -z "${TINY:-}" ]; then  # a CPU-only JAX would spend the lease training at CPU speed
+      python3 -c "import jax, sys; sys.exit(jax.default_backend() != 'gpu')" \
+        || { echo "device_job: JAX sees no GPU; nothing trained" >&2; exit 3; }
+    fi
     python3 scripts/device_train.py --out "${OUT:-/tmp/device_out}" --minutes "$MINUTES" \
       ${TINY:+--tiny} "${RUNS[@]}"
     ;;
