@@ -26,6 +26,7 @@ from miro_jax import (
     inference,
     input_pipeline,
     metrics,
+    model_store,
 )
 
 PAPER = {  # by task; its calibrated and separated variants share the task's reference
@@ -84,12 +85,67 @@ def outcome_table(items, labellings: dict) -> list[str]:
     ]
 
 
+def squeezed_and_clustered(params, config, items, dbscan_params):
+    """A model's outputs on `items`, its squeezed coordinates (nm) and their DBSCAN labels."""
+    outs = [inference.apply_graph(params, config, it.graph) for it in items]
+    squeezed = [
+        evaluation.squeeze_fov(
+            o, it, config.graph.connectivity_radius, config.evals.authors_scaling
+        )
+        for o, it in zip(outs, items)
+    ]
+    labels = [
+        cluster.dbscan_labels(sq, dbscan_params.eps, dbscan_params.min_samples) for sq in squeezed
+    ]
+    return outs, squeezed, labels
+
+
+def class_scores(outs, labels, items, config):
+    """A classifying model's class scores: per true cluster (the mode of the refined classes of
+    its localizations) and per localization, then the cluster-level macro F1 without the
+    clusters' vote and with the true classes voted (the vote's ceiling: merged shapes)."""
+    truth_c, pred_c, unvoted_c, ceiling_c, loc_t, loc_p = [], [], [], [], [], []
+    for o, lab, it in zip(outs, labels, items):
+        true_cls, refined = evaluation.class_predictions(o, it, lab)
+        loc_t.append(true_cls)
+        loc_p.append(refined)
+        t, p = metrics.cluster_classes(it.fov.labels, true_cls, refined)
+        truth_c += list(t)
+        pred_c += list(p)
+        unvoted = evaluation.unvoted_classes(o, it)
+        unvoted_c += list(metrics.cluster_classes(it.fov.labels, true_cls, unvoted)[1])
+        voted_truth = cluster.majority_class_per_cluster(lab, true_cls)
+        ceiling_c += list(metrics.cluster_classes(it.fov.labels, true_cls, voted_truth)[1])
+    k = config.model.num_classes  # background + the shape kinds
+
+    def cluster_f1(pred):  # shape classes only
+        return metrics.classification_scores(
+            np.array(truth_c), np.array(pred), k, f1_classes=range(1, k)
+        )
+
+    per_localization = metrics.classification_scores(
+        np.concatenate(loc_t), np.concatenate(loc_p), k
+    )
+    return (
+        cluster_f1(pred_c),
+        per_localization,
+        cluster_f1(unvoted_c)["macro_F1"],
+        cluster_f1(ceiling_c)["macro_F1"],
+    )
+
+
 def main():
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     report.add_model_arguments(p)
     p.add_argument("--fields", help="score on another configs/shapes.py task's simulated fields")
+    p.add_argument(
+        "--against",
+        help="a bundled model or model directory to compare with per field on the same fields "
+        "(each with its own DBSCAN parameters, chosen the same way): a warm start vs the model "
+        "it started from",
+    )
     args = p.parse_args()
     trained = report.trained_model(args)
     params, config = trained.params, trained.config
@@ -112,19 +168,21 @@ def main():
     dev = input_pipeline.eval_fovs(config, "dev")
     search = input_pipeline.eval_fovs(config, "train")
     miro_p, raw_p = fit.choose_dbscan(params, config, search)
-    outs = [inference.apply_graph(params, config, it.graph) for it in dev]
-    dev_sq = [
-        evaluation.squeeze_fov(
-            o, it, config.graph.connectivity_radius, config.evals.authors_scaling
-        )
-        for o, it in zip(outs, dev)
-    ]
+    outs, dev_sq, miro_labels = squeezed_and_clustered(params, config, dev, miro_p)
     frames = [
         evaluation.score_fovs([i.fov.xy_nm for i in dev], dev, raw_p, "DBSCAN alone"),
         evaluation.score_fovs(dev_sq, dev, miro_p, "MIRO + DBSCAN"),
     ]
+    if args.against:  # the other model, its DBSCAN chosen on the same search fields
+        other_params, other_config = model_store.load_model(args.against)
+        other_p, _ = fit.choose_dbscan(other_params, other_config, search)
+        other_outs, other_sq, other_labels = squeezed_and_clustered(
+            other_params, other_config, dev, other_p
+        )
+        against = f"MIRO + DBSCAN, {args.against}"
+        frames.append(evaluation.score_fovs(other_sq, dev, other_p, against))
+        command += f" --against {args.against}"
     per_fov = pd.concat(frames, ignore_index=True)
-    miro_labels = [cluster.dbscan_labels(sq, miro_p.eps, miro_p.min_samples) for sq in dev_sq]
     lines = [
         *report.header(
             f"Capability `{task}`: 20 fresh simulated FOVs"
@@ -144,6 +202,23 @@ def main():
         ),
         evaluation.markdown_table(evaluation.summarize(per_fov)),
         "",
+        *(
+            [
+                f"Paired per-field differences, this model − {args.against} (DBSCAN eps "
+                f"{other_p.eps:.1f} nm minPts {other_p.min_samples} for it; mean ± 95 % "
+                "half-width over the fields; ✓ this model ahead beyond the interval, ✗ behind; "
+                "RMSRE_N: lower is better):",
+                "",
+                evaluation.markdown_table(
+                    report.paired_rows(
+                        per_fov, [("MIRO + DBSCAN", against)], "this model − the other"
+                    )
+                ),
+                "",
+            ]
+            if args.against
+            else []
+        ),
         *outcome_table(
             dev,
             {
@@ -155,28 +230,7 @@ def main():
         ),
     ]
     if config.model.num_classes:
-        truth_c, pred_c, unvoted_c, ceiling_c, loc_t, loc_p = [], [], [], [], [], []
-        for o, labels, it in zip(outs, miro_labels, dev):
-            true_cls, refined = evaluation.class_predictions(o, it, labels)
-            loc_t.append(true_cls)
-            loc_p.append(refined)
-            t, p = metrics.cluster_classes(it.fov.labels, true_cls, refined)
-            truth_c += list(t)
-            pred_c += list(p)
-            # what limits the score: the classes before the vote, and the vote of true classes
-            unvoted = evaluation.unvoted_classes(o, it)
-            unvoted_c += list(metrics.cluster_classes(it.fov.labels, true_cls, unvoted)[1])
-            voted_truth = cluster.majority_class_per_cluster(labels, true_cls)
-            ceiling_c += list(metrics.cluster_classes(it.fov.labels, true_cls, voted_truth)[1])
-        k = config.model.num_classes  # background + the shape kinds
-
-        def cluster_f1(pred):  # shape classes only
-            return metrics.classification_scores(
-                np.array(truth_c), np.array(pred), k, f1_classes=range(1, k)
-            )
-
-        cl = cluster_f1(pred_c)
-        lo = metrics.classification_scores(np.concatenate(loc_t), np.concatenate(loc_p), k)
+        cl, lo, unvoted_f1, ceiling_f1 = class_scores(outs, miro_labels, dev, config)
         lines += [
             f"Per ground-truth cluster class (mode of refined predicted classes over its "
             f"localizations): macro F1 over the shape classes {cl['macro_F1']:.3f}; confusion "
@@ -189,11 +243,19 @@ def main():
             f"Per localization: macro F1 {lo['macro_F1']:.3f}",
             "",
             "What limits the cluster-level F1: the same score with each localization's own class "
-            f"(no vote by MIRO's clusters) {cluster_f1(unvoted_c)['macro_F1']:.3f}; with the true "
+            f"(no vote by MIRO's clusters) {unvoted_f1:.3f}; with the true "
             "classes voted by MIRO's clusters (the vote's ceiling: clusters that merge two shapes) "
-            f"{cluster_f1(ceiling_c)['macro_F1']:.3f}.",
+            f"{ceiling_f1:.3f}.",
             "",
         ]
+        if args.against:
+            other = class_scores(other_outs, other_labels, dev, other_config)
+            lines += [
+                f"{args.against} on the same fields: cluster-class macro F1 "
+                f"{other[0]['macro_F1']:.3f}, per localization {other[1]['macro_F1']:.3f}, "
+                f"without the vote {other[2]:.3f}, the vote's ceiling {other[3]:.3f}.",
+                "",
+            ]
     report.write(f"capability_{task}" + (f"_on_{fields}" if fields != task else "") + ".md", lines)
 
 

@@ -96,25 +96,6 @@ def corner_trajectory(items, trajectory: list[list[np.ndarray]], steps) -> pd.Da
     return pd.DataFrame(rows).set_index("step")
 
 
-PAIRED_SCORES = ("ARI_dagger", "JI_c", "IoU", "AMI", "RMSRE_N")
-
-
-def paired_rows(per_fov: pd.DataFrame, pairs: list[tuple[str, str]]) -> pd.DataFrame:
-    """MIRO − DBSCAN alone per field (same fields, same order) for each (MIRO method, DBSCAN
-    method) pair: mean and 95 % half-width (report.paired_difference); RMSRE_N: lower is better."""
-    rows = []
-    for ours, alone in pairs:
-        a = per_fov[per_fov.method == ours]
-        b = per_fov[per_fov.method == alone]
-        row = {"MIRO + DBSCAN − DBSCAN alone": ours}
-        for score in PAIRED_SCORES:
-            row[score] = report.paired_cell(
-                a[score].to_numpy(), b[score].to_numpy(), lower_is_better=score == "RMSRE_N"
-            )
-        rows.append(row)
-    return pd.DataFrame(rows).set_index("MIRO + DBSCAN − DBSCAN alone")
-
-
 def main():
     p = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -246,13 +227,14 @@ def main():
         " beyond the interval, ✗ behind; RMSRE_N: lower is better):",
         "",
         evaluation.markdown_table(
-            paired_rows(
+            report.paired_rows(
                 per_fov,
                 [
                     (m, f"{m.split(':')[0]}: DBSCAN alone")
                     for m in dict.fromkeys(per_fov.method)
                     if "MIRO" in m
                 ],
+                "MIRO + DBSCAN − DBSCAN alone",
             )
         ),
         "",

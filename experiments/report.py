@@ -149,6 +149,26 @@ def paired_cell(ours: np.ndarray, baseline: np.ndarray, lower_is_better: bool = 
     return f"{diff:+.3f} ± {half:.3f}{mark}"
 
 
+PAIRED_SCORES = ("ARI_dagger", "JI_c", "IoU", "AMI", "RMSRE_N")
+
+
+def paired_rows(per_fov: pd.DataFrame, pairs: list[tuple[str, str]], label: str) -> pd.DataFrame:
+    """First − second method per field (same fields, same order) for each pair of `per_fov`'s
+    methods: mean and 95 % half-width (paired_cell; RMSRE_N: lower is better), one row per
+    pair under the column `label`."""
+    rows = []
+    for ours, baseline in pairs:
+        a = per_fov[per_fov.method == ours]
+        b = per_fov[per_fov.method == baseline]
+        row = {label: ours}
+        for score in PAIRED_SCORES:
+            row[score] = paired_cell(
+                a[score].to_numpy(), b[score].to_numpy(), lower_is_better=score == "RMSRE_N"
+            )
+        rows.append(row)
+    return pd.DataFrame(rows).set_index(label)
+
+
 def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     """--workdir (a configs/shapes.py training's workdir) or --model (a bundled model)."""
     source = parser.add_mutually_exclusive_group(required=True)

@@ -1,6 +1,7 @@
 """Regenerating a results file replaces its tables and keeps its hand-written discussion."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from miro_jax import evaluation
@@ -157,3 +158,27 @@ def test_per_set_frames_keeps_the_recorded_rows_of_sets_it_does_not_rescore(tmp_
     frame = report.per_set_frames(tmp_path / "cache", ["b"], score_set, ["a", "b"], recorded)
     assert calls == ["b"]  # "b" rescored although recorded; "a" taken from the record
     assert list(frame.set) == ["a", "b"] and list(frame.value) == [10, 99]
+
+
+def test_paired_rows_mark_a_difference_outside_its_interval():
+    """Per-field pairs: a constant +0.05 ARI† lead is ✓; a lower RMSRE_N is ahead too; a
+    difference that flips sign from field to field is neither."""
+    from experiments import report
+
+    rng = np.random.default_rng(0)
+    base = {s: rng.uniform(0.4, 0.8, 10) for s in report.PAIRED_SCORES}
+    noise = np.tile([0.05, -0.05], 5)
+    other = {
+        "ARI_dagger": base["ARI_dagger"] + 0.05,
+        "JI_c": base["JI_c"] + noise,
+        "IoU": base["IoU"] - 0.02,
+        "AMI": base["AMI"],
+        "RMSRE_N": base["RMSRE_N"] - 0.1,
+    }
+    frame = pd.concat(
+        [pd.DataFrame({"method": "new", **other}), pd.DataFrame({"method": "old", **base})]
+    )
+    row = report.paired_rows(frame, [("new", "old")], "new − old").loc["new"]
+    assert row["ARI_dagger"] == "+0.050 ± 0.000 ✓"
+    assert row["IoU"].endswith("✗") and row["RMSRE_N"].endswith("✓")
+    assert row["JI_c"].startswith("+0.000") and not row["JI_c"].endswith(("✓", "✗"))
