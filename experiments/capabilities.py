@@ -2,13 +2,15 @@
 
   python -m experiments.capabilities --workdir runs/c_shapes
   python -m experiments.capabilities --model rings_calibrated [--fields rings_separated]
+  python -m experiments.capabilities --workdir runs/warm_start --against c_shapes_rings
 
 MIRO + DBSCAN vs DBSCAN alone; DBSCAN parameters for both chosen as every model's are
 (fit.choose_dbscan: the config's search rule on the 20 separate simulated "training" FOVs, seed
 stream 8), never on the evaluation FOVs. For
 classifying models also the per-cluster class (mode of its localizations' predicted classes):
-confusion matrix and macro F1 over matched clusters, and per-localization macro F1.
-Writes experiments/results/capability_<task>.md.
+confusion matrix and macro F1 over matched clusters, and per-localization macro F1. --against
+scores a second model on the same fields and adds the paired per-field differences (whether a
+warm start beats the model it started from). Writes experiments/results/capability_<task>.md.
 """
 
 import argparse
