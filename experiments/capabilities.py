@@ -177,7 +177,7 @@ def main():
     ]
     if args.against:  # the other model, its DBSCAN chosen on the same search fields
         other_params, other_config = model_store.load_model(args.against)
-        other_p, _ = fit.choose_dbscan(other_params, other_config, search)
+        other_p = fit.choose_miro_dbscan(other_params, other_config, search)
         other_outs, other_sq, other_labels = squeezed_and_clustered(
             other_params, other_config, dev, other_p
         )

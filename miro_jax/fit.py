@@ -302,21 +302,31 @@ def fit(
     return package(state.params, config, model_dir, "miro fit", training)
 
 
+def choose_miro_dbscan(
+    params, config: ml_collections.ConfigDict, train_items: list
+) -> evaluation.DbscanParams:
+    """DBSCAN parameters after MIRO, searched on the training fields with the config's rule
+    (evals.search_objective / search_plateau), never on the fields that are scored."""
+    miro, _ = evaluation.search_dbscan(
+        evaluation.squeezed_fovs(params, config, train_items),
+        [i.fov.labels for i in train_items],
+        original_xy=[i.fov.xy_nm for i in train_items],
+        **evaluation.search_rule(config),
+    )
+    return miro
+
+
 def choose_dbscan(
     params, config: ml_collections.ConfigDict, train_items: list
 ) -> tuple[evaluation.DbscanParams, evaluation.DbscanParams]:
     """(after MIRO, alone): DBSCAN parameters searched on the training fields with the config's
-    rule (evals.search_objective / search_plateau), never on the fields that are scored."""
-    truths = [i.fov.labels for i in train_items]
-    rule = evaluation.search_rule(config)
-    miro, _ = evaluation.search_dbscan(
-        evaluation.squeezed_fovs(params, config, train_items),
-        truths,
-        original_xy=[i.fov.xy_nm for i in train_items],
-        **rule,
+    rule (choose_miro_dbscan; DBSCAN alone on the raw coordinates by the same rule)."""
+    alone, _ = evaluation.search_dbscan(
+        [i.fov.xy_nm for i in train_items],
+        [i.fov.labels for i in train_items],
+        **evaluation.search_rule(config),
     )
-    alone, _ = evaluation.search_dbscan([i.fov.xy_nm for i in train_items], truths, **rule)
-    return miro, alone
+    return choose_miro_dbscan(params, config, train_items), alone
 
 
 def finer_level(items: list) -> list:
