@@ -44,6 +44,12 @@ def parse_run(text: str) -> tuple[str, dict[str, str]]:
     return spec, overrides
 
 
+def run_name(spec: str, overrides: dict[str, str]) -> str:
+    """A run's workdir name, as scripts/sweep.py names a point (its seed: train.seed, default 0)."""
+    point = {"base": spec, **{k: v for k, v in overrides.items() if k != "train.seed"}}
+    return sweep.point_name(point, seed=overrides.get("train.seed", 0))
+
+
 def train_one(
     spec: str, config_overrides: dict, workdir: Path, minutes: float, tiny: bool
 ) -> subprocess.Popen:
@@ -108,7 +114,7 @@ def main() -> int:
     runs = {}
     for text in args.configs:
         spec, overrides = parse_run(text)
-        workdir = root / sweep.point_name({"base": spec, **overrides}, seed=0)
+        workdir = root / run_name(spec, overrides)
         runs[workdir] = train_one(spec, overrides, workdir, args.minutes, args.tiny)
     for workdir, proc in runs.items():
         code = proc.wait()

@@ -23,6 +23,9 @@ def test_a_run_spec_carries_its_overrides():
         "configs/shapes_full.py:rings",
         {},
     )
+    assert device_train.run_name(spec, overrides) == (
+        "base=scenario_2_blinking__hidden_size=256__seed=1"
+    )
     with pytest.raises(SystemExit, match="'hidden' .* is not key=value"):
         device_train.parse_run("configs/tiny.py,hidden")
 
