@@ -25,7 +25,6 @@ from miro_jax import (
     cluster,
     evaluation,
     fit,
-    inference,
     input_pipeline,
     metrics,
     model_store,
@@ -89,13 +88,9 @@ def outcome_table(items, labellings: dict) -> list[str]:
 
 def squeezed_and_clustered(params, config, items, dbscan_params):
     """A model's outputs on `items`, its squeezed coordinates (nm) and their DBSCAN labels."""
-    outs = [inference.apply_graph(params, config, it.graph) for it in items]
-    squeezed = [
-        evaluation.squeeze_fov(
-            o, it, config.graph.connectivity_radius, config.evals.authors_scaling
-        )
-        for o, it in zip(outs, items)
-    ]
+    runs = list(evaluation.applied_and_squeezed(params, config, items, [-1]))
+    outs = [o for o, _ in runs]
+    squeezed = [sq for _, (sq,) in runs]
     labels = [
         cluster.dbscan_labels(sq, dbscan_params.eps, dbscan_params.min_samples) for sq in squeezed
     ]

@@ -58,16 +58,14 @@ def squeezed_fovs(
     return squeezed_fovs_at_steps(params, config, items, [step_index])[0]
 
 
-def squeezed_fovs_at_steps(
-    params, config: ml_collections.ConfigDict, items, step_indices
-) -> list[list[np.ndarray]]:
-    """[step][FOV] squeezed nm coordinates after each of several steps, from one model run per
-    FOV (a two-level model's corners at k* and structures at K, or its whole trajectory)."""
-    out: list[list[np.ndarray]] = [[] for _ in step_indices]
+def applied_and_squeezed(params, config: ml_collections.ConfigDict, items, step_indices):
+    """Per FOV, one model run's outputs and its squeezed nm coordinates after each of
+    `step_indices`: the one apply-and-squeeze loop (class scores need the outputs too)."""
     for item in items:
         outputs = inference.apply_graph(params, config, item.graph)
-        for per_step, step in zip(out, step_indices):
-            per_step.append(
+        yield (
+            outputs,
+            [
                 squeeze_fov(
                     outputs,
                     item,
@@ -75,7 +73,20 @@ def squeezed_fovs_at_steps(
                     config.evals.authors_scaling,
                     step_index=step,
                 )
-            )
+                for step in step_indices
+            ],
+        )
+
+
+def squeezed_fovs_at_steps(
+    params, config: ml_collections.ConfigDict, items, step_indices
+) -> list[list[np.ndarray]]:
+    """[step][FOV] squeezed nm coordinates after each of several steps, from one model run per
+    FOV (a two-level model's corners at k* and structures at K, or its whole trajectory)."""
+    out: list[list[np.ndarray]] = [[] for _ in step_indices]
+    for _, squeezed in applied_and_squeezed(params, config, items, step_indices):
+        for per_step, fov_squeezed in zip(out, squeezed):
+            per_step.append(fov_squeezed)
     return out
 
 
