@@ -43,8 +43,7 @@ def grid_scores(point_sets, items) -> np.ndarray:
             for j, pred in enumerate(cluster.dbscan_labels_per_min_samples(xy, eps, MIN_PTS)):
                 pair = metrics.pair_clusters(item.fov.xy_nm, truth, pred)
                 out[i, j, f] = (
-                    metrics.ari(truth, pred),
-                    metrics.ari_dagger(truth, pred),
+                    *metrics.ari_and_ari_dagger(truth, pred),
                     pair["JI_c"],
                     pair["RMSRE_N"],
                 )

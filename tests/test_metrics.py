@@ -56,18 +56,25 @@ def test_paper_toy_example(method, expected):
         assert abs(scores["RMSRE_N"] - 0.1) <= 0.006
 
 
+def wallace_indices(t, p):
+    """(AW_i, AV_j, C(n_i+,2), C(n_+j,2)) on scikit-learn's dense contingency table."""
+    table = sklearn.metrics.cluster.contingency_matrix(t, p).astype(float)
+    pairs = lambda x: x * (x - 1) / 2  # noqa: E731
+    n = pairs(table.sum())
+    rp, cp = pairs(table.sum(1)), pairs(table.sum(0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        aw = (n * pairs(table).sum(1) - rp * cp.sum()) / (rp * (n - cp.sum()))
+        av = (n * pairs(table).sum(0) - cp * rp.sum()) / (cp * (n - rp.sum()))
+    return aw, av, rp, cp
+
+
 def test_ari_is_harmonic_mean_of_weighted_wallace_means():
     """ARI = H(Σ w_i AW_i, Σ v_j AV_j) with weights C(n_i+,2)/P: checks AW/AV against sklearn."""
     rng = np.random.default_rng(0)
     for _ in range(5):
         t, p = rng.integers(0, 6, 300), rng.integers(0, 4, 300)
         t[:100] = p[:100]
-        table = sklearn.metrics.cluster.contingency_matrix(t, p).astype(float)
-        pairs = lambda x: x * (x - 1) / 2  # noqa: E731
-        n = pairs(table.sum())
-        rp, cp = pairs(table.sum(1)), pairs(table.sum(0))
-        aw = (n * pairs(table).sum(1) - rp * cp.sum()) / (rp * (n - cp.sum()))
-        av = (n * pairs(table).sum(0) - cp * rp.sum()) / (cp * (n - rp.sum()))
+        aw, av, rp, cp = wallace_indices(t, p)
         a, b = (rp * aw).sum() / rp.sum(), (cp * av).sum() / cp.sum()
         assert abs(2 * a * b / (a + b) - sklearn.metrics.adjusted_rand_score(t, p)) < 1e-10
         # ARI† uses unweighted means of the same indices
@@ -86,13 +93,7 @@ def test_scores_from_one_table_equal_sklearns_and_the_dense_tables(pairs):
     t, p = (np.array(x) for x in zip(*pairs))
     ari, ari_dagger = metrics.ari_and_ari_dagger(t, p)
     assert ari == sklearn.metrics.adjusted_rand_score(t, p)
-    table = sklearn.metrics.cluster.contingency_matrix(t, p).astype(float)
-    n = table.sum() * (table.sum() - 1) / 2
-    rp, cp = (x * (x - 1) / 2 for x in (table.sum(1), table.sum(0)))
-    cells = table * (table - 1) / 2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        aw = (n * cells.sum(1) - rp * cp.sum()) / (rp * (n - cp.sum()))
-        av = (n * cells.sum(0) - cp * rp.sum()) / (cp * (n - rp.sum()))
+    aw, av, rp, cp = wallace_indices(t, p)
     aw = np.where((rp > 0) & np.isfinite(aw), aw, 0.0)
     av = np.where((cp > 0) & np.isfinite(av), av, 0.0)
     aw, av = aw[aw != 0], av[av != 0]
