@@ -126,11 +126,8 @@ def fov_scores(
     """One evaluation FOV's loss (the paper's, `settings` = losses.static_loss_settings),
     clustering scores of MIRO + the config's DBSCAN parameters, compression index and Dirichlet
     energy (and class F1 for classifying models)."""
-    outputs = inference.apply_graph(params, config, item.graph)
+    ((outputs, (squeezed,)),) = applied_and_squeezed(params, config, [item], [-1])
     row = {k: float(v) for k, v in loss_parts(outputs, item.graph, settings).items()}
-    squeezed = squeeze_fov(
-        outputs, item, config.graph.connectivity_radius, config.evals.authors_scaling
-    )
     pred = cluster.dbscan_labels(squeezed, config.evals.miro_eps, config.evals.miro_min_samples)
     row.update(metrics.clustering_scores(item.fov.xy_nm, item.fov.labels, pred, with_iou=with_iou))
     n = item.fov.xy_nm.shape[0]
