@@ -4,6 +4,7 @@ the step `miro fit` chooses) and whole structures (rings, pores) at the last ste
   python -m miro_jax.main --config configs/shapes.py:multiscale_rings --workdir workdirs/multiscale_rings
   python -m experiments.multiscale --workdir workdirs/multiscale_rings
   python -m experiments.multiscale --model npc_like --out npc_like.md      # a bundled model
+  python -m experiments.multiscale --workdir runs/warm_start --against multiscale_rings --out x.md
 
 The model trains with per-step targets (corner centres for steps < k*, ring centres after). Test:
 20 fresh simulated FOVs (1.25 µm, 40–60 rings of radius 40 nm, 5–9 corners). For each level,
@@ -15,6 +16,9 @@ Structure statistics of each two-level labelling (structures found, corners per 
 localizations per corner, structure radius) beside the truth's. Writes
 experiments/results/<--out> (default multiscale.md) and <its stem>_hist.png (the ground truth's
 localizations per structure / per corner, the sizes the labellings are scored against).
+--against: a packaged two-level model (a warm start's origin) on the same test fields, at the
+steps and DBSCAN parameters its card stores (fit.package: the same rule, the same training-side
+fields), and the per-field differences at both levels.
 """
 
 import argparse
@@ -30,7 +34,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 from experiments import report
-from miro_jax import cluster, cluster_stats, evaluation, fit, input_pipeline
+from miro_jax import cluster, cluster_stats, evaluation, fit, inference, input_pipeline, model_store
 
 
 def two_level_statistics(xy: np.ndarray, structures: np.ndarray, corners: np.ndarray) -> dict:
@@ -55,6 +59,26 @@ def two_level_statistics(xy: np.ndarray, structures: np.ndarray, corners: np.nda
         "median corners per structure": float(per_structure.median()),
         "median localizations per corner": float(corner_table["localizations"].median()),
         "median structure radius [nm]": float(radius.median()),
+    }
+
+
+def stored_levels(name: str, config) -> dict[str, tuple[int, evaluation.DbscanParams]]:
+    """A packaged two-level model's stored read steps (1-based) and DBSCAN parameters per level,
+    {"corner": ..., "ring": ...}; exits naming the fix when the model was never packaged."""
+    ev = config.evals
+    if model_store.load_card(name) is None or not ev.subcluster_eps:
+        raise SystemExit(f"--against {name}: not a packaged two-level model (no card with "
+                         "subcluster DBSCAN): name a bundled one, or package it with "
+                         "scripts/release.py --ship-shapes")  # fmt: skip
+    return {
+        "corner": (
+            inference.subcluster_step(config),
+            evaluation.DbscanParams(ev.subcluster_eps, ev.subcluster_min_samples),
+        ),
+        "ring": (
+            config.model.num_iterations,
+            evaluation.DbscanParams(ev.miro_eps, ev.miro_min_samples),
+        ),
     }
 
 
@@ -108,6 +132,12 @@ def main():
         help="fresh test fields (default: the config's data.num_eval_fovs, 20); the first 20 are "
         "the default's, so more fields extend the same test set",
     )
+    p.add_argument(
+        "--against",
+        help="a packaged two-level model (bundled name or directory) scored on the same test "
+        "fields at its stored steps and DBSCAN parameters, paired per field: a warm start vs "
+        "its origin",
+    )
     args = p.parse_args()
     t0 = time.time()
     trained = report.trained_model(args)
@@ -139,7 +169,7 @@ def main():
     )
     test_squeezed = {"corner": trajectory[corner_step - 1], "ring": trajectory[-1]}
     corner_items = fit.finer_level(test)
-    frames = []
+    frames, this_model = [], {}  # this_model: each level's MIRO + DBSCAN method name
     for level, t_items, step in (("corner", corner_items, corner_step), ("ring", test, 0)):
         raw_p, miro_p = chosen[level]
         frames.append(
@@ -154,11 +184,23 @@ def main():
                 )
             )  # fmt: skip
         name = f"step {step}, chosen" if step else f"step {config.model.num_iterations}"
+        this_model[level] = f"{level}s: MIRO + DBSCAN ({name})"
         frames.append(
-            evaluation.score_fovs(
-                test_squeezed[level], t_items, miro_p, f"{level}s: MIRO + DBSCAN ({name})"
-            )
+            evaluation.score_fovs(test_squeezed[level], t_items, miro_p, this_model[level])
         )
+    levels = {"corner": corner_items, "ring": test}
+    if args.against:
+        other_params, other_config = model_store.load_model(args.against)
+        other = stored_levels(args.against, other_config)
+        other_squeezed = evaluation.squeezed_fovs_at_steps(
+            other_params, other_config, test, [step - 1 for step, _ in other.values()]
+        )
+        for (level, (step, other_p)), squeezed in zip(other.items(), other_squeezed):
+            frames.append(
+                evaluation.score_fovs(
+                    squeezed, levels[level], other_p, f"{level}s: {args.against} (step {step})"
+                )
+            )
     per_fov = pd.concat(frames, ignore_index=True)
     (raw_corner, miro_corner), (raw_structure, miro_structure) = chosen.values()
     rows = []
@@ -202,6 +244,7 @@ def main():
     fig.savefig(report.path(hist), dpi=120)
     out_flag = "" if args.out == "multiscale.md" else f" --out {args.out}"
     out_flag += f" --test-fields {args.test_fields}" if args.test_fields else ""
+    out_flag += f" --against {args.against}" if args.against else ""
     lines = report.header(
         f"Two-level clustering `{config.data.scenario}`: corners and whole structures from one "
         "model",
@@ -232,12 +275,37 @@ def main():
                 [
                     (m, f"{m.split(':')[0]}: DBSCAN alone")
                     for m in dict.fromkeys(per_fov.method)
-                    if "MIRO" in m
+                    if "alone" not in m
                 ],
                 "MIRO + DBSCAN − DBSCAN alone",
             )
         ),
         "",
+        *(
+            [
+                f"Paired per-field differences, this model − {args.against} (its card's steps and"
+                " DBSCAN parameters: "
+                + "; ".join(
+                    f"{level}s step {step}, eps {q.eps:.1f} nm minPts {q.min_samples}"
+                    for level, (step, q) in other.items()
+                )
+                + "; mean ± 95 % half-width; ✓ this model ahead beyond the interval, ✗ behind):",
+                "",
+                evaluation.markdown_table(
+                    report.paired_rows(
+                        per_fov,
+                        [
+                            (this_model[level], f"{level}s: {args.against} (step {step})")
+                            for level, (step, _) in other.items()
+                        ],
+                        "this model − the other",
+                    )
+                ),
+                "",
+            ]
+            if args.against
+            else []
+        ),
         f"The corner step, chosen on the training-side fields (`fit.search_subcluster_steps`:"
         f" the searched DBSCAN's objective, {config.evals.search_objective} on the best plateau,"
         " at each candidate step):",

@@ -189,3 +189,21 @@ def test_corner_trajectory_on_a_known_two_level_squeeze():
     np.testing.assert_allclose(table["nearest other corner [nm]"], [40.0, 40.0, 40.0, 0.0, 40.0])
     np.testing.assert_allclose(table["L1 to own corner [nm]"], [1.75, 1.75, 0.0, 10.0, 0.0])
     assert list(table.index) == [0, 1, 2, 3, "oracle"]
+
+
+def test_stored_levels_read_a_two_level_card_and_refuse_a_one_level_model():
+    """--against reads a bundled two-level model's stored steps and DBSCAN parameters (its
+    card's), and names the fix for a model with no subcluster level."""
+    from experiments.multiscale import stored_levels
+    from miro_jax import model_store
+
+    _, config = model_store.load_model("multiscale_rings")
+    levels = stored_levels("multiscale_rings", config)
+    card = model_store.load_card("multiscale_rings")
+    (corner_step, corner), (ring_step, ring) = levels["corner"], levels["ring"]
+    assert (corner_step, ring_step) == (card["DBSCAN for subclusters"]["step"], card["K"])
+    assert corner.eps == card["DBSCAN for subclusters"]["eps [nm]"]
+    assert (ring.eps, ring.min_samples) == tuple(card["DBSCAN after MIRO"].values())
+    _, one_level = model_store.load_model("c_shapes")
+    with pytest.raises(SystemExit, match="not a packaged two-level model.*--ship-shapes"):
+        stored_levels("c_shapes", one_level)
