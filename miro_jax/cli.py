@@ -317,6 +317,9 @@ def _cluster_one(args, source: Path, paths: dict, model) -> dict:
         loc.uncertainty_nm,
         shapes="stats" in paths,  # hulls only for a table someone reads
     )
+    if args.method.startswith("miro"):  # sizes a model learnt matter only where it moved points
+        for warning in cluster_size_warnings(model_name, stats):
+            _say(args, f"miro: warning: {source.name}: {warning}")
     seconds = time.time() - t0
     _say(
         args,
@@ -406,6 +409,31 @@ def card_warnings(model: str | None, xy_nm, statistics: dict | None = None) -> l
                 "(model_card.md)"
             )
     return out
+
+
+def cluster_size_warnings(model: str | None, stats) -> list[str]:
+    """One line when the median radius of gyration of the clusters found (`stats`:
+    cluster_stats.cluster_table) lies further outside the model's training clusters' 5th–95th
+    percentile than the card's factor: structures of a size the model never learnt."""
+    from miro_jax import model_store
+
+    card = model_store.load_card(model) if model else None
+    if not card or len(stats) == 0:
+        return []
+    from miro_jax import fit  # only for models that carry a card
+
+    if fit.SIZE_RANGE_KEY not in card["trained on"]:
+        return []
+    low, high = card["trained on"][fit.SIZE_RANGE_KEY]
+    factor = card.get(fit.SIZE_TOLERANCE_KEY, fit.SIZE_TOLERANCE)
+    found = float(stats["radius_of_gyration [nm]"].median())
+    if low / factor <= found <= high * factor:
+        return []
+    return [
+        f"the {len(stats):,} clusters found have a median radius of gyration of {found:.3g} nm "
+        f"vs {low:.3g}–{high:.3g} nm (5th–95th percentile) in the model's training data; the model "
+        "may not suit structures of this size (model_card.md)"
+    ]
 
 
 def _say(args, text: str) -> None:

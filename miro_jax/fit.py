@@ -23,6 +23,13 @@ MIN_CLUSTER_LOCALIZATIONS = 5  # --single-cluster: a cluster smaller than this c
 # `miro cluster` warns when an input's density or nearest-neighbour distance differs from the
 # model card's by more than this factor
 CARD_TOLERANCE = 3.0
+# ... and when the clusters it finds have a median radius of gyration further than this factor
+# outside the 5th–95th percentile of the training clusters' (a model's moves and shape classes are
+# learnt at its structures' size); the range is stated from at least SIZE_RANGE_MIN_CLUSTERS
+SIZE_TOLERANCE = 1.5
+SIZE_RANGE_MIN_CLUSTERS = 10
+SIZE_RANGE_KEY = "cluster radius of gyration, 5th–95th percentile [nm]"
+SIZE_TOLERANCE_KEY = "warn when cluster size is outside that range by more than"
 SUBCLUSTER_CARD_KEY = "DBSCAN for subclusters"  # a two-level model's card: step and DBSCAN
 
 
@@ -32,7 +39,9 @@ class FitInputError(ValueError):
 
 def field_statistics(tables) -> dict:
     """What a model was trained on (fields with .xy_nm and .labels), for its card: fields, clusters, localizations, density,
-    median nearest-neighbour distance, localizations per cluster, cluster radius of gyration."""
+    median nearest-neighbour distance, localizations per cluster, cluster radius of gyration (its
+    median, and its 5th–95th percentile from SIZE_RANGE_MIN_CLUSTERS clusters on: `miro cluster`'s
+    size check)."""
     per_cluster, radii, nn, area, total = [], [], [], 0.0, 0
     for table in tables:
         total += len(table.xy_nm)
@@ -51,6 +60,11 @@ def field_statistics(tables) -> dict:
         "median nearest-neighbour distance [nm]": float(np.median(np.concatenate(nn))),
         "median localizations per cluster": float(np.median(per_cluster)) if per_cluster else 0.0,
         "median cluster radius of gyration [nm]": float(np.median(radii)) if radii else 0.0,
+        **(
+            {SIZE_RANGE_KEY: [round(float(r), 1) for r in np.percentile(radii, [5, 95])]}
+            if len(radii) >= SIZE_RANGE_MIN_CLUSTERS
+            else {}
+        ),
         "clustered fraction": float(sum(per_cluster) / total) if total else 0.0,
     }
 
@@ -272,6 +286,11 @@ def training_source(config: ml_collections.ConfigDict) -> dict:
     return {"source": "annotated files", "files": [Path(f).name for f in config.data.train_files]}
 
 
+def trained_on(config: ml_collections.ConfigDict, train_items) -> dict:
+    """A card's "trained on": the training source and the statistics of its training fields."""
+    return {**training_source(config), **field_statistics([i.fov for i in train_items])}
+
+
 def _scores(
     params, config, items, dbscan: evaluation.DbscanParams, squeeze: bool, step_index: int = -1
 ) -> dict:
@@ -425,7 +444,7 @@ def package(
         "model": model_dir.name,
         "made by": made_by,
         "date": str(datetime.date.today()),
-        "trained on": {**training_source(config), **field_statistics([i.fov for i in train_items])},
+        "trained on": trained_on(config, train_items),
         **(card_extra or {}),
         "length scale [nm]": config.graph.length_scale_nm,
         "connectivity radius δ [nm]": config.graph.connectivity_radius
@@ -458,6 +477,7 @@ def package(
             ),
         },
         "warn when input differs by more than": CARD_TOLERANCE,
+        SIZE_TOLERANCE_KEY: SIZE_TOLERANCE,
     }
     model_store.save_model(model_dir, params, stored)
     write_model_card(model_dir, card)

@@ -146,6 +146,7 @@ def card_for(name: str, rows: dict, replaced: dict) -> dict:
             "searched on the training FOVs; 'paper params' = Tables S1/S2)",
         },
         "warn when input differs by more than": fit.CARD_TOLERANCE,
+        fit.SIZE_TOLERANCE_KEY: fit.SIZE_TOLERANCE,
     }
 
 
@@ -266,6 +267,27 @@ def repackage_shape_model(name: str) -> dict:
     return card
 
 
+def restate_shape_cards() -> None:
+    """Every bundled shape model's card given what fit.package writes today about its training
+    data (fit.trained_on: the size range `miro cluster` checks, the size tolerance) where its
+    training-side fields still reproduce the card's statistics; a model whose simulator has
+    changed since keeps its card, and is named."""
+    for name in model_store.bundled_models():
+        card = model_store.load_card(name)
+        if not card or card.get(model_store.AUTO_PICK, True) or fit.SIZE_TOLERANCE_KEY in card:
+            continue  # the benchmark's (card_for), or written by today's fit.package
+        _, config = model_store.load_model(name)
+        now = fit.trained_on(config, input_pipeline.eval_fovs(config, "train"))
+        kept = {k: v for k, v in now.items() if k in card["trained on"]}
+        if json.loads(json.dumps(kept)) != card["trained on"]:
+            print(f"{name}: its training-side fields no longer reproduce its card; card kept")
+            continue
+        restated = {**card, "trained on": now, fit.SIZE_TOLERANCE_KEY: fit.SIZE_TOLERANCE}
+        if restated != card:
+            fit.write_model_card(model_store.BUNDLED_DIR / name, restated)
+            print(f"{name}: card restated ({fit.SIZE_RANGE_KEY} {now.get(fit.SIZE_RANGE_KEY)})")
+
+
 def update_readme() -> None:
     """The README's benchmark table (between its markers) := benchmark.md's overview table."""
     overview = BENCHMARK_MD.read_text().split("## Overview", 1)[1].split("## All methods", 1)[0]
@@ -341,6 +363,7 @@ def main():
         ship_shape_model(workdir, args.name)
     for name in args.repackage_shapes:
         repackage_shape_model(name)
+    restate_shape_cards()
     upgrade_configs()
     store_unit_lengths()
     store_searched_dbscan()

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from miro_jax import simulate
+from miro_jax import cli, simulate
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -254,3 +254,19 @@ def test_bf16_matmuls_keep_the_labels(tiny_model_dir, thunderstorm_file, tmp_pat
     _assert_one_line_error(
         miro("cluster", path, "--method", "dbscan", "--bf16"), "--bf16", "runs none"
     )
+
+
+@pytest.mark.parametrize("radius_nm, warned", [(50.0, True), (250.0, False)])
+def test_shape_model_warns_on_structures_of_another_size(tmp_path, capsys, radius_nm, warned):
+    """c_shapes_rings learnt 250-nm rings: rings of radius 50 nm at a density its field check
+    accepts are labelled C-shapes, and only the cluster-size check says so."""
+    field = tmp_path / "rings.csv"
+    spec = ["shape=ring", f"cluster_radius_nm={radius_nm}", "localizations_per_cluster=25"]
+    assert cli.main(["simulate", *spec, "cluster_density_per_um2=1", "--size-nm", "5000",
+                     "--out", str(field)]) == 0  # fmt: skip
+    capsys.readouterr()
+    out = tmp_path / "o.csv"
+    assert cli.main(["cluster", str(field), "--model", "c_shapes_rings", "--out", str(out)]) == 0
+    said = capsys.readouterr().out
+    assert "the model may not suit this data" not in said  # the field check passes
+    assert ("median radius of gyration" in said) == warned
