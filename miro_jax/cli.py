@@ -239,7 +239,8 @@ def _cluster_one(args, source: Path, paths: dict, model) -> dict:
         model_name, reason = model_store.closest_bundled_model(statistics)
         _say(args, f"{source.name}: --model auto: {model_name} ({reason})")
         model = _bundled_model(model_name)
-    for warning in card_warnings(model_name, loc.xy_nm, statistics):
+    card = _model_card(model_name)  # read once: both checks below compare with it
+    for warning in card_warnings(card, loc.xy_nm, statistics):
         _say(args, f"miro: warning: {source.name}: {warning}")
     if args.auto_dbscan and loc.truth is None:
         raise CliError(
@@ -318,7 +319,7 @@ def _cluster_one(args, source: Path, paths: dict, model) -> dict:
         shapes="stats" in paths,  # hulls only for a table someone reads
     )
     if args.method.startswith("miro"):  # sizes a model learnt matter only where it moved points
-        for warning in cluster_size_warnings(model_name, stats):
+        for warning in cluster_size_warnings(card, stats):
             _say(args, f"miro: warning: {source.name}: {warning}")
     seconds = time.time() - t0
     _say(
@@ -385,16 +386,22 @@ def _cluster_one(args, source: Path, paths: dict, model) -> dict:
     }
 
 
-def card_warnings(model: str | None, xy_nm, statistics: dict | None = None) -> list[str]:
+def _model_card(model: str | None) -> dict | None:
+    """The named model's card (bundled name or directory); None without a model or a card."""
+    if not model:
+        return None
+    from miro_jax import model_store
+
+    return model_store.load_card(model)
+
+
+def card_warnings(card: dict | None, xy_nm, statistics: dict | None = None) -> list[str]:
     """One line per statistic of the input that is further from the model card's training data
     than the card's tolerance factor (density, nearest-neighbour distance); `statistics`: the
     input's fit.field_statistics when already computed."""
-    from miro_jax import model_store
-
-    card = model_store.load_card(model) if model else None
     if not card:
         return []
-    from miro_jax import fit  # only for models that carry a card
+    from miro_jax import fit, model_store  # only for models that carry a card
 
     trained = card["trained on"]
     here = statistics or fit.field_statistics([fit.unlabelled(xy_nm)])
@@ -411,13 +418,10 @@ def card_warnings(model: str | None, xy_nm, statistics: dict | None = None) -> l
     return out
 
 
-def cluster_size_warnings(model: str | None, stats) -> list[str]:
+def cluster_size_warnings(card: dict | None, stats) -> list[str]:
     """One line when the median radius of gyration of the clusters found (`stats`:
     cluster_stats.cluster_table) lies further outside the model's training clusters' 5th–95th
     percentile than the card's factor: structures of a size the model never learnt."""
-    from miro_jax import model_store
-
-    card = model_store.load_card(model) if model else None
     if not card or len(stats) == 0:
         return []
     from miro_jax import fit  # only for models that carry a card

@@ -111,14 +111,15 @@ def test_clusters_far_from_the_trained_size_are_warned_about(fitted):
     low, high = card["trained on"][fit.SIZE_RANGE_KEY]
     assert low < card["trained on"]["median cluster radius of gyration [nm]"] < high
     assert card[fit.SIZE_TOLERANCE_KEY] == 1.5
+    card = model_store.load_card(model_dir)  # as `miro cluster` reads it
 
     def found(radius_nm):
         return pd.DataFrame({"radius_of_gyration [nm]": [radius_nm, radius_nm, 1e4]})
 
-    assert cli.cluster_size_warnings(str(model_dir), found(high * 1.45)) == []
-    assert cli.cluster_size_warnings(str(model_dir), found(low / 1.45)) == []
+    assert cli.cluster_size_warnings(card, found(high * 1.45)) == []
+    assert cli.cluster_size_warnings(card, found(low / 1.45)) == []
     for radius in (high * 1.55, low / 1.55):
-        [line] = cli.cluster_size_warnings(str(model_dir), found(radius))
+        [line] = cli.cluster_size_warnings(card, found(radius))
         assert f"the 3 clusters found have a median radius of gyration of {radius:.3g} nm" in line
         assert f"vs {low:.3g}–{high:.3g} nm" in line
 
