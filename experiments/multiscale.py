@@ -169,8 +169,10 @@ def main():
     )
     test_squeezed = {"corner": trajectory[corner_step - 1], "ring": trajectory[-1]}
     corner_items = fit.finer_level(test)
+    levels = {"corner": corner_items, "ring": test}  # each level's scored items
     frames, this_model = [], {}  # this_model: each level's MIRO + DBSCAN method name
-    for level, t_items, step in (("corner", corner_items, corner_step), ("ring", test, 0)):
+    for level, step in (("corner", corner_step), ("ring", 0)):
+        t_items = levels[level]
         raw_p, miro_p = chosen[level]
         frames.append(
             evaluation.score_fovs(
@@ -188,18 +190,18 @@ def main():
         frames.append(
             evaluation.score_fovs(test_squeezed[level], t_items, miro_p, this_model[level])
         )
-    levels = {"corner": corner_items, "ring": test}
     if args.against:
         other_params, other_config = model_store.load_model(args.against)
         other = stored_levels(args.against, other_config)
+        other_model = {
+            level: f"{level}s: {args.against} (step {step})" for level, (step, _) in other.items()
+        }
         other_squeezed = evaluation.squeezed_fovs_at_steps(
             other_params, other_config, test, [step - 1 for step, _ in other.values()]
         )
-        for (level, (step, other_p)), squeezed in zip(other.items(), other_squeezed):
+        for (level, (_, other_p)), squeezed in zip(other.items(), other_squeezed):
             frames.append(
-                evaluation.score_fovs(
-                    squeezed, levels[level], other_p, f"{level}s: {args.against} (step {step})"
-                )
+                evaluation.score_fovs(squeezed, levels[level], other_p, other_model[level])
             )
     per_fov = pd.concat(frames, ignore_index=True)
     (raw_corner, miro_corner), (raw_structure, miro_structure) = chosen.values()
@@ -294,10 +296,7 @@ def main():
                 evaluation.markdown_table(
                     report.paired_rows(
                         per_fov,
-                        [
-                            (this_model[level], f"{level}s: {args.against} (step {step})")
-                            for level, (step, _) in other.items()
-                        ],
+                        [(this_model[level], other_model[level]) for level in other],
                         "this model − the other",
                     )
                 ),
