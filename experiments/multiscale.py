@@ -42,18 +42,16 @@ def two_level_statistics(xy: np.ndarray, structures: np.ndarray, corners: np.nda
     holding most of its localizations), median localizations per corner, median structure
     radius (mean distance of its corners' centroids from the structure's centroid)."""
     corner_table = cluster_stats.cluster_table(xy, corners, shapes=False).set_index("cluster")
-    structure_table = cluster_stats.cluster_table(xy, structures, shapes=False)
-    m = corners > 0
-    votes = pd.DataFrame({"corner": corners[m], "structure": structures[m]})
-    owner = votes.groupby("corner")["structure"].agg(lambda s: s.value_counts().idxmax())
-    owner = owner[owner > 0]
+    structure_table = cluster_stats.cluster_table(xy, structures, shapes=False, subclusters=corners)
+    ids, owner = cluster.subcluster_owners(structures, corners)
+    ids, owner = ids[owner > 0], owner[owner > 0]
     centre = structure_table.set_index("cluster")[["centroid_x [nm]", "centroid_y [nm]"]]
     offsets = (
-        corner_table.loc[owner.index, ["centroid_x [nm]", "centroid_y [nm]"]].to_numpy()
-        - centre.loc[owner.to_numpy()].to_numpy()
+        corner_table.loc[ids, ["centroid_x [nm]", "centroid_y [nm]"]].to_numpy()
+        - centre.loc[owner].to_numpy()
     )
-    radius = pd.Series(np.linalg.norm(offsets, axis=1)).groupby(owner.to_numpy()).mean()
-    per_structure = owner.value_counts().reindex(structure_table["cluster"], fill_value=0)
+    radius = pd.Series(np.linalg.norm(offsets, axis=1)).groupby(owner).mean()
+    per_structure = structure_table["subclusters"]
     return {
         "structures": float(len(structure_table)),
         "median corners per structure": float(per_structure.median()),

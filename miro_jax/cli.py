@@ -317,9 +317,12 @@ def _cluster_one(args, source: Path, paths: dict, model) -> dict:
         loc.frame,
         loc.uncertainty_nm,
         shapes="stats" in paths,  # hulls only for a table someone reads
+        subclusters=subclusters,
     )
     if args.method.startswith("miro"):  # sizes a model learnt matter only where it moved points
-        for warning in cluster_size_warnings(card, stats):
+        for warning in cluster_size_warnings(card, stats) + subcluster_warnings(
+            labels, subclusters
+        ):
             _say(args, f"miro: warning: {source.name}: {warning}")
     seconds = time.time() - t0
     _say(
@@ -437,6 +440,24 @@ def cluster_size_warnings(card: dict | None, stats) -> list[str]:
         f"the {len(stats):,} clusters found have a median radius of gyration of {found:.3g} nm "
         f"vs {low:.3g}–{high:.3g} nm (5th–95th percentile) in the model's training data; the model "
         "may not suit structures of this size (model_card.md)"
+    ]
+
+
+def subcluster_warnings(labels, subclusters) -> list[str]:
+    """One line when fewer than fit.SUBCLUSTERS_INSIDE_MIN of a two-level model's subclusters
+    lie mostly inside a cluster: its training structures hold all theirs (NPC corners in pores),
+    so a loose scatter of subclusters says the data holds structures of another kind."""
+    if subclusters is None:
+        return []
+    from miro_jax import cluster, fit
+
+    _, owner = cluster.subcluster_owners(labels, subclusters)
+    if len(owner) == 0 or (inside := float(np.mean(owner > 0))) >= fit.SUBCLUSTERS_INSIDE_MIN:
+        return []
+    return [
+        f"only {inside:.0%} of the {len(owner):,} subclusters found lie inside a cluster, where "
+        "the model's training structures hold all of theirs; the model may not suit structures "
+        "of this kind (model_card.md)"
     ]
 
 

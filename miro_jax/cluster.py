@@ -135,6 +135,19 @@ def label_groups(labels: np.ndarray) -> list[tuple[int, np.ndarray]]:
     return [(int(i), order[s : s + n]) for i, s, n in zip(ids, starts, counts) if i > 0]
 
 
+def subcluster_owners(labels: np.ndarray, subclusters: np.ndarray) -> tuple:
+    """(each subcluster id > 0, the cluster holding most of its localizations: 0 where most lie
+    in no cluster; ties go to the smaller label) — how a two-level result nests."""
+    labels, subclusters = np.asarray(labels), np.asarray(subclusters)
+    m = subclusters > 0
+    pairs, counts = np.unique(
+        np.stack([subclusters[m], labels[m]], axis=1), axis=0, return_counts=True
+    )
+    pairs = pairs[np.lexsort((pairs[:, 1], -counts, pairs[:, 0]))]
+    first = np.r_[True, pairs[1:, 0] != pairs[:-1, 0]] if len(pairs) else np.zeros(0, bool)
+    return pairs[first, 0], pairs[first, 1]
+
+
 def radius_of_gyration(xy: np.ndarray) -> float:
     """√(mean squared distance to the points' centroid): a cluster's size, in the units of xy."""
     return float(np.sqrt(np.mean(np.sum((xy - xy.mean(axis=0)) ** 2, axis=1))))

@@ -37,10 +37,12 @@ def cluster_table(
     frame: np.ndarray | None = None,
     uncertainty_nm: np.ndarray | None = None,
     shapes: bool = True,
+    subclusters: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """One row per cluster (its id as in the output tables and pictures): count, centroid,
     radius of gyration, hull area and density, max extent, nearest-cluster distance; frames
-    spanned and distinct frames (blinking) when frames are known; mean localization uncertainty.
+    spanned and distinct frames (blinking) when frames are known; mean localization uncertainty;
+    subclusters (a two-level model's finer labels) each cluster holds (cluster.subcluster_owners).
 
     max extent = largest distance between two localizations of the cluster; NN distance = distance
     from its centroid to the nearest other cluster centroid (NaN with one cluster). shapes=False
@@ -89,6 +91,10 @@ def cluster_table(
         frame_out["class"] = groups["class"].first().to_numpy().astype(int)
         if class_confidence is not None:
             frame_out["class_confidence"] = groups["confidence"].mean().to_numpy()
+    if subclusters is not None:
+        _, owner = cluster.subcluster_owners(labels, subclusters)
+        held = pd.Series(owner[owner > 0]).value_counts()
+        frame_out["subclusters"] = held.reindex(frame_out["cluster"], fill_value=0).to_numpy()
     if len(frame_out) >= 2:
         centres = frame_out[["centroid_x [nm]", "centroid_y [nm]"]].to_numpy()
         dist, _ = scipy.spatial.cKDTree(centres).query(centres, k=2)
@@ -120,6 +126,11 @@ def cell_summary(xy_nm: np.ndarray, labels: np.ndarray, stats: pd.DataFrame) -> 
         "median radius of gyration [nm]": median("radius_of_gyration [nm]"),
         "median hull area [nm^2]": median("hull_area [nm^2]"),
         "median nn centroid distance [nm]": median("nn_centroid_distance [nm]"),
+        **(
+            {"median subclusters per cluster": median("subclusters")}
+            if "subclusters" in stats
+            else {}
+        ),
     }
 
 

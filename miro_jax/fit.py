@@ -30,6 +30,9 @@ SIZE_TOLERANCE = 1.5
 SIZE_RANGE_MIN_CLUSTERS = 10
 SIZE_RANGE_KEY = "cluster radius of gyration, 5th–95th percentile [nm]"
 SIZE_TOLERANCE_KEY = "warn when cluster size is outside that range by more than"
+# ... and when a two-level model finds fewer than this fraction of its subclusters inside
+# clusters (its training structures hold all their subclusters: the data is of another kind)
+SUBCLUSTERS_INSIDE_MIN = 0.5
 SUBCLUSTER_CARD_KEY = "DBSCAN for subclusters"  # a two-level model's card: step and DBSCAN
 
 

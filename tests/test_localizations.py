@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from miro_jax import cluster, cluster_stats, evaluation, localizations, metrics, simulate
+from miro_jax import cli, cluster, cluster_stats, evaluation, localizations, metrics, simulate
 
 
 def test_plain_tsv_in_micrometres(tmp_path):
@@ -70,6 +70,26 @@ def test_majority_class_per_cluster_on_a_known_case():
     assert refined.tolist() == [1, 1, 2, 2, 2, 1, 1, 0]
     stats = cluster_stats.cluster_table(np.random.default_rng(0).random((8, 2)), labels, classes)
     assert stats["class"].tolist() == [2, 1, 0]
+
+
+def test_subclusters_belong_to_the_cluster_holding_most_of_their_localizations():
+    """Subcluster 4 lies mostly in no cluster and 5 wholly outside; 6 ties 1:1 and goes to the
+    smaller label; the table counts each cluster's subclusters, and `miro cluster` warns only
+    when fewer than half of them lie inside clusters (a two-level model on the wrong kind of
+    structure)."""
+    labels = np.array([1, 1, 1, 1, 2, 2, 2, 0, 0, 0, 1, 2])
+    subclusters = np.array([1, 1, 2, 2, 3, 3, 4, 4, 4, 5, 6, 6])
+    ids, owner = cluster.subcluster_owners(labels, subclusters)
+    assert ids.tolist() == [1, 2, 3, 4, 5, 6] and owner.tolist() == [1, 1, 2, 0, 0, 1]
+    xy = np.random.default_rng(0).random((12, 2))
+    stats = cluster_stats.cluster_table(xy, labels, subclusters=subclusters)
+    assert stats["subclusters"].tolist() == [3, 1]
+    assert cluster_stats.cell_summary(xy, labels, stats)["median subclusters per cluster"] == 2
+    assert cli.subcluster_warnings(labels, subclusters) == []  # 4 of 6 inside
+    assert cli.subcluster_warnings(labels, None) == []  # a one-level model
+    scattered = np.where(np.isin(subclusters, [1, 2]), 0, labels)  # 2 of 6 inside
+    [line] = cli.subcluster_warnings(scattered, subclusters)
+    assert line.startswith("only 33% of the 6 subclusters found lie inside a cluster")
 
 
 def test_dbscan_search_finds_separating_parameters():
