@@ -320,9 +320,7 @@ def _cluster_one(args, source: Path, paths: dict, model) -> dict:
         subclusters=subclusters,
     )
     if args.method.startswith("miro"):  # sizes a model learnt matter only where it moved points
-        for warning in cluster_size_warnings(card, stats) + subcluster_warnings(
-            labels, subclusters
-        ):
+        for warning in cluster_size_warnings(card, stats) + subcluster_warnings(stats, subclusters):
             _say(args, f"miro: warning: {source.name}: {warning}")
     seconds = time.time() - t0
     _say(
@@ -443,19 +441,20 @@ def cluster_size_warnings(card: dict | None, stats) -> list[str]:
     ]
 
 
-def subcluster_warnings(labels, subclusters) -> list[str]:
+def subcluster_warnings(stats, subclusters) -> list[str]:
     """One line when fewer than fit.SUBCLUSTERS_INSIDE_MIN of a two-level model's subclusters
-    lie mostly inside a cluster: its training structures hold all theirs (NPC corners in pores),
-    so a loose scatter of subclusters says the data holds structures of another kind."""
+    lie mostly inside a cluster (`stats`: cluster_stats.cluster_table with its subclusters
+    column): its training structures hold all theirs (NPC corners in pores), so a loose scatter
+    of subclusters says the data holds structures of another kind."""
     if subclusters is None:
         return []
-    from miro_jax import cluster, fit
+    from miro_jax import fit
 
-    _, owner = cluster.subcluster_owners(labels, subclusters)
-    if len(owner) == 0 or (inside := float(np.mean(owner > 0))) >= fit.SUBCLUSTERS_INSIDE_MIN:
+    found = len(np.unique(subclusters[subclusters > 0]))
+    if found == 0 or (inside := stats["subclusters"].sum() / found) >= fit.SUBCLUSTERS_INSIDE_MIN:
         return []
     return [
-        f"only {inside:.0%} of the {len(owner):,} subclusters found lie inside a cluster, where "
+        f"only {inside:.0%} of the {found:,} subclusters found lie inside a cluster, where "
         "the model's training structures hold all of theirs; the model may not suit structures "
         "of this kind (model_card.md)"
     ]

@@ -85,10 +85,11 @@ def test_subclusters_belong_to_the_cluster_holding_most_of_their_localizations()
     stats = cluster_stats.cluster_table(xy, labels, subclusters=subclusters)
     assert stats["subclusters"].tolist() == [3, 1]
     assert cluster_stats.cell_summary(xy, labels, stats)["median subclusters per cluster"] == 2
-    assert cli.subcluster_warnings(labels, subclusters) == []  # 4 of 6 inside
-    assert cli.subcluster_warnings(labels, None) == []  # a one-level model
+    assert cli.subcluster_warnings(stats, subclusters) == []  # 4 of 6 inside
+    assert cli.subcluster_warnings(cluster_stats.cluster_table(xy, labels), None) == []  # one level
     scattered = np.where(np.isin(subclusters, [1, 2]), 0, labels)  # 2 of 6 inside
-    [line] = cli.subcluster_warnings(scattered, subclusters)
+    scattered_stats = cluster_stats.cluster_table(xy, scattered, subclusters=subclusters)
+    [line] = cli.subcluster_warnings(scattered_stats, subclusters)
     assert line.startswith("only 33% of the 6 subclusters found lie inside a cluster")
 
 
