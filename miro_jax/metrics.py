@@ -105,6 +105,17 @@ def ari_dagger(truth: np.ndarray, pred: np.ndarray) -> float:
 
 def ari_dagger_of_table(table: Contingency) -> float:
     """ARI† (ari_dagger) from a contingency table; pair counts are integers, exact in float64."""
+    aw, av = wallace_indices_of_table(table)
+    if aw.size == 0 or av.size == 0:
+        return 0.0
+    a, b = aw.mean(), av.mean()
+    return float(2 * a * b / (a + b)) if a + b > 0 else 0.0
+
+
+def wallace_indices_of_table(table: Contingency) -> tuple[np.ndarray, np.ndarray]:
+    """The non-zero AW_i (one per true cluster: how much of it stays together) and AV_j (one per
+    predicted cluster: how pure it is) whose means ARI† combines; their means say which side a
+    clustering loses ARI† on (merges lower AV, splits lower AW)."""
     big_n = _pairs(table.counts.sum())
     row_pairs, col_pairs = _pairs(table.row_sums), _pairs(table.col_sums)
     p, q = row_pairs.sum(), col_pairs.sum()
@@ -116,11 +127,7 @@ def ari_dagger_of_table(table: Contingency) -> float:
         av = (big_n * pairs_per_col - col_pairs * p) / (col_pairs * (big_n - p))
     aw = np.where((row_pairs > 0) & np.isfinite(aw), aw, 0.0)
     av = np.where((col_pairs > 0) & np.isfinite(av), av, 0.0)
-    aw, av = aw[aw != 0], av[av != 0]
-    if aw.size == 0 or av.size == 0:
-        return 0.0
-    a, b = aw.mean(), av.mean()
-    return float(2 * a * b / (a + b)) if a + b > 0 else 0.0
+    return aw[aw != 0], av[av != 0]
 
 
 def ari_and_ari_dagger(truth: np.ndarray, pred: np.ndarray) -> tuple[float, float]:

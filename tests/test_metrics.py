@@ -101,6 +101,20 @@ def test_scores_from_one_table_equal_sklearns_and_the_dense_tables(pairs):
     assert ari_dagger == (float(2 * a * b / (a + b)) if a + b > 0 else 0.0)
 
 
+def test_wallace_indices_say_which_side_loses_ari_dagger():
+    """A merge keeps every true cluster whole (AW_i = 1) and makes one predicted cluster impure
+    (AV < 1); a split is the mirror image; ARI† is the harmonic mean of the two means."""
+    truth = np.repeat([1, 2, 3, 4], 50)
+    merged = np.where(truth == 2, 1, truth)
+    split = np.where((truth == 4) & (np.arange(200) % 2 == 0), 5, truth)
+    aw, av = metrics.wallace_indices_of_table(metrics.contingency_table(truth, merged))
+    assert np.allclose(aw, 1.0) and len(av) == 3 and av.min() < 0.6
+    aw, av = metrics.wallace_indices_of_table(metrics.contingency_table(truth, split))
+    assert np.allclose(av, 1.0) and len(aw) == 4 and aw.min() < 0.6
+    a, b = aw.mean(), av.mean()
+    assert abs(metrics.ari_dagger(truth, split) - 2 * a * b / (a + b)) < 1e-12
+
+
 def test_degenerate_cases_are_defined_and_silent():
     xy = np.random.default_rng(0).uniform(0, 1000, (50, 2))
     zeros = np.zeros(50, dtype=int)
