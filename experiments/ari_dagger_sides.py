@@ -24,11 +24,12 @@ from miro_jax import cluster, evaluation, fit, input_pipeline, metrics, model_st
 
 def sides(truth: np.ndarray, pred: np.ndarray) -> dict:
     """Mean AW, mean AV, ARI† and the cluster counts of one labelling of one field."""
-    aw, av = metrics.wallace_indices_of_table(metrics.contingency_table(truth, pred))
+    table = metrics.contingency_table(truth, pred)
+    aw, av = metrics.wallace_indices_of_table(table)
     return {
         "mean AW (whole)": aw.mean() if aw.size else 0.0,
         "mean AV (pure)": av.mean() if av.size else 0.0,
-        "ARI_dagger": metrics.ari_dagger(truth, pred),
+        "ARI_dagger": metrics.ari_dagger_of_table(table),
         "true clusters": len(np.unique(truth[truth > 0])),
         "found clusters": len(np.unique(pred[pred > 0])),
     }
@@ -50,11 +51,7 @@ def model_rows(name: str, num_fields: int | None) -> pd.DataFrame:
     for (level, (step, miro_p)), level_squeezed in zip(levels.items(), squeezed):
         train_items = fit.finer_level(train) if level == "corner" else train
         test_items = fit.finer_level(test) if level == "corner" else test
-        alone_p, _ = evaluation.search_dbscan(
-            [i.fov.xy_nm for i in train_items],
-            [i.fov.labels for i in train_items],
-            **evaluation.search_rule(config),
-        )
+        alone_p = evaluation.search_by_rule(config, train_items)
         for i, item in enumerate(test_items):
             for method, xy, p in (
                 (f"MIRO + DBSCAN (step {step})", level_squeezed[i], miro_p),

@@ -78,12 +78,7 @@ def score_set(scenario: str) -> pd.DataFrame:
         t0 = time.perf_counter()
         squeezed_dev, spread = squeezed_views(params, config, dev, matrices)
         squeezed_train, _ = squeezed_views(params, config, train, matrices)
-        found, _ = evaluation.search_dbscan(
-            squeezed_train,
-            [i.fov.labels for i in train],
-            original_xy=[i.fov.xy_nm for i in train],
-            **evaluation.search_rule(config),
-        )
+        found = evaluation.search_by_rule(config, train, squeezed_train)
         frame = evaluation.score_fovs(squeezed_dev, dev, found, method)
         frame["views_spread"] = spread
         frame["seconds"] = time.perf_counter() - t0

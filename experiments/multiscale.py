@@ -151,12 +151,7 @@ def main():
         test_config.data.num_eval_fovs = args.test_fields
     test = input_pipeline.eval_fovs(test_config, "dev")
     miro_structure, raw_structure = fit.choose_dbscan(params, config, train)
-    corners_train = fit.finer_level(train)
-    raw_corner, _ = evaluation.search_dbscan(
-        [it.fov.xy_nm for it in corners_train],
-        [it.fov.labels for it in corners_train],
-        **evaluation.search_rule(config),
-    )
+    raw_corner = evaluation.search_by_rule(config, fit.finer_level(train))
     searches = fit.search_subcluster_steps(params, config, train)
     corner_step, miro_corner = fit.pick_subcluster_step(searches)
     at_k_star = {step: found for step, found, _ in searches}[k_star]

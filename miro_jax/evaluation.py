@@ -380,6 +380,22 @@ def search_rule(config: ml_collections.ConfigDict) -> dict:
     )
 
 
+def search_by_rule(
+    config: ml_collections.ConfigDict, items: list, squeezed: list[np.ndarray] | None = None
+) -> DbscanParams:
+    """DBSCAN parameters searched by the config's rule (search_rule) on `items`, the
+    training-side fields: on their raw coordinates (DBSCAN alone), or on `squeezed`, their
+    coordinates after MIRO."""
+    raw = [i.fov.xy_nm for i in items]
+    found, _ = search_dbscan(
+        raw if squeezed is None else squeezed,
+        [i.fov.labels for i in items],
+        original_xy=raw,
+        **search_rule(config),
+    )
+    return found
+
+
 # evals fields a benchmark evaluation takes from configs/benchmark.py, not from the model
 BENCHMARK_EVALS = (
     "search_objective",
@@ -427,11 +443,7 @@ def evaluate_benchmark(
     chosen["DBSCAN (paper params)"] = paper_dbscan
     train_items = input_pipeline.eval_fovs(config, "train") if auto_dbscan else []
     if auto_dbscan:
-        found, _ = search_dbscan(
-            [i.fov.xy_nm for i in train_items],
-            [i.fov.labels for i in train_items],
-            **search_rule(config),
-        )
+        found = search_by_rule(config, train_items)
         frames.append(score_fovs(raw, dev, found, "DBSCAN (auto params)", progress))
         chosen["DBSCAN (auto params)"] = found
     if params is not None:
@@ -440,12 +452,7 @@ def evaluate_benchmark(
         frames.append(score_fovs(squeezed, dev, paper_miro, f"{label} (paper params)", progress))
         chosen[f"{label} (paper params)"] = paper_miro
         if auto_dbscan:
-            found, _ = search_dbscan(
-                squeezed_fovs(params, config, train_items),
-                [i.fov.labels for i in train_items],
-                original_xy=[i.fov.xy_nm for i in train_items],
-                **search_rule(config),
-            )
+            found = search_by_rule(config, train_items, squeezed_fovs(params, config, train_items))
             frames.append(score_fovs(squeezed, dev, found, f"{label} (auto params)", progress))
             chosen[f"{label} (auto params)"] = found
     per_fov = pd.concat(frames, ignore_index=True)

@@ -329,13 +329,9 @@ def choose_miro_dbscan(
 ) -> evaluation.DbscanParams:
     """DBSCAN parameters after MIRO, searched on the training fields with the config's rule
     (evals.search_objective / search_plateau), never on the fields that are scored."""
-    miro, _ = evaluation.search_dbscan(
-        evaluation.squeezed_fovs(params, config, train_items),
-        [i.fov.labels for i in train_items],
-        original_xy=[i.fov.xy_nm for i in train_items],
-        **evaluation.search_rule(config),
+    return evaluation.search_by_rule(
+        config, train_items, evaluation.squeezed_fovs(params, config, train_items)
     )
-    return miro
 
 
 def choose_dbscan(
@@ -343,11 +339,7 @@ def choose_dbscan(
 ) -> tuple[evaluation.DbscanParams, evaluation.DbscanParams]:
     """(after MIRO, alone): DBSCAN parameters searched on the training fields with the config's
     rule (choose_miro_dbscan; DBSCAN alone on the raw coordinates by the same rule)."""
-    alone, _ = evaluation.search_dbscan(
-        [i.fov.xy_nm for i in train_items],
-        [i.fov.labels for i in train_items],
-        **evaluation.search_rule(config),
-    )
+    alone = evaluation.search_by_rule(config, train_items)
     return choose_miro_dbscan(params, config, train_items), alone
 
 
